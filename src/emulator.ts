@@ -1,0 +1,201 @@
+// createStorageEmulator(): wires the file store, clock, ids, tokens and
+// journal into one instance. No module state: every emulator is independent.
+import * as nodeFs from "node:fs";
+import { readFile } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
+import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
+import { Volume } from "memfs";
+import { contentTypeForPath } from "./content-types.js";
+import { errors } from "./errors.js";
+import { FileStore, type BlobFs, type StoredFile } from "./file-store.js";
+import { convexIdScheme, newFileUuid, type IdScheme, type StorageId } from "./ids.js";
+import { Journal } from "./journal.js";
+import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
+import { createStorageViews, type StorageBackend } from "./storage.js";
+import { UploadTokenBook } from "./tokens.js";
+
+export interface StorageEmulatorOptions {
+  /** Origin used in URLs. Default: the listening server's, else "http://127.0.0.1:3210". */
+  url?: string;
+  /** Clock in ms (default Date.now); drives `_creationTime` and upload-token expiry. */
+  now?: () => number;
+  /** How long an upload URL stays valid. Default 3_600_000 (one hour, like Convex). */
+  uploadUrlTtlMs?: number;
+  /** Largest file accepted, in bytes. Over it: 413 / FileTooLarge, nothing stored. Default unlimited. */
+  maxFileBytes?: number;
+  /** Memory budget for all files, in bytes. Over it: 507 / StorageFull, nothing stored. Default unlimited. */
+  maxTotalBytes?: number;
+  /** Keep files in this directory instead of memory, so a restart finds them again. */
+  persist?: string;
+}
+
+/** What `seed()` accepts: a file on disk, or bytes. */
+export type SeedInput =
+  | { path: string; contentType?: string | null }
+  | { bytes: Uint8Array | ArrayBuffer | string; contentType?: string | null };
+
+export const DEFAULT_ORIGIN = "http://127.0.0.1:3210";
+export const DEFAULT_UPLOAD_URL_TTL_MS = 3_600_000;
+
+export class StorageEmulator {
+  /** `ctx.storage` of an action or HTTP action: the full surface. */
+  readonly storage: StorageActionWriter;
+  /** `ctx.storage` of a mutation. */
+  readonly writer: StorageWriter;
+  /** `ctx.storage` of a query: getUrl and getMetadata. */
+  readonly reader: StorageReader;
+  /** Every storage call and HTTP request, with its outcome. */
+  readonly journal: Journal;
+
+  /** @internal The pieces the server and interop layers build on. */
+  readonly backend: StorageBackend;
+  #configuredOrigin: string | undefined;
+  #listeningOrigin: string | undefined;
+
+  constructor(options: StorageEmulatorOptions = {}) {
+    const now = options.now ?? Date.now;
+    if (typeof now !== "function") throw errors.optionInvalid("now", "expected a function returning milliseconds.");
+    this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
+    const ttlMs = checkCount("uploadUrlTtlMs", options.uploadUrlTtlMs) ?? DEFAULT_UPLOAD_URL_TTL_MS;
+    const journal = new Journal();
+    const files = new FileStore({
+      ...storageLocation(options.persist),
+      now,
+      newStorageId: () => this.backend.ids.newStorageId(),
+      newUuid: newFileUuid,
+      maxFileBytes: checkCount("maxFileBytes", options.maxFileBytes),
+      maxTotalBytes: checkCount("maxTotalBytes", options.maxTotalBytes),
+    });
+    this.backend = {
+      files,
+      tokens: new UploadTokenBook({ now, ttlMs }),
+      ids: convexIdScheme as IdScheme,
+      journal,
+      now,
+      origin: () => this.url,
+    };
+    this.journal = journal;
+    ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.backend));
+  }
+
+  /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */
+  get url(): string {
+    return this.#configuredOrigin ?? this.#listeningOrigin ?? DEFAULT_ORIGIN;
+  }
+
+  /** @internal Set by the server when it listens (and cleared when it closes). */
+  setListeningOrigin(origin: string | undefined): void {
+    this.#listeningOrigin = origin;
+  }
+
+  // --- inspection -------------------------------------------------------------
+
+  /** Every stored file, in creation order. */
+  files(): StoredFile[] {
+    return this.backend.files.list();
+  }
+
+  /** A stored file by storage id or UUID, or null. */
+  file(id: string): StoredFile | null {
+    if (typeof id !== "string") return null;
+    const { files } = this.backend;
+    return files.byStorageId(id) ?? files.byUuid(id.toLowerCase());
+  }
+
+  /** A stored file's bytes (a copy), or null. */
+  bytes(id: string): Uint8Array | null {
+    const file = this.file(id);
+    return file === null ? null : this.backend.files.read(file.uuid);
+  }
+
+  /** A stored file's content decoded as UTF-8, or null. */
+  text(id: string): string | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  // --- control ----------------------------------------------------------------
+
+  /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
+  async seed(input: SeedInput): Promise<StorageId> {
+    if (typeof input !== "object" || input === null) {
+      throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
+    }
+    let bytes: Uint8Array;
+    let contentType: string | null;
+    if ("path" in input && typeof input.path === "string") {
+      try {
+        bytes = await readFile(input.path);
+      } catch (error) {
+        throw errors.seedInvalid(`cannot read "${input.path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+      }
+      contentType = input.contentType === undefined ? contentTypeForPath(input.path) : input.contentType;
+    } else if ("bytes" in input) {
+      const raw = input.bytes;
+      if (typeof raw === "string") bytes = new TextEncoder().encode(raw);
+      else if (raw instanceof Uint8Array) bytes = raw;
+      else if (raw instanceof ArrayBuffer) bytes = new Uint8Array(raw);
+      else throw errors.seedInvalid("`bytes` must be a Uint8Array, an ArrayBuffer or a string.");
+      contentType = input.contentType ?? null;
+    } else {
+      throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
+    }
+    if (contentType !== null && typeof contentType !== "string") {
+      throw errors.seedInvalid("`contentType` must be a string or null.");
+    }
+    const file = this.backend.files.put(bytes, { contentType: contentType?.toLowerCase() ?? null, source: "seed" });
+    return file.storageId as StorageId;
+  }
+
+  /** Forgets every file, upload token and journal entry. A listening server keeps listening. */
+  reset(): void {
+    this.backend.files.clear();
+    this.backend.tokens.clear();
+    this.journal.clear();
+  }
+
+  /** Every file, bytes and metadata, as one binary value for `restore()`. */
+  snapshot(): Uint8Array {
+    return takeSnapshot(this.backend.files);
+  }
+
+  /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
+  restore(snapshot: Uint8Array): void {
+    restoreSnapshot(this.backend.files, snapshot);
+  }
+}
+
+/** Creates an independent storage emulator. */
+export function createStorageEmulator(options: StorageEmulatorOptions = {}): StorageEmulator {
+  return new StorageEmulator(options);
+}
+
+function storageLocation(persist: string | undefined): { fs: BlobFs; root: string; durable: boolean } {
+  if (persist === undefined) return { fs: new Volume() as unknown as BlobFs, root: "/store", durable: false };
+  if (typeof persist !== "string" || persist.length === 0) {
+    throw errors.optionInvalid("persist", "expected a directory path.");
+  }
+  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), durable: true };
+}
+
+function checkOrigin(url: unknown): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw errors.optionInvalid("url", `"${String(url)}" is not a URL; expected an origin like http://127.0.0.1:3210.`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw errors.optionInvalid("url", `"${String(url)}" must use http or https.`);
+  }
+  // A path prefix is kept (a proxy may mount the emulator under one); a trailing slash is not.
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
+}
+
+function checkCount(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw errors.optionInvalid(name, `expected a whole number of at least 0, got ${String(value)}.`);
+  }
+  return value;
+}

@@ -1,0 +1,165 @@
+// Every error this package raises: a stable `code`, the HTTP status it maps
+// to, and a pinned message. Nothing else in the package builds error text.
+//
+// Messages that copy Convex's are marked `// Fidelity:`; the others are this
+// emulator's own and start with the package name, saying what to do next.
+
+const PREFIX = "[convex-storage-emulator]";
+
+export type ErrorCode =
+  | "InvalidArgument"
+  | "MissingArgument"
+  | "StoreExpectsBlob"
+  | "StorageIdNotFound"
+  | "Sha256Mismatch"
+  | "StorageTokenInvalid"
+  | "StorageTokenExpired"
+  | "BadQueryArgs"
+  | "BadHeader"
+  | "MethodNotAllowed"
+  | "FileNotFound"
+  | "InvalidStoragePath"
+  | "RangeNotSatisfiable"
+  | "FileTooLarge"
+  | "StorageFull"
+  | "UploadAborted"
+  | "SnapshotInvalid"
+  | "SeedInvalid"
+  | "OptionInvalid"
+  | "NotFound"
+  | "InternalError";
+
+/** An error raised by the emulator. `code` is stable; `status` is its HTTP status. */
+export class StorageEmulatorError extends Error {
+  override readonly name: string = "StorageEmulatorError";
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The JSON body Convex sends for this error: `{ code, message }`. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Raised for arguments of the wrong type, so `instanceof TypeError` holds too. */
+export class StorageEmulatorTypeError extends TypeError {
+  override readonly name: string = "StorageEmulatorTypeError";
+  readonly status = 400;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isStorageEmulatorError(
+  value: unknown,
+): value is StorageEmulatorError | StorageEmulatorTypeError {
+  return value instanceof StorageEmulatorError || value instanceof StorageEmulatorTypeError;
+}
+
+/** The `ctx.storage` methods that take a storage id, as Convex names them in messages. */
+export type StorageMethod = "getUrl" | "getMetadata" | "delete" | "get";
+
+const fail = (code: ErrorCode, status: number, message: string) =>
+  new StorageEmulatorError(code, status, message);
+
+export const errors = {
+  // Fidelity: crates/model/src/file_storage (FileStorageId parsing), wrapped by
+  // the isolate's with_argument_error as "Invalid argument `storageId` for `storage.<method>`".
+  invalidStorageId: (method: StorageMethod, id: unknown) =>
+    fail(
+      "InvalidArgument",
+      400,
+      `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID: "${describe(id)}". Storage ID should be an Id of '_storage' table, or a UUID string.`,
+    ),
+  // Fidelity: crates/model/src/file_storage/mod.rs, an ID that resolves to another table.
+  storageIdOfOtherTable: (method: StorageMethod) =>
+    fail(
+      "InvalidArgument",
+      400,
+      `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.`,
+    ),
+  // Fidelity: convex-js src/server/impl/validate.ts validateArg (getUrl checks its argument).
+  missingArgument: (method: StorageMethod) =>
+    new StorageEmulatorTypeError("MissingArgument", `Must provide arg 1 \`storageId\` to \`${method}\``),
+  // Fidelity: convex-js src/server/impl/storage_impl.ts, store() of a non-Blob.
+  storeExpectsBlob: () =>
+    new StorageEmulatorTypeError(
+      "StoreExpectsBlob",
+      "store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.",
+    ),
+  // Fidelity: the backend's StorageIdNotFound on delete of a missing file.
+  storageIdNotFound: (id: string) => fail("StorageIdNotFound", 404, `storage id ${id} not found`),
+  // Fidelity: crates/file_storage, a Digest or sha256 option that does not match the bytes.
+  sha256Mismatch: (expected: string, actual: string) =>
+    fail("Sha256Mismatch", 400, `Sha256 mismatch. Expected: ${expected} Actual: ${actual}`),
+  invalidSha256Option: (value: unknown) =>
+    fail(
+      "InvalidArgument",
+      400,
+      `Invalid argument \`sha256\` for \`storage.store\`: expected the base64 of 32 bytes, got "${describe(value)}".`,
+    ),
+  // Fidelity: crates/local_backend/src/storage.rs upload token errors.
+  tokenInvalid: () =>
+    fail("StorageTokenInvalid", 401, "Couldn't decode the StoreFileAuthorization token"),
+  tokenExpired: () => fail("StorageTokenExpired", 401, "Store File Authorization expired"),
+  tokenMissing: () =>
+    fail("BadQueryArgs", 400, "Failed to deserialize query string: missing field `token`"),
+  // Fidelity: the backend's BadHeader for an unparseable header.
+  badHeader: (name: string, detail: string) =>
+    fail("BadHeader", 400, `Bad header for ${name}: ${detail}`),
+  methodNotAllowed: (method: string, allowed: string) =>
+    fail("MethodNotAllowed", 405, `Method ${method} is not allowed here. Allowed: ${allowed}.`),
+  // Fidelity: crates/local_backend/src/storage.rs, a missing or deleted file.
+  fileNotFound: (uuid: string) => fail("FileNotFound", 404, `File ${uuid} not found`),
+  // Fidelity: crates/local_backend/src/storage.rs, a path that is not a storage UUID.
+  invalidStoragePath: (path: string) =>
+    fail(
+      "InvalidStoragePath",
+      400,
+      `Invalid storage path: "${describe(path)}". Please use storage.getUrl(storageId) to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details.`,
+    ),
+  rangeNotSatisfiable: (size: number) =>
+    fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),
+  fileTooLarge: (limit: number) =>
+    fail(
+      "FileTooLarge",
+      413,
+      `${PREFIX} The file is larger than maxFileBytes (${limit} bytes); nothing was stored. Raise maxFileBytes (--max-file-bytes) to allow it.`,
+    ),
+  storageFull: (limit: number) =>
+    fail(
+      "StorageFull",
+      507,
+      `${PREFIX} Storing this file would exceed maxTotalBytes (${limit} bytes); nothing was stored. Delete files, reset(), or raise maxTotalBytes.`,
+    ),
+  uploadAborted: () =>
+    fail("UploadAborted", 400, `${PREFIX} The upload ended before its body was complete; nothing was stored.`),
+  snapshotInvalid: (detail: string) =>
+    fail(
+      "SnapshotInvalid",
+      400,
+      `${PREFIX} restore() was given something that is not a snapshot from snapshot(): ${detail}. Nothing was changed.`,
+    ),
+  seedInvalid: (detail: string) => fail("SeedInvalid", 400, `${PREFIX} seed(): ${detail}`),
+  optionInvalid: (name: string, detail: string) =>
+    fail("OptionInvalid", 400, `${PREFIX} Invalid option \`${name}\`: ${detail}`),
+  adminFileNotFound: (id: string) =>
+    fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
+  routeNotFound: (method: string, path: string) =>
+    fail("NotFound", 404, `${PREFIX} No route for ${method} ${describe(path)}.`),
+  internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
+} as const;
+
+/** Renders a user-supplied value for a message without dumping huge inputs. */
+function describe(value: unknown): string {
+  const text = typeof value === "string" ? value : String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

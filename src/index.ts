@@ -1,0 +1,43 @@
+// convex-storage-emulator: the public API. Everything users get is named here.
+
+// --- The emulator ---
+export {
+  createStorageEmulator,
+  StorageEmulator,
+  DEFAULT_ORIGIN,
+  DEFAULT_UPLOAD_URL_TTL_MS,
+  type StorageEmulatorOptions,
+  type SeedInput,
+} from "./emulator.js";
+
+// --- What it stores ---
+export type { StoredFile, FileSource } from "./file-store.js";
+export type { FileMetadata } from "./storage.js";
+
+// --- The journal ---
+export type {
+  Journal,
+  JournalEntry,
+  StorageCallEntry,
+  HttpRequestEntry,
+  HttpRoute,
+  StorageOperation,
+} from "./journal.js";
+
+// --- Errors ---
+export {
+  StorageEmulatorError,
+  StorageEmulatorTypeError,
+  isStorageEmulatorError,
+  type ErrorCode,
+} from "./errors.js";
+
+// --- IDs ---
+export {
+  STORAGE_TABLE_NUMBER,
+  decodeDocumentId,
+  encodeDocumentId,
+  isUuid,
+  type StorageId,
+  type DecodedDocumentId,
+} from "./ids.js";

@@ -1,0 +1,78 @@
+// The journal: what happened to an emulator, for assertions and debugging.
+// Every ctx.storage call and every HTTP request is recorded with its outcome.
+import type { ErrorCode } from "./errors.js";
+
+export type StorageOperation = "getUrl" | "getMetadata" | "generateUploadUrl" | "store" | "get" | "delete";
+
+/** One ctx.storage call. `outcome` is "null" when the call found no file. */
+export interface StorageCallEntry {
+  readonly type: "storage";
+  readonly operation: StorageOperation;
+  /** The storage id argument, or the id a `store` returned. */
+  readonly storageId?: string;
+  readonly outcome: "ok" | "null" | "error";
+  readonly errorCode?: ErrorCode;
+  /** Bytes stored or read, where the call moved bytes. */
+  readonly bytes?: number;
+  /** Clock time (the emulator's `now`) when the call started. */
+  readonly at: number;
+  readonly durationMs: number;
+}
+
+/** What part of the HTTP surface answered a request. */
+export type HttpRoute = "upload" | "serve" | "cors" | "admin" | "action" | "unknown";
+
+/** One HTTP request answered by the emulator's server. */
+export interface HttpRequestEntry {
+  readonly type: "http";
+  readonly route: HttpRoute;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly errorCode?: ErrorCode;
+  readonly storageId?: string;
+  readonly at: number;
+  readonly durationMs: number;
+}
+
+export type JournalEntry = StorageCallEntry | HttpRequestEntry;
+
+/** Entries are kept up to `limit` (oldest dropped first) so a long-running server stays bounded. */
+export class Journal {
+  #entries: JournalEntry[] = [];
+  readonly #limit: number;
+
+  constructor(limit = 10_000) {
+    this.#limit = limit;
+  }
+
+  record(entry: JournalEntry): void {
+    this.#entries.push(entry);
+    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+  }
+
+  /** Every entry, oldest first. */
+  get entries(): readonly JournalEntry[] {
+    return this.#entries.slice();
+  }
+
+  /** The ctx.storage calls, optionally of one operation. */
+  storageCalls(operation?: StorageOperation): StorageCallEntry[] {
+    return this.#entries.filter(
+      (e): e is StorageCallEntry => e.type === "storage" && (operation === undefined || e.operation === operation),
+    );
+  }
+
+  /** The HTTP requests, optionally of one route. */
+  httpRequests(route?: HttpRoute): HttpRequestEntry[] {
+    return this.#entries.filter(
+      (e): e is HttpRequestEntry => e.type === "http" && (route === undefined || e.route === route),
+    );
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+}

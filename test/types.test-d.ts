@@ -1,0 +1,57 @@
+import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
+import type { GenericId } from "convex/values";
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  createStorageEmulator,
+  type StorageId,
+  type StoredFile,
+  type JournalEntry,
+} from "../src/index.js";
+
+const emulator = createStorageEmulator();
+
+describe("types", () => {
+  it("storage: is assignable to convex's StorageActionWriter", () => {
+    expectTypeOf(emulator.storage).toExtend<StorageActionWriter>();
+  });
+
+  it("writer: is assignable to convex's StorageWriter", () => {
+    expectTypeOf(emulator.writer).toExtend<StorageWriter>();
+  });
+
+  it("reader: is assignable to StorageReader and offers no writes", () => {
+    expectTypeOf(emulator.reader).toExtend<StorageReader>();
+    expectTypeOf(emulator.reader).not.toHaveProperty("store");
+    expectTypeOf(emulator.reader).not.toHaveProperty("delete");
+  });
+
+  it("store: returns Id<\"_storage\">", () => {
+    expectTypeOf(emulator.storage.store).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
+    expectTypeOf<StorageId>().toEqualTypeOf<GenericId<"_storage">>();
+    expectTypeOf(emulator.seed).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
+  });
+
+  it("storage: stands in for ctx.storage of a Convex ctx", () => {
+    const ctx: { storage: StorageActionWriter } = { storage: emulator.storage };
+    expectTypeOf(ctx.storage.getUrl).returns.resolves.toEqualTypeOf<string | null>();
+  });
+
+  it("getUrl: rejects ids of other tables at compile time", () => {
+    const other = "x" as GenericId<"messages">;
+    // @ts-expect-error an Id of another table is not a storage id
+    void emulator.storage.getUrl(other);
+  });
+
+  it("files: returns StoredFile records with a typed source", () => {
+    expectTypeOf(emulator.files()).toEqualTypeOf<StoredFile[]>();
+    expectTypeOf<StoredFile["source"]>().toEqualTypeOf<"upload" | "store" | "seed">();
+    expectTypeOf<StoredFile["contentType"]>().toEqualTypeOf<string | null>();
+    expectTypeOf(emulator.journal.entries).toEqualTypeOf<readonly JournalEntry[]>();
+  });
+
+  it("seed: takes a path or bytes, nothing else", () => {
+    expectTypeOf(emulator.seed).parameter(0).toExtend<object>();
+    // @ts-expect-error a bare string is not a seed input
+    void emulator.seed("fixtures/image.png");
+  });
+});
