@@ -4,6 +4,7 @@ import * as nodeFs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
+import type { Express } from "express";
 import { Volume } from "memfs";
 import { contentTypeForPath } from "./content-types.js";
 import { errors } from "./errors.js";
@@ -11,6 +12,8 @@ import { FileStore, type BlobFs, type StoredFile } from "./file-store.js";
 import { convexIdScheme, newFileUuid, type IdScheme, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
+import { createApp, createServerHandler } from "./server/app.js";
+import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
 import { createStorageViews, type StorageBackend } from "./storage.js";
 import { UploadTokenBook } from "./tokens.js";
 
@@ -27,6 +30,8 @@ export interface StorageEmulatorOptions {
   maxTotalBytes?: number;
   /** Keep files in this directory instead of memory, so a restart finds them again. */
   persist?: string;
+  /** Serve the /_emulator admin routes and page. Default true. */
+  admin?: boolean;
 }
 
 /** What `seed()` accepts: a file on disk, or bytes. */
@@ -49,13 +54,17 @@ export class StorageEmulator {
 
   /** @internal The pieces the server and interop layers build on. */
   readonly backend: StorageBackend;
+  /** @internal Whether the /_emulator routes are served. */
+  readonly adminEnabled: boolean;
   #configuredOrigin: string | undefined;
-  #listeningOrigin: string | undefined;
+  #server: ListeningServer | undefined;
+  #app: Express | undefined;
 
   constructor(options: StorageEmulatorOptions = {}) {
     const now = options.now ?? Date.now;
     if (typeof now !== "function") throw errors.optionInvalid("now", "expected a function returning milliseconds.");
     this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
+    this.adminEnabled = options.admin ?? true;
     const ttlMs = checkCount("uploadUrlTtlMs", options.uploadUrlTtlMs) ?? DEFAULT_UPLOAD_URL_TTL_MS;
     const journal = new Journal();
     const files = new FileStore({
@@ -80,12 +89,42 @@ export class StorageEmulator {
 
   /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */
   get url(): string {
-    return this.#configuredOrigin ?? this.#listeningOrigin ?? DEFAULT_ORIGIN;
+    return this.#configuredOrigin ?? this.#server?.url ?? DEFAULT_ORIGIN;
   }
 
-  /** @internal Set by the server when it listens (and cleared when it closes). */
-  setListeningOrigin(origin: string | undefined): void {
-    this.#listeningOrigin = origin;
+  // --- HTTP ---------------------------------------------------------------------
+
+  /** The Express app speaking Convex's storage protocol plus /_emulator admin routes (supertest-ready). */
+  get app(): Express {
+    return (this.#app ??= createApp(this));
+  }
+
+  /**
+   * Serves the HTTP surface. `port: 0` picks a free port; URLs then use the
+   * real one unless `url` was given. Resolves once listening.
+   */
+  async listen(options: ListenOptions = {}): Promise<ListeningServer> {
+    if (this.#server) throw errors.alreadyListening(this.#server.url);
+    const server = await listenOn(createServerHandler(this), options);
+    const listening: ListeningServer = {
+      ...server,
+      close: async () => {
+        await server.close();
+        if (this.#server === listening) this.#server = undefined;
+      },
+    };
+    this.#server = listening;
+    return listening;
+  }
+
+  /** Closes the listening server, if any. */
+  async close(): Promise<void> {
+    await this.#server?.close();
+  }
+
+  /** `await using emulator = createStorageEmulator()` closes the server at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   // --- inspection -------------------------------------------------------------

@@ -27,6 +27,8 @@ export type ErrorCode =
   | "SeedInvalid"
   | "OptionInvalid"
   | "NotFound"
+  | "PortInUse"
+  | "AlreadyListening"
   | "InternalError";
 
 /** An error raised by the emulator. `code` is stable; `status` is its HTTP status. */
@@ -124,7 +126,7 @@ export const errors = {
     fail(
       "InvalidStoragePath",
       400,
-      `Invalid storage path: "${describe(path)}". Please use storage.getUrl(storageId) to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details.`,
+      `Invalid storage path: "${describe(path)}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
     ),
   rangeNotSatisfiable: (size: number) =>
     fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),
@@ -155,6 +157,14 @@ export const errors = {
     fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
   routeNotFound: (method: string, path: string) =>
     fail("NotFound", 404, `${PREFIX} No route for ${method} ${describe(path)}.`),
+  portInUse: (host: string, port: number) =>
+    fail(
+      "PortInUse",
+      500,
+      `${PREFIX} Port ${port} on ${host} is already in use. Stop what holds it, or pick another port (--port N, or listen({ port: 0 }) for a free one).`,
+    ),
+  alreadyListening: (url: string) =>
+    fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
 } as const;
 

@@ -46,7 +46,7 @@ export interface BlobFs {
   readFileSync(path: string, encoding: "utf8"): string | Buffer;
   writeFileSync(path: string, data: string): void;
   rmSync(path: string, options: { recursive: true; force: true }): void;
-  createReadStream(path: string, options: { start?: number; end?: number }): Readable;
+  createReadStream(path: string, options: { fd: number; start: number; end: number; autoClose: true }): Readable;
 }
 
 export interface FileStoreOptions {
@@ -157,9 +157,13 @@ export class FileStore {
     }
   }
 
-  /** A stream of bytes `start..end` (inclusive), for serving. */
-  stream(uuid: string, start: number, end: number): Readable {
-    return this.#o.fs.createReadStream(this.#blobPath(uuid), { start, end });
+  /**
+   * A stream of bytes `start..end` (inclusive), for serving. The blob is
+   * opened now, so deleting the file while it streams does not cut it short.
+   */
+  openStream(uuid: string, start: number, end: number): Readable {
+    const fd = this.#o.fs.openSync(this.#blobPath(uuid), "r");
+    return this.#o.fs.createReadStream("", { fd, start, end, autoClose: true });
   }
 
   /** Removes a file; false when it did not exist. */

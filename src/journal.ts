@@ -43,12 +43,14 @@ export type JournalEntry = StorageCallEntry | HttpRequestEntry;
 export class Journal {
   #entries: JournalEntry[] = [];
   readonly #limit: number;
+  readonly #listeners = new Set<(entry: JournalEntry) => void>();
 
   constructor(limit = 10_000) {
     this.#limit = limit;
   }
 
   record(entry: JournalEntry): void {
+    for (const listener of this.#listeners) listener(entry);
     this.#entries.push(entry);
     if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
   }
@@ -70,6 +72,12 @@ export class Journal {
     return this.#entries.filter(
       (e): e is HttpRequestEntry => e.type === "http" && (route === undefined || e.route === route),
     );
+  }
+
+  /** Calls `listener` with each new entry; returns the unsubscribe function. */
+  subscribe(listener: (entry: JournalEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   clear(): void {

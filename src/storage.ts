@@ -47,6 +47,10 @@ export function fileUrl(origin: string, uuid: string): string {
   return `${origin}/api/storage/${uuid}`;
 }
 
+export function uploadUrl(origin: string, token: string): string {
+  return `${origin}/api/storage/upload?token=${token}`;
+}
+
 export function createStorageViews(backend: StorageBackend): StorageViews {
   const { files, journal } = backend;
 
@@ -121,7 +125,7 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
   const generateUploadUrl = () =>
     track("generateUploadUrl", undefined, () => {
       const { token } = backend.tokens.issue();
-      return `${backend.origin()}/api/storage/upload?token=${token}`;
+      return uploadUrl(backend.origin(), token);
     });
 
   const deleteFile = (storageId: string) =>

@@ -1,0 +1,66 @@
+// Small helpers shared by the HTTP handlers: JSON answers and error encoding.
+// Errors become responses here and nowhere else.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errors, isStorageEmulatorError, type ErrorCode } from "../errors.js";
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** Facts a handler leaves for the journal. */
+export interface RequestFacts {
+  bytesIn?: number;
+  bytesOut?: number;
+  errorCode?: ErrorCode;
+  storageId?: string;
+  /** The client went away before the exchange completed. */
+  aborted?: boolean;
+}
+
+const FACTS = Symbol("convex-storage-emulator.facts");
+
+export function facts(res: ServerResponse): RequestFacts {
+  const holder = res as ServerResponse & { [FACTS]?: RequestFacts };
+  return (holder[FACTS] ??= {});
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = Buffer.from(JSON.stringify(body));
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Length", text.length);
+  facts(res).bytesOut = text.length;
+  res.end(text);
+}
+
+/** Encodes any thrown value as Convex's `{ code, message }` JSON body. */
+export function sendError(res: ServerResponse, thrown: unknown): void {
+  const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(messageOf(thrown));
+  facts(res).errorCode = error.code;
+  if (res.destroyed) return;
+  if (res.headersSent) {
+    // Too late for a status: cut the connection so the client sees a failure, not a short body.
+    res.destroy();
+    return;
+  }
+  sendJson(res, error.status, { code: error.code, message: error.message });
+}
+
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
+/** The path of a request without its query string (the full one, even inside an Express mount). */
+export function pathOf(req: IncomingMessage): string {
+  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** One query parameter; null when absent, undefined when repeated (ambiguous). */
+export function queryParam(req: IncomingMessage, name: string): string | null | undefined {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  if (q < 0) return null;
+  const values = new URLSearchParams(url.slice(q + 1)).getAll(name);
+  if (values.length === 0) return null;
+  return values.length === 1 ? values[0] : undefined;
+}

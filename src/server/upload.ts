@@ -1,0 +1,102 @@
+// POST /api/storage/upload?token=…: the raw body becomes a stored file.
+//
+// The body streams into the file store chunk by chunk (no body parser, so
+// the file is held once). Any failure, including a client that goes away
+// mid-body, aborts the write: nothing is stored and nothing is left behind.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errors } from "../errors.js";
+import type { StorageEmulator } from "../emulator.js";
+import type { BlobWriter } from "../file-store.js";
+import { facts, queryParam, sendError, sendJson } from "./http-util.js";
+
+// RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
+const DIGEST_SHA256 = /^sha-256=([A-Za-z0-9+/]{43}=)$/i;
+
+export function handleUpload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return upload(emulator, req, res).catch((error: unknown) => {
+    // A rejected upload may still be sending its body: discard the rest and
+    // close the connection once the answer is out.
+    if (!req.complete && !res.headersSent) {
+      res.setHeader("Connection", "close");
+      req.resume();
+    }
+    sendError(res, error);
+  });
+}
+
+async function upload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { files, tokens } = emulator.backend;
+  const token = queryParam(req, "token");
+  // A repeated token is as unreadable as a garbled one.
+  const check = tokens.verify(token === undefined ? "" : token);
+  if (!check.ok) throw check.error;
+
+  const contentType = parseContentType(req.headers["content-type"]);
+  const expectedSha256 = parseDigest(req.headers.digest);
+  const declared = parseContentLength(req.headers["content-length"]);
+
+  const writer = files.begin(declared);
+  try {
+    await readBody(req, writer);
+  } catch (error) {
+    facts(res).bytesIn = writer.bytesWritten;
+    if ((error as { code?: unknown }).code === "UploadAborted") facts(res).aborted = true;
+    writer.abort();
+    throw error;
+  }
+  facts(res).bytesIn = writer.bytesWritten;
+  const file = writer.commit({ contentType, source: "upload", expectedSha256 });
+  facts(res).storageId = file.storageId;
+  sendJson(res, 200, { storageId: file.storageId });
+}
+
+/**
+ * Feeds the body to the writer. Writes are synchronous, so plain 'data'
+ * events need no backpressure; unlike `for await`, a failed write does not
+ * destroy the socket, so a 413/507 can still be answered.
+ */
+function readBody(req: IncomingMessage, writer: BlobWriter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: unknown) => {
+      req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      try {
+        writer.write(chunk);
+      } catch (error) {
+        finish(error);
+      }
+    };
+    const onEnd = () => finish();
+    // The socket closed before the body ended (client abort, reset).
+    const onClose = () => finish(errors.uploadAborted());
+    req.on("data", onData).once("end", onEnd).once("close", onClose).once("error", onClose);
+  });
+}
+
+/** Fidelity: the Content-Type is stored (lowercased); an unparseable one is 400 BadHeader. */
+function parseContentType(header: string | undefined): string | null {
+  if (header === undefined || header.trim() === "") return null;
+  const value = header.trim();
+  if (!MEDIA_TYPE.test(value)) throw errors.badHeader("content-type", "invalid HTTP header");
+  return value.toLowerCase();
+}
+
+/** Fidelity: `Digest: sha-256=<base64>` is checked against the bytes (common::sha256::DigestHeader). */
+function parseDigest(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = typeof header === "string" ? DIGEST_SHA256.exec(header.trim()) : null;
+  if (!match) throw errors.badHeader("digest", "invalid HTTP header");
+  return match[1];
+}
+
+function parseContentLength(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}

@@ -1,0 +1,436 @@
+import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import request from "supertest";
+import { afterEach, describe, expect, it } from "vitest";
+import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { allFixtures, fixtures } from "./fixtures.js";
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** An emulator listening on a free port, and helpers for the 3-step upload. */
+async function setup(options: StorageEmulatorOptions = {}) {
+  const emulator = createStorageEmulator(options);
+  const server = await emulator.listen({ port: 0 });
+  open.push(server);
+  const upload = async (body: BodyInit, headers: Record<string, string> = {}) => {
+    const url = await emulator.storage.generateUploadUrl();
+    return fetch(url, { method: "POST", headers, body });
+  };
+  return { emulator, server, upload };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
+
+describe("upload", () => {
+  it.each(allFixtures.map((f) => [f.name, f] as const))(
+    "upload: the seed's 3-step flow round-trips %s byte-exact with its type",
+    async (_name, fixture) => {
+      const { emulator, upload } = await setup();
+      // Step 1: a short-lived upload URL (generateUploadUrl in a mutation).
+      const postUrl = await emulator.storage.generateUploadUrl();
+      // Step 2: POST the raw file with its Content-Type.
+      const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": fixture.contentType }, body: fixture.bytes });
+      expect(result.status).toBe(200);
+      expect(result.headers.get("content-type")).toBe("application/json");
+      const { storageId } = (await result.json()) as { storageId: string };
+      // Step 3: the id is a real _storage id; its URL serves the same bytes and type.
+      expect(emulator.file(storageId)).toMatchObject({ size: fixture.size, sha256: fixture.sha256, contentType: fixture.contentType, source: "upload" });
+      const served = await fetch((await emulator.storage.getUrl(storageId as never))!);
+      expect(served.status).toBe(200);
+      expect(served.headers.get("content-type")).toBe(fixture.contentType);
+      expect(new Uint8Array(await served.arrayBuffer())).toEqual(fixture.bytes);
+      void upload;
+    },
+  );
+
+  it("upload: URLs use the listening origin", async () => {
+    const { emulator, server } = await setup();
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emulator.url).toBe(server.url);
+    expect(await emulator.storage.generateUploadUrl()).toMatch(new RegExp(`^${server.url}/api/storage/upload\\?token=`));
+  });
+
+  it("upload: a configured url wins over the listening origin", async () => {
+    const { emulator } = await setup({ url: "https://happy-animal-123.convex.cloud" });
+    expect(await emulator.storage.generateUploadUrl()).toMatch(/^https:\/\/happy-animal-123\.convex\.cloud\//);
+  });
+
+  it("upload: stores the Content-Type lowercased, none when absent", async () => {
+    const { emulator, upload } = await setup();
+    const typed = (await (await upload("x", { "Content-Type": "Text/Plain; Charset=UTF-8" })).json()) as { storageId: string };
+    expect(emulator.file(typed.storageId)?.contentType).toBe("text/plain; charset=utf-8");
+    const untyped = (await (await upload(new Uint8Array([1]))).json()) as { storageId: string };
+    expect(emulator.file(untyped.storageId)?.contentType).toBeNull();
+  });
+
+  it("upload: an empty body stores a 0-byte file", async () => {
+    const { emulator, upload } = await setup();
+    const { storageId } = (await (await upload(new Uint8Array(0))).json()) as { storageId: string };
+    expect(emulator.file(storageId)).toMatchObject({ size: 0, sha256: fixtures.empty.sha256 });
+  });
+
+  it("upload: a multipart body is stored verbatim, not parsed", async () => {
+    const { emulator, upload } = await setup();
+    const form = new FormData();
+    form.set("file", new Blob([fixtures.png.bytes], { type: "image/png" }), "image.png");
+    const req = new Request("http://x", { method: "POST", body: form });
+    const raw = new Uint8Array(await req.arrayBuffer());
+    const { storageId } = (await (await upload(raw, { "Content-Type": req.headers.get("content-type")! })).json()) as { storageId: string };
+    expect(emulator.bytes(storageId)).toEqual(raw);
+    expect(emulator.file(storageId)?.contentType).toMatch(/^multipart\/form-data; boundary=/);
+  });
+
+  it("upload: an unparseable Content-Type is 400 BadHeader, nothing stored", async () => {
+    const { emulator, upload } = await setup();
+    const res = await upload("x", { "Content-Type": "not a type" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: a matching Digest is accepted", async () => {
+    const { emulator, upload } = await setup();
+    const res = await upload(fixtures.pdf.bytes, { Digest: `sha-256=${fixtures.pdf.sha256}` });
+    expect(res.status).toBe(200);
+    expect(emulator.files()).toHaveLength(1);
+  });
+
+  it("upload: a Digest mismatch is 400 Sha256Mismatch, nothing stored", async () => {
+    const { emulator, upload } = await setup();
+    const res = await upload(fixtures.text.bytes, { Digest: `sha-256=${fixtures.png.sha256}` });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      code: "Sha256Mismatch",
+      message: `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`,
+    });
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: a malformed Digest is 400 BadHeader", async () => {
+    const { upload } = await setup();
+    const res = await upload("x", { Digest: "md5=abc" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for digest: invalid HTTP header" });
+  });
+
+  it("upload: a bad token is 401 StorageTokenInvalid", async () => {
+    const { emulator, server } = await setup();
+    const res = await fetch(`${server.url}/api/storage/upload?token=forged`, { method: "POST", body: "x" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ code: "StorageTokenInvalid", message: "Couldn't decode the StoreFileAuthorization token" });
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: a repeated token parameter is 401 StorageTokenInvalid", async () => {
+    const { emulator } = await setup();
+    const url = await emulator.storage.generateUploadUrl();
+    const res = await fetch(`${url}&token=again`, { method: "POST", body: "x" });
+    expect(res.status).toBe(401);
+  });
+
+  it("upload: a missing token is 400 BadQueryArgs", async () => {
+    const { server } = await setup();
+    const res = await fetch(`${server.url}/api/storage/upload`, { method: "POST", body: "x" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: "BadQueryArgs", message: "Failed to deserialize query string: missing field `token`" });
+  });
+
+  it("upload: an expired token is 401 StorageTokenExpired; before expiry it is reusable", async () => {
+    let clock = 0;
+    const { emulator } = await setup({ now: () => clock, uploadUrlTtlMs: 1000 });
+    const url = await emulator.storage.generateUploadUrl();
+    expect((await fetch(url, { method: "POST", body: "a" })).status).toBe(200);
+    clock = 999;
+    expect((await fetch(url, { method: "POST", body: "b" })).status).toBe(200);
+    clock = 1000;
+    const res = await fetch(url, { method: "POST", body: "c" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ code: "StorageTokenExpired", message: "Store File Authorization expired" });
+    expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["a", "b"]);
+  });
+
+  it("upload: other methods are 405 with Allow: POST", async () => {
+    const { emulator } = await setup();
+    const url = await emulator.storage.generateUploadUrl();
+    for (const method of ["GET", "PUT", "DELETE", "PATCH"]) {
+      const res = await fetch(url, { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+      expect(((await res.json()) as { code: string }).code).toBe("MethodNotAllowed");
+    }
+  });
+
+  it("upload: over maxFileBytes by Content-Length is 413 before the body is read", async () => {
+    const { emulator, upload } = await setup({ maxFileBytes: 100 });
+    const res = await upload(fixtures.png.bytes, { "Content-Type": "image/png" });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { code: string }).code).toBe("FileTooLarge");
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: over maxFileBytes while streaming a chunked body is 413, nothing stored", async () => {
+    const { emulator } = await setup({ maxFileBytes: 1000 });
+    const url = new URL(await emulator.storage.generateUploadUrl());
+    const { status, body } = await chunkedPost(url, [new Uint8Array(600), new Uint8Array(600)]);
+    expect(status).toBe(413);
+    expect(JSON.parse(body).code).toBe("FileTooLarge");
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.backend.files.totalBytes).toBe(0);
+  });
+
+  it("upload: over maxTotalBytes is 507, nothing stored", async () => {
+    const { emulator, upload } = await setup({ maxTotalBytes: 500 });
+    expect((await upload(fixtures.png.bytes)).status).toBe(200);
+    const res = await upload(fixtures.jpeg.bytes);
+    expect(res.status).toBe(507);
+    expect(((await res.json()) as { code: string }).code).toBe("StorageFull");
+    expect(emulator.files()).toHaveLength(1);
+  });
+
+  it("upload: a client that aborts mid-body leaves no trace", async () => {
+    const { emulator } = await setup();
+    const url = new URL(await emulator.storage.generateUploadUrl());
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(url, { method: "POST", headers: { "Content-Length": "100000" } });
+      req.on("error", () => resolve());
+      req.write(new Uint8Array(50_000), () => setTimeout(() => req.destroy(), 20));
+    });
+    await waitFor(() => emulator.journal.httpRequests("upload").length === 1);
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 0, errorCode: "UploadAborted", bytesIn: 50_000 });
+  });
+
+  it("upload: a 20 MiB body streams in and matches its sha256", async () => {
+    const { emulator, upload } = await setup();
+    const big = new Uint8Array(20 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    const res = await upload(big, { Digest: `sha-256=${sha256(big)}` });
+    expect(res.status).toBe(200);
+    const { storageId } = (await res.json()) as { storageId: string };
+    const served = new Uint8Array(await (await fetch((await emulator.storage.getUrl(storageId as never))!)).arrayBuffer());
+    expect(sha256(served)).toBe(sha256(big));
+  });
+});
+
+describe("serve", () => {
+  async function stored(options: StorageEmulatorOptions = {}) {
+    const ctx = await setup(options);
+    const id = await ctx.emulator.seed({ path: fixtures.allBytes.path });
+    const url = (await ctx.emulator.storage.getUrl(id))!;
+    return { ...ctx, id, url };
+  }
+
+  it("serve: sends Convex's headers and no ETag", async () => {
+    const { url } = await stored();
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("content-length")).toBe("256");
+    expect(res.headers.get("digest")).toBe(`sha-256=${fixtures.allBytes.sha256}`);
+    expect(res.headers.get("cache-control")).toBe("private, max-age=2592000");
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("etag")).toBeNull();
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(fixtures.allBytes.bytes);
+  });
+
+  it("serve: a file stored without a type has no Content-Type", async () => {
+    const { emulator } = await setup();
+    const id = await emulator.storage.store(new Blob(["x"]));
+    const res = await request(emulator.app).get(new URL((await emulator.storage.getUrl(id))!).pathname);
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBeUndefined();
+  });
+
+  it("serve: HEAD sends the headers without a body", async () => {
+    const { url } = await stored();
+    const res = await fetch(url, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe("256");
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it.each([
+    ["bytes=0-9", 206, "bytes 0-9/256", [0, 10]],
+    ["bytes=250-", 206, "bytes 250-255/256", [250, 256]],
+    ["bytes=-6", 206, "bytes 250-255/256", [250, 256]],
+    ["bytes=-1000", 206, "bytes 0-255/256", [0, 256]],
+    ["bytes=200-999", 206, "bytes 200-255/256", [200, 256]],
+    ["BYTES = 5-5", 206, "bytes 5-5/256", [5, 6]],
+  ] as const)("serve: Range %s is %i with Content-Range %s", async (range, status, contentRange, [from, to]) => {
+    const { url } = await stored();
+    const res = await fetch(url, { headers: { Range: range } });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-range")).toBe(contentRange);
+    expect(res.headers.get("content-length")).toBe(String(to - from));
+    expect(res.headers.get("digest")).toBeNull();
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(fixtures.allBytes.bytes.subarray(from, to));
+  });
+
+  it.each(["bytes=256-", "bytes=1000-2000", "bytes=-0"])("serve: unsatisfiable Range %s is 416 with bytes */256", async (range) => {
+    const { url } = await stored();
+    const res = await fetch(url, { headers: { Range: range } });
+    expect(res.status).toBe(416);
+    expect(res.headers.get("content-range")).toBe("bytes */256");
+  });
+
+  it("serve: several ranges are 416", async () => {
+    const { url } = await stored();
+    const res = await fetch(url, { headers: { Range: "bytes=0-1, 5-6" } });
+    expect(res.status).toBe(416);
+  });
+
+  it.each(["bytes=5-2", "bytes=abc", "items=0-1", "bytes=", "0-1"])("serve: malformed Range %s is ignored: 200, whole file", async (range) => {
+    const { url } = await stored();
+    const res = await fetch(url, { headers: { Range: range } });
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(256);
+  });
+
+  it("serve: a range of a large file streams the right slice", async () => {
+    const { emulator } = await setup();
+    const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 13) & 0xff);
+    const id = await emulator.seed({ bytes: big });
+    const res = await fetch((await emulator.storage.getUrl(id))!, { headers: { Range: "bytes=100000-899999" } });
+    expect(res.status).toBe(206);
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(Buffer.from(body).equals(big.subarray(100000, 900000))).toBe(true);
+  });
+
+  it("serve: a missing or deleted file is 404 FileNotFound", async () => {
+    const { emulator, id, url } = await stored();
+    await emulator.storage.delete(id);
+    const res = await fetch(url);
+    expect(res.status).toBe(404);
+    const uuid = new URL(url).pathname.split("/").pop();
+    expect(await res.json()).toEqual({ code: "FileNotFound", message: `File ${uuid} not found` });
+  });
+
+  it("serve: a path that is not a UUID is 400 InvalidStoragePath", async () => {
+    const { id, server } = await stored();
+    const res = await fetch(`${server.url}/api/storage/${id}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      code: "InvalidStoragePath",
+      message: `Invalid storage path: "${id}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+    });
+  });
+
+  it("serve: other methods are 405 with Allow: GET, HEAD", async () => {
+    const { url } = await stored();
+    const res = await fetch(url, { method: "DELETE" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+  });
+
+  it("serve: a file deleted while it streams is still served whole", async () => {
+    const { emulator } = await setup();
+    const big = new Uint8Array(4 * 1024 * 1024).fill(7);
+    const id = await emulator.seed({ bytes: big });
+    const res = await fetch((await emulator.storage.getUrl(id))!);
+    await emulator.storage.delete(id);
+    expect((await res.arrayBuffer()).byteLength).toBe(big.length);
+  });
+});
+
+describe("cors", () => {
+  it("cors: echoes the Origin with credentials and Vary on every /api response", async () => {
+    const { emulator, upload } = await setup();
+    const res = await upload("x", { Origin: "http://app.example" });
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
+    expect(res.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(res.headers.get("vary")).toBe("Origin");
+    const { storageId } = (await res.json()) as { storageId: string };
+    const served = await fetch((await emulator.storage.getUrl(storageId as never))!, { headers: { Origin: "http://other.example" } });
+    expect(served.headers.get("access-control-allow-origin")).toBe("http://other.example");
+    const missing = await fetch(`${emulator.url}/api/storage/${crypto.randomUUID()}`, { headers: { Origin: "http://a.example" } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("access-control-allow-origin")).toBe("http://a.example");
+  });
+
+  it("cors: no Origin, no Allow-Origin header", async () => {
+    const { upload } = await setup();
+    const res = await upload("x");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("cors: answers a preflight with Convex's headers", async () => {
+    const { emulator } = await setup();
+    const res = await fetch(await emulator.storage.generateUploadUrl(), {
+      method: "OPTIONS",
+      headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, digest" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
+    expect(res.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS, PATCH, DELETE, PUT");
+    expect(res.headers.get("access-control-allow-headers")).toBe("content-type, digest");
+    expect(res.headers.get("access-control-max-age")).toBe("86400");
+    expect(res.headers.get("vary")).toBe("Origin");
+    expect(emulator.files()).toEqual([]);
+  });
+});
+
+describe("journal", () => {
+  it("journal: records each request with route, status and bytes", async () => {
+    const { emulator, upload } = await setup();
+    const { storageId } = (await (await upload(fixtures.png.bytes, { "Content-Type": "image/png" })).json()) as { storageId: string };
+    await (await fetch((await emulator.storage.getUrl(storageId as never))!)).arrayBuffer();
+    const [up, serve] = emulator.journal.httpRequests();
+    expect(up).toMatchObject({ route: "upload", method: "POST", path: "/api/storage/upload", status: 200, bytesIn: 475, storageId });
+    expect(serve).toMatchObject({ route: "serve", method: "GET", status: 200, bytesOut: 475, storageId });
+  });
+});
+
+describe("listen", () => {
+  it("listen: a taken port is a clear error", async () => {
+    const { server } = await setup();
+    const other = createStorageEmulator();
+    await expect(other.listen({ port: server.port })).rejects.toThrow(
+      `[convex-storage-emulator] Port ${server.port} on 127.0.0.1 is already in use. Stop what holds it, or pick another port (--port N, or listen({ port: 0 }) for a free one).`,
+    );
+  });
+
+  it("listen: twice is an error; after close the emulator can listen again", async () => {
+    const { emulator, server } = await setup();
+    await expect(emulator.listen({ port: 0 })).rejects.toThrow(`[convex-storage-emulator] This emulator already listens on ${server.url}.`);
+    await server.close();
+    expect(emulator.url).toBe("http://127.0.0.1:3210");
+    const again = await emulator.listen({ port: 0 });
+    open.push(again);
+    expect(emulator.url).toBe(again.url);
+  });
+
+  it("listen: await using closes the server", async () => {
+    let url = "";
+    {
+      await using emulator = createStorageEmulator();
+      url = (await emulator.listen({ port: 0 })).url;
+      expect((await fetch(`${url}/_emulator/health`)).status).toBe(200);
+    }
+    await expect(fetch(`${url}/_emulator/health`)).rejects.toThrow();
+  });
+});
+
+/** POSTs chunks with Transfer-Encoding: chunked (no Content-Length). */
+function chunkedPost(url: URL, chunks: Uint8Array[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST" }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c) => (body += c)).on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
