@@ -6,7 +6,11 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 export default defineConfig({
   resolve: {
     // Tests (and the README examples they hold) import the package by name; run it from the sources.
-    alias: [{ find: /^convex-storage-emulator$/, replacement: src("index.ts") }],
+    alias: [
+      { find: /^convex-storage-emulator$/, replacement: src("index.ts") },
+      { find: /^convex-storage-emulator\/convex-test$/, replacement: src("convex-test.ts") },
+      { find: /^convex-storage-emulator\/vitest$/, replacement: src("vitest.ts") },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

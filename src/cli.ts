@@ -4,6 +4,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createStorageEmulator, type StorageEmulatorOptions } from "./emulator.js";
 import { isStorageEmulatorError } from "./errors.js";
+import type { RunFunctions } from "./http-actions.js";
+import { loadUserModule } from "./module-loader.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "./server/listen.js";
 import { VERSION } from "./version.js";
 
@@ -19,6 +21,8 @@ Options:
   --url ORIGIN           origin to put in file and upload URLs (default: the listening one)
   --persist DIR          keep files in DIR instead of memory; a restart serves them again
   --seed DIR             store every file of DIR at start (content type from the extension)
+  --http FILE            serve the HTTP actions of this convex/http.ts (TypeScript needs tsx)
+  --functions FILE       a module exporting query/mutation/action(ref, args) for ctx.runQuery & co.
   --max-file-bytes N     refuse larger uploads with 413 (default: unlimited)
   --max-total-bytes N    refuse uploads past this total with 507 (default: unlimited)
   --upload-ttl SECONDS   how long an upload URL stays valid (default 3600, like Convex)
@@ -41,6 +45,8 @@ interface CliOptions {
   port: number;
   host: string;
   seed: string | undefined;
+  http: string | undefined;
+  functions: string | undefined;
   quiet: boolean;
   emulator: StorageEmulatorOptions;
 }
@@ -58,6 +64,8 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
         url: { type: "string" },
         persist: { type: "string" },
         seed: { type: "string" },
+        http: { type: "string" },
+        functions: { type: "string" },
         "max-file-bytes": { type: "string" },
         "max-total-bytes": { type: "string" },
         "upload-ttl": { type: "string" },
@@ -87,7 +95,8 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
   const port = wholeNumber("--port", v.port) ?? DEFAULT_PORT;
   if (port > 65535) throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
   if (v.host !== undefined && v.host.trim() === "") throw new UsageError("--host must not be empty");
-  return { port, host: v.host ?? DEFAULT_HOST, seed: v.seed, quiet: v.quiet, emulator };
+  if (v.functions !== undefined && v.http === undefined) throw new UsageError("--functions needs --http");
+  return { port, host: v.host ?? DEFAULT_HOST, seed: v.seed, http: v.http, functions: v.functions, quiet: v.quiet, emulator };
 }
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -111,6 +120,11 @@ export async function main(argv: string[]): Promise<number> {
   if (options === "version") return (out(VERSION), 0);
 
   try {
+    if (options.http !== undefined) {
+      const router = (await loadUserModule("--http", options.http)).default;
+      options.emulator.http = router as StorageEmulatorOptions["http"] & object;
+      if (options.functions !== undefined) options.emulator.run = runFunctionsOf(await loadUserModule("--functions", options.functions));
+    }
     const emulator = createStorageEmulator(options.emulator);
     const seeded = options.seed === undefined ? [] : await seedDirectory(emulator, options.seed);
     const server = await emulator.listen({ port: options.port, host: options.host });
@@ -119,6 +133,9 @@ export async function main(argv: string[]): Promise<number> {
     out(`  upload: POST ${url}/api/storage/upload?token=<token>   (a token: POST ${url}/_emulator/upload-url)`);
     out(`  serve:  GET  ${url}/api/storage/<uuid>`);
     if (emulator.adminEnabled) out(`  admin:  ${url}/_emulator/`);
+    if (options.http !== undefined) {
+      out(`  http actions of ${options.http} on every other path${options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`}`);
+    }
     if (options.emulator.persist !== undefined) out(`  files kept in ${options.emulator.persist} (${emulator.files().length} found)`);
     if (!isLoopback(options.host)) {
       out(`  warning: bound to ${options.host}: stored files${emulator.adminEnabled ? " and admin routes" : ""} are reachable from the network`);
@@ -128,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       emulator.journal.subscribe((entry) => {
         if (entry.type !== "http") return;
         out(`${entry.method} ${entry.path} ${entry.status || "aborted"} ${entry.bytesIn + entry.bytesOut}B ${entry.durationMs.toFixed(1)}ms`);
+        if (entry.route === "action" && entry.errorMessage !== undefined) out(`  ${entry.errorMessage}`);
       });
     }
     await new Promise<void>((done) => {
@@ -142,6 +160,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${NAME}: ${message}\n`);
     return 1;
   }
+}
+
+/** `query`/`mutation`/`action` exports (named, or on the default export) of a --functions module. */
+function runFunctionsOf(module: Record<string, unknown>): RunFunctions {
+  const source = (typeof module.default === "object" && module.default !== null ? module.default : module) as Record<string, unknown>;
+  const run: RunFunctions = {};
+  for (const kind of ["query", "mutation", "action"] as const) {
+    const fn = source[kind];
+    if (typeof fn === "function") run[kind] = fn as RunFunctions[typeof kind];
+  }
+  if (Object.keys(run).length === 0) throw new Error("--functions: the module exports none of query, mutation, action");
+  return run;
 }
 
 async function seedDirectory(

@@ -3,12 +3,14 @@
 import * as nodeFs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
-import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
+import type { HttpRouter, StorageActionWriter, StorageReader, StorageWriter, UserIdentity } from "convex/server";
 import type { Express } from "express";
 import { Volume } from "memfs";
 import { contentTypeForPath } from "./content-types.js";
 import { errors } from "./errors.js";
+import { Faults } from "./faults.js";
 import { FileStore, type BlobFs, type StoredFile } from "./file-store.js";
+import { HttpActions, type RunFunctions } from "./http-actions.js";
 import { convexIdScheme, newFileUuid, type IdScheme, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
@@ -32,6 +34,12 @@ export interface StorageEmulatorOptions {
   persist?: string;
   /** Serve the /_emulator admin routes and page. Default true. */
   admin?: boolean;
+  /** The app's HTTP router (the default export of convex/http.ts), served on every path but /api and /_emulator. */
+  http?: HttpRouter;
+  /** Where HTTP actions' ctx.runQuery / runMutation / runAction go, e.g. `{ query: t.query, mutation: t.mutation, action: t.action }`. */
+  run?: RunFunctions;
+  /** What HTTP actions' ctx.auth.getUserIdentity() returns. Default null. */
+  identity?: UserIdentity | null;
 }
 
 /** What `seed()` accepts: a file on disk, or bytes. */
@@ -51,17 +59,22 @@ export class StorageEmulator {
   readonly reader: StorageReader;
   /** Every storage call and HTTP request, with its outcome. */
   readonly journal: Journal;
+  /** Faults to inject into the next uploads, downloads or ctx.storage calls: `faults.next({ route, … })`. */
+  readonly faults: Faults;
 
   /** @internal The pieces the server and interop layers build on. */
   readonly backend: StorageBackend;
   /** @internal Whether the /_emulator routes are served. */
   readonly adminEnabled: boolean;
+  /** @internal The app's HTTP actions, when a router was given. */
+  readonly actions: HttpActions | undefined;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
   #app: Express | undefined;
 
   constructor(options: StorageEmulatorOptions = {}) {
-    const now = options.now ?? Date.now;
+    // Read Date.now at each call, not once: vi.useFakeTimers() replaces Date after the emulator exists.
+    const now = options.now ?? (() => Date.now());
     if (typeof now !== "function") throw errors.optionInvalid("now", "expected a function returning milliseconds.");
     this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
     this.adminEnabled = options.admin ?? true;
@@ -78,13 +91,17 @@ export class StorageEmulator {
     this.backend = {
       files,
       tokens: new UploadTokenBook({ now, ttlMs }),
-      ids: convexIdScheme as IdScheme,
+      ids: convexIdScheme,
       journal,
+      faults: new Faults(),
       now,
       origin: () => this.url,
     };
     this.journal = journal;
+    this.faults = this.backend.faults;
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.backend));
+    this.actions =
+      options.http === undefined ? undefined : new HttpActions(this, { http: options.http, run: options.run, identity: options.identity });
   }
 
   /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */
@@ -115,6 +132,38 @@ export class StorageEmulator {
     };
     this.#server = listening;
     return listening;
+  }
+
+  /**
+   * Runs a request in process, like convex-test's `t.fetch` or hono's `app.request`: HTTP actions
+   * run without a socket. The storage and admin routes stream from a real socket, so for those
+   * the emulator must be listening (the request is then sent to it).
+   */
+  async fetch(input: string | URL, init?: RequestInit): Promise<Response> {
+    const url = new URL(String(input), this.url);
+    if (url.pathname.startsWith("/api/") || url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
+      if (!this.#server) throw errors.notListening(url.pathname);
+      return fetch(new URL(url.pathname + url.search, this.#server.url), init);
+    }
+    const request = new Request(url, init);
+    const at = this.backend.now();
+    const started = performance.now();
+    const { response, error } = this.actions
+      ? await this.actions.handle(request)
+      : { response: Response.json(errors.routeNotFound(request.method, url.pathname).toJSON(), { status: 404 }), error: undefined };
+    this.journal.record({
+      type: "http",
+      route: this.actions ? "action" : "unknown",
+      method: request.method,
+      path: url.pathname,
+      status: response.status,
+      bytesIn: 0,
+      bytesOut: Number(response.headers.get("content-length") ?? 0),
+      ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+      at,
+      durationMs: performance.now() - started,
+    });
+    return response;
   }
 
   /** Closes the listening server, if any. */
@@ -182,15 +231,16 @@ export class StorageEmulator {
     if (contentType !== null && typeof contentType !== "string") {
       throw errors.seedInvalid("`contentType` must be a string or null.");
     }
-    const file = this.backend.files.put(bytes, { contentType: contentType?.toLowerCase() ?? null, source: "seed" });
+    const file = await this.backend.files.put(bytes, { contentType: contentType?.toLowerCase() ?? null, source: "seed" });
     return file.storageId as StorageId;
   }
 
-  /** Forgets every file, upload token and journal entry. A listening server keeps listening. */
+  /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
   reset(): void {
     this.backend.files.clear();
     this.backend.tokens.clear();
     this.journal.clear();
+    this.faults.clear();
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */

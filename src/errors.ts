@@ -27,6 +27,15 @@ export type ErrorCode =
   | "SeedInvalid"
   | "OptionInvalid"
   | "NotFound"
+  | "HttpActionError"
+  | "HttpResponseTooLarge"
+  | "RunFunctionMissing"
+  | "Unsupported"
+  | "NotListening"
+  | "InjectedFault"
+  | "FaultInvalid"
+  | "MatcherUsage"
+  | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
   | "InternalError";
@@ -157,6 +166,31 @@ export const errors = {
     fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
   routeNotFound: (method: string, path: string) =>
     fail("NotFound", 404, `${PREFIX} No route for ${method} ${describe(path)}.`),
+  httpActionFailed: (method: string, path: string, detail: string) =>
+    fail("HttpActionError", 500, `Uncaught error in HTTP action ${method} ${path}: ${detail}`),
+  // Fidelity: the docs' 20 MiB limit on HTTP action responses ("Serving Files", "Limits").
+  httpResponseTooLarge: (limit: number) =>
+    fail(
+      "HttpResponseTooLarge",
+      500,
+      `HTTP action response is larger than the limit of ${limit} bytes (20 MiB). Serve large files through ctx.storage.getUrl() instead.`,
+    ),
+  runFunctionMissing: (ctxName: string, kind: "query" | "mutation" | "action", name: string) =>
+    fail(
+      "RunFunctionMissing",
+      500,
+      `${PREFIX} ctx.${ctxName}(${name}) was called, but no \`run.${kind}\` was given. Pass createStorageEmulator({ http, run: { ${kind}: t.${kind} } }) (convex-test's t, or your own function).`,
+    ),
+  unsupportedInHttpAction: (what: string) =>
+    fail("Unsupported", 500, `${PREFIX} ${what} is not emulated in HTTP actions. Call it through run.action or test it with convex-test.`),
+  notListening: (path: string) =>
+    fail(
+      "NotListening",
+      500,
+      `${PREFIX} emulator.fetch("${describe(path)}") needs a listening server for the storage and admin routes: await emulator.listen({ port: 0 }) first.`,
+    ),
+  convexTestUnsupported: (detail: string) =>
+    fail("ConvexTestUnsupported", 500, `${PREFIX} connectConvexTest: ${detail}.`),
   portInUse: (host: string, port: number) =>
     fail(
       "PortInUse",
@@ -165,6 +199,10 @@ export const errors = {
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
+  injectedFault: (route: string, status: number, message?: string) =>
+    fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
+  faultInvalid: (detail: string) => fail("FaultInvalid", 400, `${PREFIX} faults.next(): ${detail}`),
+  matcherUsage: (matcher: string, detail: string) => fail("MatcherUsage", 400, `${PREFIX} ${matcher}(): ${detail}`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
 } as const;
 

@@ -62,6 +62,22 @@ export interface FileStoreOptions {
   maxTotalBytes?: number | undefined;
 }
 
+/** The identity a new file gets: its `_storage` id and creation time. */
+export interface FileIdentity {
+  storageId: string;
+  creationTime: number;
+}
+
+/**
+ * Where `_storage` documents live when something other than the emulator
+ * owns them (convex-test's database, when connected). The document is
+ * created before the bytes are published, and removed before they are.
+ */
+export interface DocumentSink {
+  allocate(meta: { sha256: string; size: number; contentType: string | null }): Promise<FileIdentity>;
+  remove(storageId: string): Promise<void>;
+}
+
 export interface CommitInput {
   contentType: string | null;
   source: FileSource;
@@ -74,7 +90,8 @@ export interface BlobWriter {
   readonly uuid: string;
   readonly bytesWritten: number;
   write(chunk: Uint8Array): void;
-  commit(input: CommitInput): StoredFile;
+  /** Verifies the sha256, gets the file its identity, publishes it. On any failure nothing is stored. */
+  commit(input: CommitInput): Promise<StoredFile>;
   abort(): void;
 }
 
@@ -85,6 +102,8 @@ export class FileStore {
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
+  /** Set while connected to convex-test: it owns the `_storage` documents. */
+  documents: DocumentSink | undefined;
 
   constructor(options: FileStoreOptions) {
     this.#o = options;
@@ -121,7 +140,7 @@ export class FileStore {
   }
 
   /** Stores whole bytes in one call. */
-  put(bytes: Uint8Array, input: CommitInput): StoredFile {
+  put(bytes: Uint8Array, input: CommitInput): Promise<StoredFile> {
     const writer = this.begin(bytes.byteLength);
     try {
       writer.write(bytes);
@@ -166,7 +185,15 @@ export class FileStore {
     return this.#o.fs.createReadStream("", { fd, start, end, autoClose: true });
   }
 
-  /** Removes a file; false when it did not exist. */
+  /** Removes a file and its document; false when it did not exist. */
+  async remove(uuid: string): Promise<boolean> {
+    const file = this.#byUuid.get(uuid);
+    if (!file) return false;
+    await this.documents?.remove(file.storageId);
+    return this.delete(uuid);
+  }
+
+  /** Removes a file's bytes and metadata (not an outside document); false when it did not exist. */
   delete(uuid: string): boolean {
     const file = this.#byUuid.get(uuid);
     if (!file) return false;
@@ -184,9 +211,10 @@ export class FileStore {
     this.#byUuid.clear();
     this.#uuidByStorageId.clear();
     this.#committedBytes = 0;
+    // File by file: memfs's rm drops names but keeps their inodes (and bytes) forever; unlink frees them.
     for (const dir of ["blobs", "meta"]) {
-      this.#o.fs.rmSync(this.#path(dir), { recursive: true, force: true });
       this.#o.fs.mkdirSync(this.#path(dir), { recursive: true });
+      for (const name of this.#o.fs.readdirSync(this.#path(dir)).map(String)) unlinkIfPresent(this.#o.fs, this.#path(dir, name));
     }
   }
 
@@ -222,11 +250,13 @@ export class FileStore {
   }
 
   /** @internal */
-  nextFileIdentity(): { storageId: string; creationTime: number } {
+  async identify(meta: { sha256: string; size: number; contentType: string | null }): Promise<FileIdentity> {
+    if (this.documents) return this.documents.allocate(meta);
     // Convex's _creationTime is strictly increasing; keep it so even when the
     // injected clock stands still.
     const now = this.#o.now();
     const creationTime = now > this.#lastCreationTime ? now : this.#lastCreationTime + 0.001;
+    this.#lastCreationTime = creationTime;
     return { storageId: this.#o.newStorageId(), creationTime };
   }
 
@@ -332,21 +362,27 @@ class Writer implements BlobWriter {
     this.#written += chunk.byteLength;
   }
 
-  commit(input: CommitInput): StoredFile {
+  async commit(input: CommitInput): Promise<StoredFile> {
     const sha256 = this.#hash.digest("base64");
     if (input.expectedSha256 !== undefined && input.expectedSha256 !== sha256) {
       this.abort();
       throw errors.sha256Mismatch(input.expectedSha256, sha256);
     }
-    const { storageId, creationTime } = this.store.nextFileIdentity();
+    let identity: FileIdentity;
+    try {
+      identity = await this.store.identify({ sha256, size: this.#written, contentType: input.contentType });
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
     return this.publishAs(
       Object.freeze({
-        storageId,
+        storageId: identity.storageId,
         uuid: this.uuid,
         size: this.#written,
         sha256,
         contentType: input.contentType,
-        creationTime,
+        creationTime: identity.creationTime,
         source: input.source,
       }),
     );
@@ -372,7 +408,7 @@ class Writer implements BlobWriter {
       this.options.fs.closeSync(this.#fd);
       this.#fd = null;
     }
-    this.options.fs.rmSync(this.#partial, { recursive: true, force: true });
+    unlinkIfPresent(this.options.fs, this.#partial);
     this.store.release(this.#written);
     this.#written = 0;
   }
@@ -380,5 +416,14 @@ class Writer implements BlobWriter {
   #open(): number {
     if (this.#fd === null) throw errors.internal(`write ${this.uuid} was already finished`);
     return this.#fd;
+  }
+}
+
+/** unlink, where a missing file is fine. (Not rmSync: memfs's rm leaks the file's bytes.) */
+function unlinkIfPresent(fs: BlobFs, path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }

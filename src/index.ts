@@ -24,6 +24,9 @@ export type {
   StorageOperation,
 } from "./journal.js";
 
+// --- Fault injection ---
+export type { Faults, FaultSpec, FaultRoute, HttpFaultRoute, PendingFault } from "./faults.js";
+
 // --- Errors ---
 export {
   StorageEmulatorError,

@@ -32,6 +32,8 @@ export interface HttpRequestEntry {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly errorCode?: ErrorCode;
+  /** The error's message, when the request failed with one. */
+  readonly errorMessage?: string;
   readonly storageId?: string;
   readonly at: number;
   readonly durationMs: number;
@@ -72,6 +74,21 @@ export class Journal {
     return this.#entries.filter(
       (e): e is HttpRequestEntry => e.type === "http" && (route === undefined || e.route === route),
     );
+  }
+
+  /** The entries `predicate` accepts, oldest first (narrowed when it is a type guard). */
+  filter<E extends JournalEntry>(predicate: (entry: JournalEntry) => entry is E): E[];
+  filter(predicate: (entry: JournalEntry) => boolean): JournalEntry[];
+  filter(predicate: (entry: JournalEntry) => boolean): JournalEntry[] {
+    return this.#entries.filter(predicate);
+  }
+
+  /**
+   * What went wrong: calls that threw, and requests answered 400 or more or cut off (status 0).
+   * An injected fault has errorCode "InjectedFault".
+   */
+  failures(): JournalEntry[] {
+    return this.#entries.filter((e) => (e.type === "storage" ? e.outcome === "error" : e.status === 0 || e.status >= 400));
   }
 
   /** Calls `listener` with each new entry; returns the unsubscribe function. */

@@ -6,6 +6,7 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
 import { errors, isStorageEmulatorError, type StorageMethod } from "./errors.js";
+import { faultDelay, type Faults } from "./faults.js";
 import type { FileStore, StoredFile } from "./file-store.js";
 import type { IdScheme } from "./ids.js";
 import type { Journal, StorageOperation } from "./journal.js";
@@ -15,8 +16,11 @@ import type { UploadTokenBook } from "./tokens.js";
 export interface StorageBackend {
   readonly files: FileStore;
   readonly tokens: UploadTokenBook;
-  readonly ids: IdScheme;
+  /** Swappable: convex-test interop puts convex-test's id format here while connected. */
+  ids: IdScheme;
   readonly journal: Journal;
+  /** Faults queued with `emulator.faults.next()`. */
+  readonly faults: Faults;
   now(): number;
   /** The origin URLs are built on, e.g. "http://127.0.0.1:3210". */
   origin(): string;
@@ -65,7 +69,10 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
     const started = performance.now();
     const base = { type: "storage" as const, operation, at };
     const idField = typeof storageId === "string" ? { storageId } : {};
+    const fault = backend.faults.take(operation);
     try {
+      if (fault !== undefined) await faultDelay(fault);
+      if (fault?.error !== undefined) throw fault.error;
       const result = await call();
       const bytes = bytesOf?.(result);
       journal.record({
@@ -81,7 +88,11 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
         ...base,
         ...idField,
         outcome: "error",
-        ...(isStorageEmulatorError(error) ? { errorCode: error.code } : {}),
+        ...(error === fault?.error
+          ? { errorCode: "InjectedFault" as const }
+          : isStorageEmulatorError(error)
+            ? { errorCode: error.code }
+            : {}),
         durationMs: performance.now() - started,
       });
       throw error;
@@ -129,10 +140,10 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
     });
 
   const deleteFile = (storageId: string) =>
-    track("delete", storageId, () => {
+    track("delete", storageId, async () => {
       const file = resolve("delete", storageId);
       if (file === null) throw errors.storageIdNotFound(storageId);
-      files.delete(file.uuid);
+      await files.remove(file.uuid);
     });
 
   const get = (storageId: string) =>
@@ -164,7 +175,7 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
         const input = { contentType: blob.type === "" ? null : blob.type, source: "store" as const, expectedSha256 };
         const file =
           blob.size <= WHOLE_BLOB_MAX
-            ? files.put(new Uint8Array(await blob.arrayBuffer()), input)
+            ? await files.put(new Uint8Array(await blob.arrayBuffer()), input)
             : await storeStreamed(files, blob, input);
         return file.storageId as GenericId<"_storage">;
       },

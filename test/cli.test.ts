@@ -134,6 +134,30 @@ describe("cli", () => {
     }
   });
 
+  it("--http: serves the app's convex/http.ts, with --functions for ctx.runMutation", async () => {
+    const root = fileURLToPath(new URL("../", import.meta.url));
+    const cli = await start(["--http", join(root, "examples/chat/convex/http.ts"), "--functions", join(root, "examples/chat/dev-functions.ts")]);
+    const sent = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    expect(sent.status).toBe(200);
+    const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { storageId: string }[] };
+    const image = await fetch(`${cli.url}/getImage?storageId=${files[0]!.storageId}`);
+    expect(new Uint8Array(await image.arrayBuffer())).toEqual(fixtures.png.bytes);
+  });
+
+  it("--http without --functions: ctx.runMutation fails with a clear message, logged", async () => {
+    const root = fileURLToPath(new URL("../", import.meta.url));
+    const cli = await start(["--http", join(root, "examples/chat/convex/http.ts")]);
+    const res = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", body: "x" });
+    expect(res.status).toBe(500);
+    await waitFor(() => (cli.output().includes("ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given") ? true : undefined), cli);
+  });
+
+  it("--http with a missing file: one line on stderr, exit 1", async () => {
+    const cli = run(["--port", "0", "--http", "/no/such/http.js"]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.errors()).toMatch(/^convex-storage-emulator: --http: cannot load "\/no\/such\/http\.js": Cannot find module .*\n$/);
+  });
+
   it("--seed with a missing directory: one line on stderr, exit 1", async () => {
     const cli = run(["--port", "0", "--seed", "/no/such/dir"]);
     expect(await cli.exited).toBe(1);

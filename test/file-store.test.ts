@@ -35,25 +35,25 @@ function tempDir(): string {
 }
 
 describe("FileStore", () => {
-  it("put: stores bytes once and publishes the metadata", () => {
+  it("put: stores bytes once and publishes the metadata", async () => {
     const { store } = setup();
-    const file = store.put(fixtures.png.bytes, { contentType: "image/png", source: "store" });
+    const file = await store.put(fixtures.png.bytes, { contentType: "image/png", source: "store" });
     expect(file).toMatchObject({ size: 475, sha256: fixtures.png.sha256, contentType: "image/png", creationTime: 1000 });
     expect(store.read(file.uuid)).toEqual(fixtures.png.bytes);
     expect(store.totalBytes).toBe(475);
   });
 
-  it("begin: written chunks are invisible until commit", () => {
+  it("begin: written chunks are invisible until commit", async () => {
     const { store } = setup();
     const writer = store.begin();
     writer.write(new Uint8Array([1, 2]));
     writer.write(new Uint8Array([3]));
     expect(store.list()).toEqual([]);
-    const file = writer.commit({ contentType: null, source: "upload" });
+    const file = await writer.commit({ contentType: null, source: "upload" });
     expect(store.read(file.uuid)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
-  it("abort: leaves no file, no partial blob and no reserved bytes", () => {
+  it("abort: leaves no file, no partial blob and no reserved bytes", async () => {
     const { store, fs } = setup({ maxTotalBytes: 10 });
     const writer = store.begin();
     writer.write(new Uint8Array(8));
@@ -62,39 +62,39 @@ describe("FileStore", () => {
     expect(fs.readdirSync("/store/partial")).toEqual([]);
     expect(fs.readdirSync("/store/blobs")).toEqual([]);
     // The 8 aborted bytes no longer count against the budget.
-    expect(() => store.put(new Uint8Array(10), { contentType: null, source: "store" })).not.toThrow();
+    await expect(store.put(new Uint8Array(10), { contentType: null, source: "store" })).resolves.toMatchObject({ size: 10 });
   });
 
-  it("write: in-flight bytes count against maxTotalBytes", () => {
+  it("write: in-flight bytes count against maxTotalBytes", async () => {
     const { store } = setup({ maxTotalBytes: 10 });
     const a = store.begin();
     a.write(new Uint8Array(6));
     const b = store.begin();
     expect(() => b.write(new Uint8Array(6))).toThrow(expect.objectContaining({ code: "StorageFull", status: 507 }));
     b.abort();
-    a.commit({ contentType: null, source: "upload" });
+    await a.commit({ contentType: null, source: "upload" });
     expect(store.totalBytes).toBe(6);
   });
 
-  it("begin: a size hint over maxFileBytes fails before any byte is read", () => {
+  it("begin: a size hint over maxFileBytes fails before any byte is read", async () => {
     const { store } = setup({ maxFileBytes: 5 });
     expect(() => store.begin(6)).toThrow(expect.objectContaining({ code: "FileTooLarge", status: 413 }));
   });
 
-  it("commit: a sha256 mismatch aborts and stores nothing", () => {
+  it("commit: a sha256 mismatch aborts and stores nothing", async () => {
     const { store, fs } = setup();
     const writer = store.begin();
     writer.write(fixtures.text.bytes);
-    expect(() => writer.commit({ contentType: null, source: "upload", expectedSha256: fixtures.png.sha256 })).toThrow(
+    await expect(writer.commit({ contentType: null, source: "upload", expectedSha256: fixtures.png.sha256 })).rejects.toThrow(
       `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`,
     );
     expect(store.list()).toEqual([]);
     expect(fs.readdirSync("/store/partial")).toEqual([]);
   });
 
-  it("delete: unpublishes and frees the bytes", () => {
+  it("delete: unpublishes and frees the bytes", async () => {
     const { store, fs } = setup();
-    const file = store.put(new Uint8Array(3), { contentType: null, source: "store" });
+    const file = await store.put(new Uint8Array(3), { contentType: null, source: "store" });
     expect(store.delete(file.uuid)).toBe(true);
     expect(store.delete(file.uuid)).toBe(false);
     expect(store.read(file.uuid)).toBeNull();

@@ -40,3 +40,41 @@ test("the 3-step upload", async () => {
   expect(new Uint8Array(await served.arrayBuffer())).toEqual(emulator.bytes(storageId));
 });
 // README end
+
+// README: "Test the Serving Files flows"
+import { convexTest } from "convex-test";
+import { connectConvexTest } from "convex-storage-emulator/convex-test";
+// In your app: schema from "./convex/schema", http from "./convex/http",
+// api from "./convex/_generated/api", modules = import.meta.glob("./convex/**/*.ts").
+import { api, http, modules, schema } from "./e2e/chat-app.js";
+
+test("an uploaded image is listed with a URL that serves it", async () => {
+  const t = convexTest(schema, modules);
+  await using emulator = createStorageEmulator({
+    http, // the app's convex/http.ts, unchanged
+    run: { query: t.query, mutation: t.mutation, action: t.action },
+  });
+  await connectConvexTest(t, emulator);
+  await emulator.listen({ port: 0 });
+
+  // The 3-step upload, through the app's own mutations.
+  const postUrl = await t.mutation(api.messages.generateUploadUrl, {});
+  const png = await readFile("fixtures/image.png");
+  const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+  const { storageId } = await result.json();
+  await t.mutation(api.messages.sendImage, { storageId, author: "Ada" });
+
+  // The query's URL serves the bytes; convex-test's db sees the _storage document.
+  const [message] = await t.query(api.messages.list, {});
+  const image = await fetch(message!.url!);
+  expect(image.headers.get("content-type")).toBe("image/png");
+  expect(await t.run((ctx) => ctx.db.system.get(storageId))).toMatchObject({ size: 475, contentType: "image/png" });
+
+  // The HTTP action flow: POST /sendImage stores the body, GET /getImage serves it.
+  const sent = await fetch(`${emulator.url}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+  expect(sent.status).toBe(200);
+  await t.run((ctx) => ctx.storage.delete(storageId));
+  const deleted = await fetch(`${emulator.url}/getImage?storageId=${storageId}`);
+  expect(deleted.status).toBe(404);
+});
+// README end

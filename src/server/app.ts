@@ -4,6 +4,9 @@
 // the Express app mounts the very same handlers, for supertest and users'
 // own servers.
 import type { IncomingMessage, ServerResponse } from "node:http";
+// node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
+// global setImmediate, which would hold journal entries back until timers advance.
+import { setImmediate as afterThisTick } from "node:timers";
 import express, { type Express } from "express";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
@@ -11,6 +14,7 @@ import type { HttpRoute } from "../journal.js";
 import { adminRouter } from "./admin.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { facts, pathOf, sendError, type Handler } from "./http-util.js";
+import { handleAction } from "./actions.js";
 import { handleServe } from "./serve.js";
 import { handleUpload } from "./upload.js";
 
@@ -24,7 +28,7 @@ export function journalRequest(emulator: StorageEmulator, req: IncomingMessage, 
   const path = pathOf(req);
   // On a client abort the response closes before the handler has noted why;
   // recording a tick later lets it.
-  res.once("close", () => setImmediate(() => {
+  res.once("close", () => afterThisTick(() => {
     const f = facts(res);
     emulator.journal.record({
       type: "http",
@@ -35,6 +39,7 @@ export function journalRequest(emulator: StorageEmulator, req: IncomingMessage, 
       bytesIn: f.bytesIn ?? 0,
       bytesOut: f.bytesOut ?? 0,
       ...(f.errorCode === undefined ? {} : { errorCode: f.errorCode }),
+      ...(f.errorMessage === undefined ? {} : { errorMessage: f.errorMessage }),
       ...(f.storageId === undefined ? {} : { storageId: f.storageId }),
       at,
       durationMs: performance.now() - started,
@@ -86,11 +91,21 @@ export function createApp(emulator: StorageEmulator, api: Handler = createApiHan
   if (emulator.adminEnabled) {
     app.use("/_emulator", (req, res, next) => {
       journalRequest(emulator, req, res, "admin");
+      // The same CORS as /api, so a test page on another origin (examples/chat/web) can use them.
+      if (req.method === "OPTIONS") return answerPreflight(req, res);
+      applyCors(req, res);
       next();
     });
     app.use("/_emulator", adminRouter(emulator));
   }
+  // Every other path: the app's HTTP actions (a Convex deployment's .site origin), else 404.
   app.use((req, res) => {
+    const { actions } = emulator;
+    if (actions) {
+      journalRequest(emulator, req, res, "action");
+      handleAction(actions, emulator.url, req, res).catch((error: unknown) => sendError(res, error));
+      return;
+    }
     journalRequest(emulator, req, res, "unknown");
     sendError(res, errors.routeNotFound(req.method, req.path));
   });

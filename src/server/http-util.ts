@@ -10,6 +10,7 @@ export interface RequestFacts {
   bytesIn?: number;
   bytesOut?: number;
   errorCode?: ErrorCode;
+  errorMessage?: string;
   storageId?: string;
   /** The client went away before the exchange completed. */
   aborted?: boolean;
@@ -35,6 +36,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, thrown: unknown): void {
   const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(messageOf(thrown));
   facts(res).errorCode = error.code;
+  facts(res).errorMessage = error.message;
   if (res.destroyed) return;
   if (res.headersSent) {
     // Too late for a status: cut the connection so the client sees a failure, not a short body.

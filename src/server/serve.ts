@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
+import { faultDelay } from "../faults.js";
 import { isUuid } from "../ids.js";
 import { facts, sendError } from "./http-util.js";
 import { parseRange } from "./range.js";
@@ -19,15 +20,23 @@ export function handleServe(
   req: IncomingMessage,
   res: ServerResponse,
   rawId: string,
-): void {
-  try {
-    serve(emulator, req, res, rawId);
-  } catch (error) {
-    sendError(res, error);
-  }
+): void | Promise<void> {
+  const run = (cutAfter?: number) => {
+    try {
+      serve(emulator, req, res, rawId, cutAfter);
+    } catch (error) {
+      sendError(res, error);
+    }
+  };
+  const fault = emulator.backend.faults.take("serve");
+  if (fault === undefined) return run();
+  return faultDelay(fault).then(() =>
+    fault.error === undefined ? run(fault.abortAfterBytes) : sendError(res, fault.error),
+  );
 }
 
-function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse, rawId: string): void {
+/** `cutAfter`: an injected fault cuts the connection after that many body bytes. */
+function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse, rawId: string, cutAfter?: number): void {
   let id: string;
   try {
     id = decodeURIComponent(rawId);
@@ -61,6 +70,15 @@ function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerRespo
   res.setHeader("Cache-Control", CACHE_CONTROL);
   res.setHeader("Accept-Ranges", "bytes");
 
+  if (cutAfter !== undefined) {
+    // An injected fault: the headers and the first bytes go out, then the connection is cut.
+    const bytes =
+      req.method === "HEAD" ? new Uint8Array(0) : files.read(file.uuid)?.subarray(start, start + Math.min(cutAfter, length));
+    if (bytes === undefined) throw errors.fileNotFound(id);
+    Object.assign(facts(res), { bytesOut: bytes.byteLength, errorCode: "InjectedFault", aborted: true });
+    res.write(bytes, () => res.destroy());
+    return;
+  }
   if (req.method === "HEAD" || length === 0) {
     facts(res).bytesOut = 0;
     res.end();

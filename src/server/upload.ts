@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
+import { faultDelay } from "../faults.js";
 import type { BlobWriter } from "../file-store.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
 
@@ -28,7 +29,14 @@ export function handleUpload(emulator: StorageEmulator, req: IncomingMessage, re
 }
 
 async function upload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { files, tokens } = emulator.backend;
+  const { files, tokens, faults } = emulator.backend;
+  const fault = faults.take("upload");
+  if (fault !== undefined) {
+    await faultDelay(fault);
+    // Answered like any early rejection: the body is not read, the connection closes.
+    if (fault.error !== undefined) throw fault.error;
+    if (fault.abortAfterBytes !== undefined) return cutOff(req, res, fault.abortAfterBytes);
+  }
   const token = queryParam(req, "token");
   // A repeated token is as unreadable as a garbled one.
   const check = tokens.verify(token === undefined ? "" : token);
@@ -48,9 +56,28 @@ async function upload(emulator: StorageEmulator, req: IncomingMessage, res: Serv
     throw error;
   }
   facts(res).bytesIn = writer.bytesWritten;
-  const file = writer.commit({ contentType, source: "upload", expectedSha256 });
+  const file = await writer.commit({ contentType, source: "upload", expectedSha256 });
   facts(res).storageId = file.storageId;
   sendJson(res, 200, { storageId: file.storageId });
+}
+
+/** An injected fault: reads `limit` bytes of the body (storing nothing), then cuts the connection. */
+function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
+  return new Promise((resolve) => {
+    let read = 0;
+    const cut = () => {
+      req.off("data", onData).off("end", cut).off("close", cut);
+      Object.assign(facts(res), { bytesIn: Math.min(read, limit), errorCode: "InjectedFault", aborted: true });
+      res.destroy();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.byteLength;
+      if (read >= limit) cut();
+    };
+    if (limit === 0) return cut();
+    req.on("data", onData).once("end", cut).once("close", cut);
+  });
 }
 
 /**

@@ -1,0 +1,69 @@
+// Parallel isolation: several test files, each in its own worker process with its own
+// emulator on `port: 0`, upload at the same time without seeing each other's files.
+//
+// Files under test/**/*.test.ts already run in parallel workers, but how many run at
+// once depends on the machine's CPUs, so a check among them might quietly run one file
+// after another and prove nothing. Instead this spawns vitest on test/parallel/, whose
+// config asks for four forked workers, and whose files wait at a barrier until all four
+// have started, and again until all four have uploaded: if they did not overlap, the
+// barrier times out and the run fails. Each file also registers the matchers through
+// `setupFiles: ["convex-storage-emulator/vitest"]`, as the README shows. vitest resolves
+// setup files like Node does, without aliases, so that name goes through this package's
+// own "exports" to dist/vitest.js: `npm test` builds first.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+it("isolation: four files in four workers, each with its own emulator, upload at once without cross-talk", async () => {
+  if (!existsSync(join(ROOT, "dist/vitest.js")))
+    throw new Error("dist/vitest.js is missing: run `npm run build` (npm test does).");
+  const dir = await mkdtemp(join(tmpdir(), "cse-isolation-"));
+  dirs.push(dir);
+  // The outer run's VITEST_* variables would make the inner vitest think it is a worker.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
+  const report = join(dir, "report.json");
+  const { code, output } = await run(
+    [VITEST, "run", "--config", "test/parallel/vitest.config.ts", "--reporter=json", `--outputFile=${report}`],
+    { ...env, ISOLATION_DIR: dir, FORCE_COLOR: "0" },
+  );
+  expect(code, output).toBe(0);
+  const results = JSON.parse(await readFile(report, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    testResults: unknown[];
+  };
+  expect(results).toMatchObject({ numPassedTests: 4, numFailedTests: 0 });
+  expect(results.testResults).toHaveLength(4);
+  // Every worker reached the barrier from its own process, listening on its own port.
+  const arrivals = await Promise.all(
+    (await readdir(join(dir, "started"))).map(
+      async (name) => JSON.parse(await readFile(join(dir, "started", name), "utf8")) as { pid: number; port: number },
+    ),
+  );
+  expect(arrivals).toHaveLength(4);
+  expect(new Set(arrivals.map((a) => a.pid)).size).toBe(4);
+  expect(new Set(arrivals.map((a) => a.port)).size).toBe(4);
+}, 90_000);

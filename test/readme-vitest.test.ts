@@ -1,0 +1,106 @@
+// The README's "Testing with vitest" examples, verbatim: if one breaks, this file fails.
+import { afterEach, expect, test } from "vitest";
+import "convex-storage-emulator/vitest";
+
+/** The message of an assertion that must fail. */
+function failure(assertion: () => void): string {
+  try {
+    assertion();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the assertion to fail");
+}
+
+// README: "Testing with vitest" (matchers, reset, fixtures)
+import { beforeEach } from "vitest";
+import { createStorageEmulator } from "convex-storage-emulator";
+
+const emulator = createStorageEmulator();
+beforeEach(() => emulator.reset()); // no files, upload URLs, journal entries or faults
+
+test("a seeded avatar is a stored PNG", async () => {
+  const avatarId = await emulator.seed({ path: "fixtures/image.png" }); // type from the extension
+  expect(avatarId).toBeStoredIn(emulator);
+  expect(emulator).toHaveStoredFiles(1);
+  expect(emulator).toHaveStoredFile({ contentType: "image/png", size: 475 });
+  expect(emulator).not.toHaveStoredFile({ contentType: "image/jpeg" });
+});
+// README end
+
+test("README: the failing matcher's message", async () => {
+  const avatarId = await emulator.seed({ path: "fixtures/image.png" });
+  const message = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
+  // The README shows a made-up id in place of the random one.
+  expect(message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")).toBe(`\
+[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)
+
+Expected: a stored file with { contentType: "image/jpeg" }
+Received: 1 stored file, none matching:
+┌───┬──────────────────────────────────┬─────────────┬──────┬────────┐
+│ # │ storageId                        │ contentType │ size │ source │
+├───┼──────────────────────────────────┼─────────────┼──────┼────────┤
+│ 0 │ kg24ja2k6ahw8ekjz14t82rgswkw4r8s │ image/png   │  475 │ seed   │
+└───┴──────────────────────────────────┴─────────────┴──────┴────────┘`);
+});
+
+// README: "Testing with vitest" (uploads)
+import { readFile } from "node:fs/promises";
+
+test("the client uploads a PNG", async () => {
+  await using emulator = createStorageEmulator(); // closes its server when the test ends
+  await emulator.listen({ port: 0 });
+  const uploadUrl = await emulator.storage.generateUploadUrl();
+  await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: await readFile("fixtures/image.png") });
+  expect(emulator).toHaveReceivedUpload({ contentType: "image/png" });
+});
+// README end
+
+// README: "Testing with vitest" (faults)
+test("an upload that fails once is retried", async () => {
+  await using emulator = createStorageEmulator();
+  await emulator.listen({ port: 0 });
+  emulator.faults.next({ route: "upload", status: 500 }); // the next upload only
+  const uploadUrl = await emulator.storage.generateUploadUrl();
+  const post = () => fetch(uploadUrl, { method: "POST", body: "retry me" });
+  expect((await post()).status).toBe(500);
+  expect(emulator).toHaveStoredFiles(0);
+  expect((await post()).status).toBe(200);
+  expect(emulator).toHaveStoredFile({ text: "retry me" });
+});
+
+test("store() rejects twice, then works", async () => {
+  const emulator = createStorageEmulator();
+  emulator.faults.next({ route: "store", error: "quota exceeded", times: 2 });
+  const store = () => emulator.storage.store(new Blob(["x"]));
+  await expect(store()).rejects.toThrow("quota exceeded");
+  await expect(store()).rejects.toThrow("quota exceeded");
+  await expect(store()).resolves.toBeStoredIn(emulator);
+  expect(emulator.journal.failures().map((e) => e.errorCode)).toEqual(["InjectedFault", "InjectedFault"]);
+});
+// README end
+
+// README: "Testing with vitest" (clock)
+import { vi } from "vitest";
+
+afterEach(() => vi.useRealTimers());
+
+test("upload URLs expire after an hour: a manual clock", async () => {
+  let clock = 0;
+  await using emulator = createStorageEmulator({ now: () => clock });
+  await emulator.listen({ port: 0 });
+  const uploadUrl = await emulator.storage.generateUploadUrl();
+  clock += 60 * 60 * 1000;
+  expect((await fetch(uploadUrl, { method: "POST", body: "late" })).status).toBe(401);
+});
+
+test("upload URLs expire after an hour: fake timers", async () => {
+  vi.useFakeTimers();
+  vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
+  await using emulator = createStorageEmulator(); // the default clock is Date.now
+  await emulator.listen({ port: 0 });
+  const uploadUrl = await emulator.storage.generateUploadUrl();
+  vi.advanceTimersByTime(60 * 60 * 1000);
+  expect((await fetch(uploadUrl, { method: "POST", body: "late" })).status).toBe(401);
+});
+// README end
