@@ -79,6 +79,28 @@ describe("admin", () => {
     expect(emulator.text(res.body.storageId as string)).toBe("hello");
   });
 
+  it("GET /_emulator/: the page, with a strict CSP and its script beside it", async () => {
+    const { app } = await setup();
+    const page = await request(app).get("/_emulator/");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(page.text).toContain('<script src="/_emulator/page.js" defer></script>');
+    const script = await request(app).get("/_emulator/page.js");
+    expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    // Stored values reach the page as text only.
+    expect(script.text).not.toContain("innerHTML");
+  });
+
+  it("admin: answers CORS like /api, so a page on another origin can use it", async () => {
+    const { app } = await setup();
+    const res = await request(app).post("/_emulator/upload-url").set("Origin", "http://localhost:5173");
+    expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");
+    const preflight = await request(app).options("/_emulator/files").set("Origin", "http://localhost:5173").set("Access-Control-Request-Method", "DELETE");
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers["access-control-allow-methods"]).toBe("GET, POST, OPTIONS, PATCH, DELETE, PUT");
+  });
+
   it("admin: an unknown route is 404 JSON", async () => {
     const { app } = await setup();
     const res = await request(app).get("/nowhere");

@@ -6,6 +6,7 @@ import type { StorageEmulator } from "../emulator.js";
 import type { StoredFile } from "../file-store.js";
 import { fileUrl, uploadUrl } from "../storage.js";
 import { facts, sendError, sendJson } from "./http-util.js";
+import { sendPage, sendPageScript } from "./page.js";
 import { VERSION } from "../version.js";
 
 export function adminRouter(emulator: StorageEmulator): Router {
@@ -26,6 +27,8 @@ export function adminRouter(emulator: StorageEmulator): Router {
       }
     };
 
+  router.get("/", sendPage);
+  router.get("/page.js", sendPageScript);
   router.get("/health", route((_req, res) => {
     const { files } = emulator.backend;
     sendJson(res, 200, { ok: true, version: VERSION, url: emulator.url, files: files.count, totalBytes: files.totalBytes });
@@ -42,9 +45,9 @@ export function adminRouter(emulator: StorageEmulator): Router {
     facts(res).bytesOut = bytes.length;
     res.end(bytes);
   }));
-  router.delete("/files/:storageId", route((req, res) => {
+  router.delete("/files/:storageId", route(async (req, res) => {
     const file = found(req);
-    emulator.backend.files.delete(file.uuid);
+    await emulator.backend.files.remove(file.uuid);
     sendJson(res, 200, { deleted: file.storageId });
   }));
   router.post("/reset", route((_req, res) => {
