@@ -86,6 +86,8 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
   const ttlSeconds = wholeNumber("--upload-ttl", v["upload-ttl"]);
   const emulator: StorageEmulatorOptions = { admin: !v["no-admin"] };
   if (v.url !== undefined) emulator.url = v.url;
+  // resolve("") is the working directory: an empty --persist must not quietly mean "here".
+  if (v.persist !== undefined && v.persist.trim() === "") throw new UsageError("--persist must not be empty");
   if (v.persist !== undefined) emulator.persist = resolve(v.persist);
   const maxFile = wholeNumber("--max-file-bytes", v["max-file-bytes"]);
   if (maxFile !== undefined) emulator.maxFileBytes = maxFile;
@@ -128,6 +130,12 @@ export async function main(argv: string[]): Promise<number> {
     const emulator = createStorageEmulator(options.emulator);
     const seeded = options.seed === undefined ? [] : await seedDirectory(emulator, options.seed);
     const server = await emulator.listen({ port: options.port, host: options.host });
+    // Listen for signals before the banner: whoever reads it may stop us at once, and must get a clean exit.
+    const stopped = new Promise<void>((done) => {
+      const stop = () => done();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
     const url = emulator.url;
     out(`${NAME} ${VERSION} listening on ${server.url}`);
     out(`  upload: POST ${url}/api/storage/upload?token=<token>   (a token: POST ${url}/_emulator/upload-url)`);
@@ -148,11 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         if (entry.route === "action" && entry.errorMessage !== undefined) out(`  ${entry.errorMessage}`);
       });
     }
-    await new Promise<void>((done) => {
-      const stop = () => done();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await stopped;
     await server.close();
     return 0;
   } catch (error) {

@@ -107,8 +107,15 @@ export class FileStore {
 
   constructor(options: FileStoreOptions) {
     this.#o = options;
-    for (const dir of ["blobs", "partial", "meta"]) options.fs.mkdirSync(this.#path(dir), { recursive: true });
-    if (options.durable) this.#load();
+    try {
+      for (const dir of ["blobs", "partial", "meta"]) options.fs.mkdirSync(this.#path(dir), { recursive: true });
+      if (options.durable) this.#load();
+    } catch (error) {
+      if (!options.durable) throw error;
+      // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw errors.optionInvalid("persist", `cannot keep files in "${options.root}" (${reason}); expected a directory this process can write.`);
+    }
   }
 
   get totalBytes(): number {

@@ -1,6 +1,6 @@
 // /_emulator/*: JSON routes for tests and humans. Never confused with Convex
 // paths: nothing under /_emulator exists on a real deployment.
-import express, { type Request, type Response, type Router } from "express";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
 import type { StoredFile } from "../file-store.js";
@@ -58,5 +58,11 @@ export function adminRouter(emulator: StorageEmulator): Router {
     const { token, expiresAt } = emulator.backend.tokens.issue();
     sendJson(res, 200, { uploadUrl: uploadUrl(emulator.url, token), expiresAt });
   }));
+  // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
+  // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const id = /^\/files\/([^/]*)/.exec(req.path)?.[1];
+    sendError(res, error instanceof URIError && id !== undefined ? errors.adminFileNotFound(id) : error);
+  });
   return router;
 }

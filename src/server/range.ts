@@ -13,14 +13,16 @@ export type RangeRequest =
   | { kind: "unsatisfiable" }
   | { kind: "multiple" };
 
-const SPEC = /^\s*(?:(\d+)\s*-\s*(\d*)|-\s*(\d+))\s*$/;
+// Whitespace is RFC 9110's OWS, spaces and tabs only: any other makes the header invalid.
+const SPEC = /^[ \t]*(?:(\d+)[ \t]*-[ \t]*(\d*)|-[ \t]*(\d+))[ \t]*$/;
+const trimOws = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
 
 export function parseRange(header: string | undefined, size: number): RangeRequest {
   if (header === undefined) return { kind: "none" };
   const eq = header.indexOf("=");
   // Another unit, or no unit: not a byte range request, so ignored.
-  if (eq < 0 || header.slice(0, eq).trim().toLowerCase() !== "bytes") return { kind: "none" };
-  const specs = header.slice(eq + 1).split(",").filter((s) => s.trim() !== "");
+  if (eq < 0 || trimOws(header.slice(0, eq)).toLowerCase() !== "bytes") return { kind: "none" };
+  const specs = header.slice(eq + 1).split(",").filter((s) => trimOws(s) !== "");
   if (specs.length === 0) return { kind: "none" };
   const parsed = specs.map((spec) => SPEC.exec(spec));
   // One malformed spec makes the whole header invalid, and an invalid header is ignored.
@@ -36,16 +38,17 @@ export function parseRange(header: string | undefined, size: number): RangeReque
 
 function toRange(match: RegExpExecArray, size: number): { start: number; end: number } | "unsatisfiable" | "invalid" {
   const [, first, last, suffix] = match;
+  // RFC 9110 positions have any number of digits: compared exactly, as BigInts, so a last position
+  // or suffix past 2^53 is clamped to the file and a first position past it is unsatisfiable.
+  const length = BigInt(size);
   if (suffix !== undefined) {
-    const length = Number(suffix);
-    if (!Number.isSafeInteger(length)) return "invalid";
-    if (length === 0) return "unsatisfiable";
-    return { start: Math.max(0, size - length), end: size - 1 };
+    const suffixLength = BigInt(suffix);
+    if (suffixLength === 0n) return "unsatisfiable";
+    return { start: suffixLength >= length ? 0 : size - Number(suffixLength), end: size - 1 };
   }
-  const start = Number(first);
-  const end = last === "" || last === undefined ? Infinity : Number(last);
-  if (!Number.isSafeInteger(start) || (end !== Infinity && !Number.isSafeInteger(end))) return "invalid";
-  if (end < start) return "invalid";
-  if (start >= size) return "unsatisfiable";
-  return { start, end: Math.min(end, size - 1) };
+  const start = BigInt(first!);
+  const end = last === "" || last === undefined ? undefined : BigInt(last);
+  if (end !== undefined && end < start) return "invalid";
+  if (start >= length) return "unsatisfiable";
+  return { start: Number(start), end: end === undefined || end >= length ? size - 1 : Number(end) };
 }

@@ -1,0 +1,100 @@
+// Memory: what the emulator lets go of, it really frees. Measured as
+// process.memoryUsage().arrayBuffers after a full GC (file bytes live in
+// ArrayBuffers, in memory mode inside a memfs Volume), plus the byte budget.
+import v8 from "node:v8";
+import vm from "node:vm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createStorageEmulator, type StorageEmulatorOptions } from "../../src/index.js";
+import { abortedPost, bodyOf, pool, prng, waitFor } from "./helpers.js";
+
+const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
+const MiB = 1024 * 1024;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(options: StorageEmulatorOptions = {}) {
+  const emulator = createStorageEmulator(options);
+  const server = await emulator.listen({ port: 0 });
+  cleanups.push(() => server.close());
+  return { emulator, server };
+}
+
+/** A full garbage collection (the flag can be set at run time; vitest need not pass --expose-gc). */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
+/**
+ * arrayBuffers after full GCs. Some backing stores are freed by tasks that run after a GC, so it
+ * collects and yields until the figure stops falling (at most 10 rounds).
+ */
+async function retained(): Promise<number> {
+  let last = Infinity;
+  for (let round = 0; round < 10; round++) {
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 10));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= last) return now;
+    last = now;
+  }
+  return last;
+}
+
+describe("memory", () => {
+  it(`upload: 200 uploads of 8 MiB cut off at random points (seed ${SEED}) store nothing and leak no memory`, async () => {
+    // The budget is twice what 8 uploads in flight can reserve at once; a leaked reservation would
+    // make the final full-budget write fail with StorageFull.
+    const budget = 128 * MiB;
+    const { emulator } = await setup({ maxTotalBytes: budget });
+    const random = prng(SEED + 2);
+    const body = bodyOf(SEED, 8 * MiB);
+    const cuts = Array.from({ length: 208 }, () => random.int(1, body.length - 1));
+    const cut = async (i: number) => abortedPost(await emulator.storage.generateUploadUrl(), body, cuts[i]!);
+    const settled = (n: number) => () => emulator.journal.httpRequests("upload").length === n;
+
+    // Warm up (allocator pools, JIT), then measure from there.
+    await pool(8, 8, cut);
+    await waitFor(settled(8), 10_000, "warm-up uploads answered");
+    const before = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
+
+    await pool(200, 8, (i) => cut(8 + i));
+    await waitFor(settled(208), 20_000, "every aborted upload seen by the server");
+    const after = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
+
+    // Each was cut off mid-body; a few may have been refused first, when the budget was still held
+    // by uploads whose clients had gone but whose close the server had not yet seen.
+    const outcomes = emulator.journal.httpRequests("upload").map((e) => `${e.status} ${e.errorCode}`);
+    expect(outcomes.filter((o) => o !== "0 UploadAborted" && o !== "507 StorageFull")).toEqual([]);
+    expect(outcomes.filter((o) => o === "0 UploadAborted").length).toBeGreaterThan(150);
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.backend.files.totalBytes).toBe(0);
+    // 200 uploads sent about 800 MiB; what stays must be noise, not partial blobs.
+    expect(after.arrayBuffers - before.arrayBuffers, "arrayBuffers growth").toBeLessThan(48 * MiB);
+    expect(after.rss - before.rss, "rss growth").toBeLessThan(256 * MiB);
+    // No reservation leaked: the whole budget can still be written.
+    const writer = emulator.backend.files.begin(budget);
+    expect(() => writer.write(new Uint8Array(budget))).not.toThrow();
+    writer.abort();
+  });
+
+  it.each([
+    ["reset", (e: ReturnType<typeof createStorageEmulator>) => e.reset()],
+    ["restore", (e: ReturnType<typeof createStorageEmulator>) => e.restore(createStorageEmulator().snapshot())],
+    ["delete", async (e: ReturnType<typeof createStorageEmulator>) => {
+      for (const f of e.files()) await e.storage.delete(f.storageId as never);
+    }],
+  ] as const)("%s: frees the bytes of the files it drops", async (_name, drop) => {
+    const emulator = createStorageEmulator();
+    const body = bodyOf(SEED, 8 * MiB);
+    const before = await retained();
+    for (let i = 0; i < 24; i++) await emulator.seed({ bytes: body });
+    expect((await retained()) - before).toBeGreaterThan(190 * MiB);
+    await drop(emulator);
+    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect((await retained()) - before, "arrayBuffers still held").toBeLessThan(24 * MiB);
+  });
+});
