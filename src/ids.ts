@@ -131,7 +131,11 @@ export function decodeDocumentId(text: string): DecodedDocumentId | null {
     const byte = bytes[pos]!;
     tableNumber += (byte & 0x7f) * 2 ** (7 * pos);
     pos++;
-    if (byte < 0x80) break;
+    if (byte < 0x80) {
+      // A zero last byte after others is a padded, non-minimal varint: another spelling of a shorter one.
+      if (byte === 0 && pos > 1) return null;
+      break;
+    }
   }
   if (tableNumber === 0 || tableNumber > 0xffffffff) return null;
   if (bytes.length !== pos + INTERNAL_ID_BYTES + FOOTER_BYTES) return null;
@@ -141,9 +145,25 @@ export function decodeDocumentId(text: string): DecodedDocumentId | null {
   return { tableNumber, internalId: bytes.slice(pos, pos + INTERNAL_ID_BYTES) };
 }
 
+// Internal ids come from a pool of crypto-random bytes refilled 4 KiB at a
+// time: one randomBytes call per 256 ids instead of one per id.
+const POOL_BYTES = 4096;
+let pool = randomBytes(POOL_BYTES);
+let poolOffset = 0;
+
+function randomInternalId(): Uint8Array {
+  if (poolOffset + INTERNAL_ID_BYTES > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const id = pool.subarray(poolOffset, poolOffset + INTERNAL_ID_BYTES);
+  poolOffset += INTERNAL_ID_BYTES;
+  return id;
+}
+
 /** A fresh, random `_storage` ID. */
 export function newStorageId(): StorageId {
-  return encodeDocumentId(STORAGE_TABLE_NUMBER, randomBytes(INTERNAL_ID_BYTES)) as StorageId;
+  return encodeDocumentId(STORAGE_TABLE_NUMBER, randomInternalId()) as StorageId;
 }
 
 /** True for a Convex document ID of the `_storage` table (as this emulator numbers it). */

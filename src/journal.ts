@@ -54,24 +54,27 @@ export class Journal {
   record(entry: JournalEntry): void {
     for (const listener of this.#listeners) listener(entry);
     this.#entries.push(entry);
-    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+    // Trim in batches (down to the limit once it is exceeded by half), so that
+    // recording stays O(1) amortized instead of shifting every entry each time.
+    if (this.#entries.length > this.#limit * 1.5) this.#entries.splice(0, this.#entries.length - this.#limit);
   }
 
-  /** Every entry, oldest first. */
+  /** Every entry, oldest first (the newest `limit` of them). */
   get entries(): readonly JournalEntry[] {
-    return this.#entries.slice();
+    const excess = this.#entries.length - this.#limit;
+    return excess > 0 ? this.#entries.slice(excess) : this.#entries.slice();
   }
 
   /** The ctx.storage calls, optionally of one operation. */
   storageCalls(operation?: StorageOperation): StorageCallEntry[] {
-    return this.#entries.filter(
+    return this.entries.filter(
       (e): e is StorageCallEntry => e.type === "storage" && (operation === undefined || e.operation === operation),
     );
   }
 
   /** The HTTP requests, optionally of one route. */
   httpRequests(route?: HttpRoute): HttpRequestEntry[] {
-    return this.#entries.filter(
+    return this.entries.filter(
       (e): e is HttpRequestEntry => e.type === "http" && (route === undefined || e.route === route),
     );
   }
@@ -80,7 +83,7 @@ export class Journal {
   filter<E extends JournalEntry>(predicate: (entry: JournalEntry) => entry is E): E[];
   filter(predicate: (entry: JournalEntry) => boolean): JournalEntry[];
   filter(predicate: (entry: JournalEntry) => boolean): JournalEntry[] {
-    return this.#entries.filter(predicate);
+    return this.entries.filter(predicate);
   }
 
   /**
@@ -88,7 +91,7 @@ export class Journal {
    * An injected fault has errorCode "InjectedFault".
    */
   failures(): JournalEntry[] {
-    return this.#entries.filter((e) => (e.type === "storage" ? e.outcome === "error" : e.status === 0 || e.status >= 400));
+    return this.entries.filter((e) => (e.type === "storage" ? e.outcome === "error" : e.status === 0 || e.status >= 400));
   }
 
   /** Calls `listener` with each new entry; returns the unsubscribe function. */

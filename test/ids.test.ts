@@ -7,6 +7,7 @@ import {
   convexIdScheme,
   decodeDocumentId,
   encodeDocumentId,
+  fletcher16,
   isUuid,
   newFileUuid,
   newStorageId,
@@ -92,6 +93,16 @@ describe("decodeDocumentId", () => {
     expect(decodeDocumentId(id)).not.toBeNull();
     const last = ALPHABET.indexOf(id[30]!);
     expect(decodeDocumentId(id.slice(0, 30) + ALPHABET[last | 1])).toBeNull();
+  });
+
+  it("decodeDocumentId: rejects a table number padded with zero varint bytes", () => {
+    // 540 as three varint bytes (0x9c 0x84 0x00) instead of two: same number, another spelling.
+    const internal = new Uint8Array(16).fill(3);
+    const body = new Uint8Array([0x9c, 0x84, 0x00, ...internal]);
+    const footer = fletcher16(body);
+    const padded = base32Encode(new Uint8Array([...body, footer & 0xff, footer >> 8]));
+    expect(decodeDocumentId(padded)).toBeNull();
+    expect(decodeDocumentId(encodeDocumentId(STORAGE_TABLE_NUMBER, internal))?.tableNumber).toBe(540);
   });
 
   it("decodeDocumentId: rejects a bad checksum", () => {

@@ -103,3 +103,16 @@ describe("journal", () => {
     }
   });
 });
+
+describe("Journal limit", () => {
+  it("record: keeps the newest `limit` entries, oldest first", async () => {
+    const { Journal } = await import("../src/journal.js");
+    const journal = new Journal(10);
+    for (let i = 0; i < 37; i++) {
+      journal.record({ type: "storage", operation: "getUrl", storageId: String(i), outcome: "null", at: i, durationMs: 0 });
+      expect(journal.entries.length).toBe(Math.min(i + 1, 10));
+    }
+    expect(journal.entries.map((e) => (e as StorageCallEntry).storageId)).toEqual(["27", "28", "29", "30", "31", "32", "33", "34", "35", "36"]);
+    expect(journal.storageCalls()).toHaveLength(10);
+  });
+});
