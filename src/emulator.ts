@@ -259,8 +259,16 @@ export function createStorageEmulator(options: StorageEmulatorOptions = {}): Sto
   return new StorageEmulator(options);
 }
 
-function storageLocation(persist: string | undefined): { fs: BlobFs; root: string; durable: boolean } {
-  if (persist === undefined) return { fs: new Volume() as unknown as BlobFs, root: "/store", durable: false };
+// memfs asks process.getuid()/getgid() (system calls) on every open for its
+// permission checks; a blob volume has one user, so answer them from here.
+const VOLUME_PROCESS = { cwd: () => "/", platform: "linux", getuid: () => 0, getgid: () => 0, env: {}, emitWarning: () => {} };
+
+function newMemoryVolume(): BlobFs {
+  return Volume.fromJSON({}, "/", { process: VOLUME_PROCESS as never }) as unknown as BlobFs;
+}
+
+function storageLocation(persist: string | undefined): { fs: BlobFs; freshFs?: () => BlobFs; root: string; durable: boolean } {
+  if (persist === undefined) return { fs: newMemoryVolume(), freshFs: newMemoryVolume, root: "/store", durable: false };
   if (typeof persist !== "string" || persist.length === 0) {
     throw errors.optionInvalid("persist", "expected a directory path.");
   }

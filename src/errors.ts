@@ -23,6 +23,7 @@ export type ErrorCode =
   | "FileTooLarge"
   | "StorageFull"
   | "UploadAborted"
+  | "ResetDuringWrite"
   | "SnapshotInvalid"
   | "SeedInvalid"
   | "OptionInvalid"
@@ -153,6 +154,12 @@ export const errors = {
     ),
   uploadAborted: () =>
     fail("UploadAborted", 400, `${PREFIX} The upload ended before its body was complete; nothing was stored.`),
+  resetDuringWrite: () =>
+    fail(
+      "ResetDuringWrite",
+      409,
+      `${PREFIX} The emulator was reset (or restored) while this file was being written; nothing was stored. Store it again.`,
+    ),
   snapshotInvalid: (detail: string) =>
     fail(
       "SnapshotInvalid",

@@ -1,56 +1,26 @@
 // The bytes and metadata of stored files.
 //
 // Like Miniflare's R2 gateway, bytes and metadata are separate: a blob is
-// written under a partial name, renamed into place, and only then is its
-// metadata record published. Publishing the record is the commit point; a
-// blob without a record is garbage. Deleting the record first makes a delete
-// atomic too.
+// written, then its metadata record is published. Publishing the record is
+// the commit point; a blob without a record is garbage. Deleting the record
+// first makes a delete atomic too. With `persist` a blob is written under
+// partial/ and renamed into blobs/ before its record (a JSON file beside it)
+// is renamed into meta/, so a crash never leaves a half file listed.
 //
 // The same code serves memory (a memfs Volume) and `persist` (the real fs in
-// a directory): both speak the small synchronous fs subset below.
-import { createHash, type Hash } from "node:crypto";
+// a directory): both speak the small synchronous fs subset of BlobFs.
 import type { Readable } from "node:stream";
+import { Writer, unlinkIfPresent, type WrittenBlob, type WriterHost } from "./blob-writer.js";
 import { errors } from "./errors.js";
+import type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, StoredFile } from "./file-types.js";
 import { isUuid } from "./ids.js";
 
-/** Where a stored file came from. */
-export type FileSource = "upload" | "store" | "seed";
-
-/** What the emulator knows about one stored file. */
-export interface StoredFile {
-  /** The `_storage` document id (`Id<"_storage">`). */
-  readonly storageId: string;
-  /** The file's UUID: its URL path and legacy storage id. */
-  readonly uuid: string;
-  readonly size: number;
-  /** SHA-256 of the bytes, base64 (as in `_storage` documents). */
-  readonly sha256: string;
-  readonly contentType: string | null;
-  /** Milliseconds since the epoch, from the emulator's clock. */
-  readonly creationTime: number;
-  readonly source: FileSource;
-}
-
-/** The fs calls the store needs; memfs's Volume and node:fs both provide them. */
-export interface BlobFs {
-  openSync(path: string, flags: string): number;
-  closeSync(fd: number): void;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  ftruncateSync(fd: number, len: number): void;
-  fsyncSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-  unlinkSync(path: string): void;
-  mkdirSync(path: string, options: { recursive: true }): unknown;
-  readdirSync(path: string): unknown[];
-  readFileSync(path: string, encoding: "utf8"): string | Buffer;
-  writeFileSync(path: string, data: string): void;
-  rmSync(path: string, options: { recursive: true; force: true }): void;
-  createReadStream(path: string, options: { fd: number; start: number; end: number; autoClose: true }): Readable;
-}
+export type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, FileSource, StoredFile } from "./file-types.js";
 
 export interface FileStoreOptions {
   fs: BlobFs;
+  /** Memory mode: a fresh, empty fs, so that clear() is O(1) and frees every byte at once. */
+  freshFs?: (() => BlobFs) | undefined;
   /** Root directory inside `fs`. */
   root: string;
   now: () => number;
@@ -62,41 +32,13 @@ export interface FileStoreOptions {
   maxTotalBytes?: number | undefined;
 }
 
-/** The identity a new file gets: its `_storage` id and creation time. */
-export interface FileIdentity {
-  storageId: string;
-  creationTime: number;
-}
-
-/**
- * Where `_storage` documents live when something other than the emulator
- * owns them (convex-test's database, when connected). The document is
- * created before the bytes are published, and removed before they are.
- */
-export interface DocumentSink {
-  allocate(meta: { sha256: string; size: number; contentType: string | null }): Promise<FileIdentity>;
-  remove(storageId: string): Promise<void>;
-}
-
-export interface CommitInput {
-  contentType: string | null;
-  source: FileSource;
-  /** Base64 SHA-256 the bytes must have; on mismatch nothing is stored. */
-  expectedSha256?: string | undefined;
-}
-
-/** An in-progress write. Call `commit()` or `abort()` exactly once. */
-export interface BlobWriter {
-  readonly uuid: string;
-  readonly bytesWritten: number;
-  write(chunk: Uint8Array): void;
-  /** Verifies the sha256, gets the file its identity, publishes it. On any failure nothing is stored. */
-  commit(input: CommitInput): Promise<StoredFile>;
-  abort(): void;
-}
-
-export class FileStore {
-  readonly #o: FileStoreOptions;
+export class FileStore implements WriterHost {
+  /** The options, less `fs`: a swapped-out volume must not stay reachable from here. */
+  readonly #o: Omit<FileStoreOptions, "fs">;
+  /** The fs blobs live in; in memory mode clear() swaps in a fresh one. */
+  #fs: BlobFs;
+  /** Bumped by clear(): a write begun before it must not publish after it. */
+  #generation = 0;
   readonly #byUuid = new Map<string, StoredFile>();
   readonly #uuidByStorageId = new Map<string, string>();
   #committedBytes = 0;
@@ -106,9 +48,11 @@ export class FileStore {
   documents: DocumentSink | undefined;
 
   constructor(options: FileStoreOptions) {
-    this.#o = options;
+    const { fs, ...rest } = options;
+    this.#o = rest;
+    this.#fs = fs;
     try {
-      for (const dir of ["blobs", "partial", "meta"]) options.fs.mkdirSync(this.#path(dir), { recursive: true });
+      this.#makeDirs();
       if (options.durable) this.#load();
     } catch (error) {
       if (!options.durable) throw error;
@@ -140,10 +84,21 @@ export class FileStore {
     return uuid === undefined ? null : (this.#byUuid.get(uuid) ?? null);
   }
 
+  get durable(): boolean {
+    return this.#o.durable;
+  }
+
   /** Starts a write. `sizeHint` (e.g. Content-Length) fails fast when over maxFileBytes. */
   begin(sizeHint?: number): BlobWriter {
     if (sizeHint !== undefined) this.#checkLimits(0, sizeHint);
-    return new Writer(this, this.#o, this.#o.newUuid());
+    return this.#writer(this.#o.newUuid(), sizeHint);
+  }
+
+  #writer(uuid: string, sizeHint?: number): Writer {
+    // In memory a blob is written in place: until its record is published nobody can see it.
+    // With persist it goes under partial/ first, so a crash never leaves a half blob in blobs/.
+    const path = this.#o.durable ? this.#path("partial", uuid) : this.#blobPath(uuid);
+    return new Writer(this, { fs: this.#fs, path, generation: this.#generation }, uuid, sizeHint);
   }
 
   /** Stores whole bytes in one call. */
@@ -170,16 +125,16 @@ export class FileStore {
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
   readInto(file: StoredFile, target: Uint8Array, offset: number): void {
     if (file.size === 0) return;
-    const fd = this.#o.fs.openSync(this.#blobPath(file.uuid), "r");
+    const fd = this.#fs.openSync(this.#blobPath(file.uuid), "r");
     try {
       let done = 0;
       while (done < file.size) {
-        const n = this.#o.fs.readSync(fd, target, offset + done, file.size - done, done);
+        const n = this.#fs.readSync(fd, target, offset + done, file.size - done, done);
         if (n === 0) throw errors.internal(`blob ${file.uuid} is shorter than its metadata says`);
         done += n;
       }
     } finally {
-      this.#o.fs.closeSync(fd);
+      this.#fs.closeSync(fd);
     }
   }
 
@@ -188,8 +143,9 @@ export class FileStore {
    * opened now, so deleting the file while it streams does not cut it short.
    */
   openStream(uuid: string, start: number, end: number): Readable {
-    const fd = this.#o.fs.openSync(this.#blobPath(uuid), "r");
-    return this.#o.fs.createReadStream("", { fd, start, end, autoClose: true });
+    const fd = this.#fs.openSync(this.#blobPath(uuid), "r");
+    // 1 MiB chunks: each chunk costs a read call and a stream turn, so fewer is faster.
+    return this.#fs.createReadStream("", { fd, start, end, autoClose: true, highWaterMark: 1024 * 1024 });
   }
 
   /** Removes a file and its document; false when it did not exist. */
@@ -208,20 +164,27 @@ export class FileStore {
     this.#byUuid.delete(uuid);
     this.#uuidByStorageId.delete(file.storageId);
     this.#committedBytes -= file.size;
-    if (this.#o.durable) this.#o.fs.unlinkSync(this.#metaPath(uuid));
-    this.#o.fs.unlinkSync(this.#blobPath(uuid));
+    if (this.#o.durable) this.#fs.unlinkSync(this.#metaPath(uuid));
+    this.#fs.unlinkSync(this.#blobPath(uuid));
     return true;
   }
 
   /** Forgets every file. */
   clear(): void {
+    this.#generation++;
     this.#byUuid.clear();
     this.#uuidByStorageId.clear();
     this.#committedBytes = 0;
-    // File by file: memfs's rm drops names but keeps their inodes (and bytes) forever; unlink frees them.
+    if (this.#o.freshFs) {
+      // Memory: drop the whole volume at once (O(1), and every byte is freed with it).
+      this.#fs = this.#o.freshFs();
+      this.#makeDirs();
+      return;
+    }
+    // File by file: (memfs's rm drops names but keeps their bytes; unlink frees them).
     for (const dir of ["blobs", "meta"]) {
-      this.#o.fs.mkdirSync(this.#path(dir), { recursive: true });
-      for (const name of this.#o.fs.readdirSync(this.#path(dir)).map(String)) unlinkIfPresent(this.#o.fs, this.#path(dir, name));
+      this.#fs.mkdirSync(this.#path(dir), { recursive: true });
+      for (const name of this.#fs.readdirSync(this.#path(dir)).map(String)) unlinkIfPresent(this.#fs, this.#path(dir, name));
     }
   }
 
@@ -238,7 +201,7 @@ export class FileStore {
 
   /** Publishes a file with given metadata (used by restore). */
   putExact(bytes: Uint8Array, file: StoredFile): void {
-    const writer = new Writer(this, this.#o, file.uuid);
+    const writer = this.#writer(file.uuid, bytes.byteLength);
     writer.write(bytes);
     writer.publishAs(file);
   }
@@ -268,20 +231,17 @@ export class FileStore {
   }
 
   /** @internal */
-  publish(file: StoredFile, partialPath: string): void {
-    const { fs } = this.#o;
-    fs.renameSync(partialPath, this.#blobPath(file.uuid));
+  publish(file: StoredFile, written: WrittenBlob): void {
+    // Begun before a clear(): the emulator was reset (or restored) meanwhile.
+    if (written.generation !== this.#generation) throw errors.resetDuringWrite();
+    const { fs } = written;
     if (this.#o.durable) {
+      fs.renameSync(written.path, this.#blobPath(file.uuid));
       const tmp = this.#path("partial", `${file.uuid}.json`);
       fs.writeFileSync(tmp, JSON.stringify(file));
       fs.renameSync(tmp, this.#metaPath(file.uuid));
     }
     this.#index(file);
-  }
-
-  /** @internal */
-  partialPath(uuid: string): string {
-    return this.#path("partial", uuid);
   }
 
   // --- private ----------------------------------------------------------------
@@ -305,7 +265,7 @@ export class FileStore {
 
   /** Reloads a durable store: published files only; partial writes are dropped. */
   #load(): void {
-    const { fs } = this.#o;
+    const fs = this.#fs;
     fs.rmSync(this.#path("partial"), { recursive: true, force: true });
     fs.mkdirSync(this.#path("partial"), { recursive: true });
     const files: StoredFile[] = [];
@@ -326,6 +286,10 @@ export class FileStore {
     }
   }
 
+  #makeDirs(): void {
+    for (const dir of ["blobs", "partial", "meta"]) this.#fs.mkdirSync(this.#path(dir), { recursive: true });
+  }
+
   #path(...parts: string[]): string {
     return [this.#o.root, ...parts].join("/");
   }
@@ -336,101 +300,5 @@ export class FileStore {
 
   #metaPath(uuid: string): string {
     return this.#path("meta", `${uuid}.json`);
-  }
-}
-
-class Writer implements BlobWriter {
-  #fd: number | null;
-  #hash: Hash = createHash("sha256");
-  #written = 0;
-  readonly #partial: string;
-
-  constructor(
-    private readonly store: FileStore,
-    private readonly options: FileStoreOptions,
-    readonly uuid: string,
-  ) {
-    this.#partial = store.partialPath(uuid);
-    this.#fd = options.fs.openSync(this.#partial, "w");
-  }
-
-  get bytesWritten(): number {
-    return this.#written;
-  }
-
-  write(chunk: Uint8Array): void {
-    const fd = this.#open();
-    this.store.reserve(this.#written, chunk.byteLength);
-    let done = 0;
-    while (done < chunk.byteLength) {
-      done += this.options.fs.writeSync(fd, chunk, done, chunk.byteLength - done, this.#written + done);
-    }
-    this.#hash.update(chunk);
-    this.#written += chunk.byteLength;
-  }
-
-  async commit(input: CommitInput): Promise<StoredFile> {
-    const sha256 = this.#hash.digest("base64");
-    if (input.expectedSha256 !== undefined && input.expectedSha256 !== sha256) {
-      this.abort();
-      throw errors.sha256Mismatch(input.expectedSha256, sha256);
-    }
-    let identity: FileIdentity;
-    try {
-      identity = await this.store.identify({ sha256, size: this.#written, contentType: input.contentType });
-    } catch (error) {
-      this.abort();
-      throw error;
-    }
-    return this.publishAs(
-      Object.freeze({
-        storageId: identity.storageId,
-        uuid: this.uuid,
-        size: this.#written,
-        sha256,
-        contentType: input.contentType,
-        creationTime: identity.creationTime,
-        source: input.source,
-      }),
-    );
-  }
-
-  publishAs(file: StoredFile): StoredFile {
-    const fd = this.#open();
-    try {
-      if (this.options.durable) this.options.fs.fsyncSync(fd);
-      this.options.fs.closeSync(fd);
-      this.#fd = null;
-      this.store.publish(file, this.#partial);
-    } catch (error) {
-      this.abort();
-      throw error;
-    }
-    this.store.release(this.#written);
-    return file;
-  }
-
-  abort(): void {
-    if (this.#fd !== null) {
-      this.options.fs.closeSync(this.#fd);
-      this.#fd = null;
-    }
-    unlinkIfPresent(this.options.fs, this.#partial);
-    this.store.release(this.#written);
-    this.#written = 0;
-  }
-
-  #open(): number {
-    if (this.#fd === null) throw errors.internal(`write ${this.uuid} was already finished`);
-    return this.#fd;
-  }
-}
-
-/** unlink, where a missing file is fine. (Not rmSync: memfs's rm leaks the file's bytes.) */
-function unlinkIfPresent(fs: BlobFs, path: string): void {
-  try {
-    fs.unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }

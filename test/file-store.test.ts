@@ -92,6 +92,27 @@ describe("FileStore", () => {
     expect(fs.readdirSync("/store/partial")).toEqual([]);
   });
 
+  it("begin: a size hint larger than what arrives stores exactly what arrived", async () => {
+    const { store } = setup();
+    const writer = store.begin(100);
+    writer.write(new Uint8Array([1, 2, 3]));
+    const file = await writer.commit({ contentType: null, source: "upload" });
+    expect(file.size).toBe(3);
+    expect(store.read(file.uuid)).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it("commit: a write begun before clear() fails with ResetDuringWrite and stores nothing", async () => {
+    const { store } = setup();
+    const writer = store.begin();
+    writer.write(new Uint8Array(8));
+    store.clear();
+    await expect(writer.commit({ contentType: null, source: "upload" })).rejects.toThrow(
+      "[convex-storage-emulator] The emulator was reset (or restored) while this file was being written; nothing was stored. Store it again.",
+    );
+    expect(store.list()).toEqual([]);
+    expect(store.totalBytes).toBe(0);
+  });
+
   it("delete: unpublishes and frees the bytes", async () => {
     const { store, fs } = setup();
     const file = await store.put(new Uint8Array(3), { contentType: null, source: "store" });
