@@ -1,33 +1,20 @@
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
+import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { listening } = cleanupAfterEach();
 
 /** An emulator listening on a free port, an upload helper and a stored file's URL maker. */
 async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  const { emulator, server } = await listening(options);
   const upload = async (body: BodyInit, headers: Record<string, string> = {}) =>
     fetch(await emulator.storage.generateUploadUrl(), { method: "POST", headers, body });
   const storedUrl = async (bytes: Uint8Array | string = fixtures.allBytes.bytes) =>
     (await emulator.storage.getUrl(await emulator.seed({ bytes })))!;
   return { emulator, server, upload, storedUrl };
-}
-
-/** Awaits a promise that must reject, returning the error. */
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected the call to fail");
 }
 
 async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {

@@ -1,20 +1,16 @@
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import request from "supertest";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { allFixtures, fixtures } from "./fixtures.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { listening, defer } = cleanupAfterEach();
 
 /** An emulator listening on a free port, and helpers for the 3-step upload. */
 async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  const { emulator, server } = await listening(options);
   const upload = async (body: BodyInit, headers: Record<string, string> = {}) => {
     const url = await emulator.storage.generateUploadUrl();
     return fetch(url, { method: "POST", headers, body });
@@ -399,7 +395,7 @@ describe("listen", () => {
     await server.close();
     expect(emulator.url).toBe("http://127.0.0.1:3210");
     const again = await emulator.listen({ port: 0 });
-    open.push(again);
+    defer(() => again.close());
     expect(emulator.url).toBe(again.url);
   });
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, StorageEmulatorError, type StorageEmulatorOptions } from "../src/index.js";
 import { encodeDocumentId } from "../src/ids.js";
+import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
 
 function setup(options: StorageEmulatorOptions = {}) {
@@ -9,16 +10,6 @@ function setup(options: StorageEmulatorOptions = {}) {
   const { storage } = emulator;
   const storePng = () => storage.store(new Blob([fixtures.png.bytes], { type: "image/png" }));
   return { emulator, storage, storePng };
-}
-
-/** Awaits a promise that must reject, returning the error. */
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected the call to fail");
 }
 
 const OTHER_TABLE_ID = encodeDocumentId(10001, new Uint8Array(16).fill(9));

@@ -1,33 +1,16 @@
 // Faults on the wire: clients that go away mid-upload or mid-download, bodies
 // that fail their Digest or a limit. Each stores nothing, leaks nothing, and
 // the server keeps serving.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "../cleanup.js";
 import { abortedGet, abortedPost, bodyOf, json, pool, postChunked, prng, send, sha256, waitFor } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  const server = await emulator.listen({ port: 0 });
-  cleanups.push(() => server.close());
-  return { emulator, server };
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cse-reliability-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { listening: setup, tempDir } = cleanupAfterEach();
 
 const storageFull = (limit: number) =>
   `[convex-storage-emulator] Storing this file would exceed maxTotalBytes (${limit} bytes); nothing was stored. Delete files, reset(), or raise maxTotalBytes.`;

@@ -3,24 +3,15 @@
 // ArrayBuffers, in memory mode inside a memfs Volume), plus the byte budget.
 import v8 from "node:v8";
 import vm from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { createStorageEmulator } from "../../src/index.js";
+import { cleanupAfterEach } from "../cleanup.js";
 import { abortedPost, bodyOf, pool, prng, waitFor } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  const server = await emulator.listen({ port: 0 });
-  cleanups.push(() => server.close());
-  return { emulator, server };
-}
+const { listening: setup } = cleanupAfterEach();
 
 /** A full garbage collection (the flag can be set at run time; vitest need not pass --expose-gc). */
 function collectGarbage(): void {

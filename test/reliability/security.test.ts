@@ -8,28 +8,15 @@ import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../../src/index.js";
+import { createStorageEmulator } from "../../src/index.js";
+import { cleanupAfterEach } from "../cleanup.js";
 import { json, rawRequest, runCli, send } from "./helpers.js";
 
 const children: ChildProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  const server = await emulator.listen({ port: 0 });
-  cleanups.push(() => server.close());
-  return { emulator, server };
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cse-security-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { listening: setup, tempDir, defer } = cleanupAfterEach();
 
 const BANNER = /listening on (http:\/\/\S+)\n[\s\S]*serve: {2}GET/;
 
