@@ -17,6 +17,7 @@ export default defineConfig({
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
     // Each test file builds its own emulators; files run in parallel workers.
     pool: "forks",
+    reporters: ["default", "./test/summary-reporter.ts"],
     testTimeout: 20_000,
   },
 });
