@@ -13,7 +13,7 @@ import type { Readable } from "node:stream";
 import { Writer, unlinkIfPresent, type WrittenBlob, type WriterHost } from "./blob-writer.js";
 import { errors } from "./errors.js";
 import type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, StoredFile } from "./file-types.js";
-import { isUuid } from "./ids.js";
+import { publishDurable, recoverDurableFiles } from "./durable.js";
 
 export type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, FileSource, StoredFile } from "./file-types.js";
 
@@ -234,13 +234,7 @@ export class FileStore implements WriterHost {
   publish(file: StoredFile, written: WrittenBlob): void {
     // Begun before a clear(): the emulator was reset (or restored) meanwhile.
     if (written.generation !== this.#generation) throw errors.resetDuringWrite();
-    const { fs } = written;
-    if (this.#o.durable) {
-      fs.renameSync(written.path, this.#blobPath(file.uuid));
-      const tmp = this.#path("partial", `${file.uuid}.json`);
-      fs.writeFileSync(tmp, JSON.stringify(file));
-      fs.renameSync(tmp, this.#metaPath(file.uuid));
-    }
+    if (this.#o.durable) publishDurable(written.fs, this.#o.root, file, written.path);
     this.#index(file);
   }
 
@@ -263,27 +257,9 @@ export class FileStore implements WriterHost {
     }
   }
 
-  /** Reloads a durable store: published files only; partial writes are dropped. */
+  /** Reloads a durable store: published files only; partial writes and orphan blobs are dropped. */
   #load(): void {
-    const fs = this.#fs;
-    fs.rmSync(this.#path("partial"), { recursive: true, force: true });
-    fs.mkdirSync(this.#path("partial"), { recursive: true });
-    const files: StoredFile[] = [];
-    for (const name of fs.readdirSync(this.#path("meta")).map(String)) {
-      if (!name.endsWith(".json")) continue;
-      try {
-        const file = JSON.parse(String(fs.readFileSync(this.#path("meta", name), "utf8"))) as StoredFile;
-        if (isUuid(file.uuid) && `${file.uuid}.json` === name) files.push(Object.freeze(file));
-      } catch {
-        // A metadata file that does not parse was never published.
-      }
-    }
-    files.sort((a, b) => a.creationTime - b.creationTime);
-    for (const file of files) this.#index(file);
-    // Blobs whose metadata never got written are garbage from a crash.
-    for (const name of fs.readdirSync(this.#path("blobs")).map(String)) {
-      if (!this.#byUuid.has(name)) fs.unlinkSync(this.#path("blobs", name));
-    }
+    for (const file of recoverDurableFiles(this.#fs, this.#o.root)) this.#index(file);
   }
 
   #makeDirs(): void {

@@ -1,13 +1,11 @@
 import { httpActionGeneric as httpAction, httpRouter } from "convex/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { HTTP_ACTION_RESPONSE_LIMIT } from "../src/http-actions.js";
 import { fixtures } from "./fixtures.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { defer } = cleanupAfterEach();
 
 function router() {
   const http = httpRouter();
@@ -27,7 +25,7 @@ function router() {
 async function setup(options: StorageEmulatorOptions = {}) {
   const emulator = createStorageEmulator({ http: router(), ...options });
   const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  defer(() => server.close());
   return { emulator, url: server.url };
 }
 

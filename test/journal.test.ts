@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
 import { createStorageEmulator, type JournalEntry, type StorageCallEntry } from "../src/index.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { defer } = cleanupAfterEach();
 
 /** A listening emulator with one stored file, one null lookup and one failed delete in its journal. */
 async function setup() {
   const emulator = createStorageEmulator();
-  open.push(await emulator.listen({ port: 0 }));
+  const server = await emulator.listen({ port: 0 });
+  defer(() => server.close());
   const id = await emulator.storage.store(new Blob(["kept"], { type: "text/plain" }));
   const gone = await emulator.storage.store(new Blob(["gone"]));
   await emulator.storage.delete(gone);
@@ -87,7 +86,8 @@ describe("journal", () => {
 
   it("httpRequests: requests are recorded under vi.useFakeTimers() without advancing timers", async () => {
     const emulator = createStorageEmulator();
-    open.push(await emulator.listen({ port: 0 }));
+    const server = await emulator.listen({ port: 0 });
+    defer(() => server.close());
     vi.useFakeTimers();
     try {
       await (await fetch(`${emulator.url}/_emulator/health`)).text();

@@ -1,14 +1,14 @@
 // The same Serving Files flows without convex-test: the app's convex/http.ts
 // with hand-written `run` functions, the smallest setup that works.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanupAfterEach } from "../cleanup.js";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { fixtures } from "../fixtures.js";
 import { http } from "./chat-app.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
+const { defer } = cleanupAfterEach();
+afterEach(() => {
   vi.unstubAllEnvs();
-  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 async function setup() {
@@ -25,7 +25,7 @@ async function setup() {
     },
   });
   const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  defer(() => server.close());
   return { emulator, saved, url: server.url };
 }
 
@@ -56,7 +56,7 @@ describe("minimal setup", () => {
   it("runQuery without a run.query: a clear error, as a 500", async () => {
     const emulator = createStorageEmulator({ http });
     const server = await emulator.listen({ port: 0 });
-    open.push(server);
+    defer(() => server.close());
     const res = await fetch(`${server.url}/sendImage?author=X`, { method: "POST", body: "x" });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({

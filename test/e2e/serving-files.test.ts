@@ -3,14 +3,14 @@
 // emulator connected, over real HTTP.
 import { convexTest } from "convex-test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanupAfterEach } from "../cleanup.js";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
 import { fixtures } from "../fixtures.js";
 import { api, http, modules, schema, type Message } from "./chat-app.js";
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
+const { defer } = cleanupAfterEach();
+afterEach(() => {
   vi.unstubAllEnvs();
-  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 async function setup() {
@@ -19,7 +19,7 @@ async function setup() {
   const emulator = createStorageEmulator({ http, run: { query: t.query, mutation: t.mutation, action: t.action } });
   await connectConvexTest(t, emulator);
   const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  defer(() => server.close());
   return { t, emulator, url: server.url };
 }
 
