@@ -115,9 +115,11 @@ export function createApp(emulator: StorageEmulator, api: Handler = createApiHan
 /** The handler a listening server runs: /api straight to the handlers, the rest to Express. */
 export function createServerHandler(emulator: StorageEmulator): Handler {
   const api = createApiHandler(emulator);
-  const app = createApp(emulator, api);
+  // Built on the first request that needs it: a test that only uploads and
+  // serves never pays for setting up Express.
+  let app: Express | undefined;
   return (req, res) => {
     if ((req.url ?? "").startsWith("/api/")) return api(req, res);
-    app(req, res);
+    (app ??= createApp(emulator, api))(req, res);
   };
 }
