@@ -49,12 +49,16 @@ it("isolation: four files in four workers, each with its own emulator, upload at
     [VITEST, "run", "--config", "test/parallel/vitest.config.ts", "--reporter=json", `--outputFile=${report}`],
     { ...env, ISOLATION_DIR: dir, FORCE_COLOR: "0" },
   );
-  expect(code, output).toBe(0);
   const results = JSON.parse(await readFile(report, "utf8")) as {
     numPassedTests: number;
     numFailedTests: number;
-    testResults: unknown[];
+    testResults: { name: string; message?: string; assertionResults?: { failureMessages?: string[] }[] }[];
   };
+  const failures = results.testResults.flatMap((file) => [
+    ...(file.message ? [`${file.name}: ${file.message}`] : []),
+    ...(file.assertionResults ?? []).flatMap((test) => (test.failureMessages ?? []).map((m) => `${file.name}: ${m.split("\n")[0]}`)),
+  ]);
+  expect(code, `${output}\n${failures.join("\n")}`).toBe(0);
   expect(results).toMatchObject({ numPassedTests: 4, numFailedTests: 0 });
   expect(results.testResults).toHaveLength(4);
   // Every worker reached the barrier from its own process, listening on its own port.

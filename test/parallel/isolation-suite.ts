@@ -1,6 +1,6 @@
 // One worker's part of the isolation check (see test/isolation.test.ts). Each *.iso.ts
 // file runs this with its own name, in its own process, at the same time as the others.
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
@@ -18,7 +18,9 @@ interface Arrival {
 async function barrier(stage: string, me: Arrival): Promise<Arrival[]> {
   const dir = join(process.env.ISOLATION_DIR ?? "", stage);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${me.name}.json`), JSON.stringify(me));
+  // Written under another name, then renamed: a peer never reads a half-written arrival.
+  await writeFile(join(dir, `${me.name}.tmp`), JSON.stringify(me));
+  await rename(join(dir, `${me.name}.tmp`), join(dir, `${me.name}.json`));
   const deadline = Date.now() + 20_000;
   for (;;) {
     const names = (await readdir(dir)).filter((n) => n.endsWith(".json"));
