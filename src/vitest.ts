@@ -14,7 +14,19 @@ import type { StorageEmulator } from "./emulator.js";
 import { errors } from "./errors.js";
 import type { FileSource, StoredFile } from "./file-store.js";
 import type { HttpRequestEntry } from "./journal.js";
-import { textTable, type Cell } from "./text-table.js";
+import {
+  report,
+  noneMatching,
+  matched,
+  plural,
+  withFields,
+  describeObject,
+  describeValue,
+  filesTable,
+  uploadsTable,
+  type Field,
+  type Inspectable,
+} from "./vitest-messages.js";
 
 /**
  * Fields a stored file must have, all of them (asymmetric matchers such as
@@ -186,14 +198,11 @@ expect.extend(storageEmulatorMatchers);
 
 // --- matching -------------------------------------------------------------------
 
-type Inspectable = Pick<StorageEmulator, "files" | "file" | "bytes" | "journal">;
-type Field = readonly [key: string, value: unknown];
 
 const FILE_FIELDS = ["storageId", "uuid", "contentType", "size", "sha256", "source", "text", "bytes"] as const;
 const UPLOAD_FIELDS = ["contentType"] as const;
 const FILE_COLUMNS = ["#", "storageId", "contentType", "size", "source"];
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
-const MAX_ROWS = 20;
 
 function emulatorOf(matcher: string, what: string, value: unknown): Inspectable {
   const candidate = value as Partial<Inspectable> | null;
@@ -246,112 +255,4 @@ function fileMatches(state: MatcherState, emulator: Inspectable, file: StoredFil
         return state.equals(file[key as keyof StoredFile], value);
     }
   });
-}
-
-// --- messages -------------------------------------------------------------------
-
-/** `[convex-storage-emulator] expect(received).not.name(argument)`, then Expected:, Received: and a table. */
-function report(
-  state: MatcherState,
-  call: [received: string, name: string, argument: string],
-  expected: string,
-  received: string,
-  table: string,
-): string {
-  const [subject, name, argument] = call;
-  const hint = `[convex-storage-emulator] expect(${subject}).${state.isNot ? "not." : ""}${name}(${argument})`;
-  return [hint, "", `Expected: ${expected}`, `Received: ${received}`, ...(table === "" ? [] : [table])].join("\n");
-}
-
-/** "2 stored files, none matching:", or the wording for none at all. */
-function noneMatching(all: readonly unknown[], noun: string, empty: string, none = "none matching"): string {
-  return all.length === 0 ? empty : `${plural(all.length, noun)}, ${none}:`;
-}
-
-/** "1 of 3 stored files matches" */
-function matched(matching: readonly unknown[], all: readonly unknown[], noun: string): string {
-  return `${matching.length} of ${plural(all.length, noun)} ${matching.length === 1 ? "matches" : "match"}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-function withFields(state: MatcherState, fields: readonly Field[]): string {
-  return fields.length === 0 ? "" : ` with ${describeObject(state, fields)}`;
-}
-
-function describeObject(state: MatcherState, fields: readonly Field[]): string {
-  return `{ ${fields.map(([key, value]) => `${key}: ${describeField(state, value)}`).join(", ")} }`;
-}
-
-function describeField(state: MatcherState, value: unknown): string {
-  if (value instanceof Uint8Array) return `Uint8Array(${value.byteLength})`;
-  if (value instanceof ArrayBuffer) return `ArrayBuffer(${value.byteLength})`;
-  if (typeof value === "string" || typeof value === "number" || value === null) return describeValue(value);
-  return state.utils.stringify(value);
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 59)}…` : value);
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object" && value !== null) {
-    const name = (value.constructor as { name?: string } | undefined)?.name;
-    return name === undefined || name === "Object" ? "an object" : `a ${name}`;
-  }
-  return String(value);
-}
-
-/** The `rows` (a subset of `all`, numbered by their place in `all`), at most MAX_ROWS of them. */
-function filesTable(
-  emulator: Inspectable,
-  all: readonly StoredFile[],
-  rows: readonly StoredFile[],
-  columns: readonly string[],
-): string {
-  if (rows.length === 0) return "";
-  const cell = (file: StoredFile, column: string): Cell => {
-    if (column === "#") return all.indexOf(file);
-    if (column === "text") return textPreview(emulator.bytes(file.storageId));
-    return file[column as keyof StoredFile];
-  };
-  return limited(rows, (shown) =>
-    textTable(
-      columns,
-      shown.map((file) => columns.map((column) => cell(file, column))),
-    ),
-  );
-}
-
-/** The content as a JSON string, or "(not UTF-8)" for binary content. */
-function textPreview(bytes: Uint8Array | null): string {
-  try {
-    return JSON.stringify(new TextDecoder("utf-8", { fatal: true }).decode(bytes ?? new Uint8Array()));
-  } catch {
-    return "(not UTF-8)";
-  }
-}
-
-function uploadsTable(
-  emulator: Inspectable,
-  all: readonly HttpRequestEntry[],
-  rows: readonly HttpRequestEntry[],
-): string {
-  if (rows.length === 0) return "";
-  const contentType = (entry: HttpRequestEntry): Cell => {
-    if (entry.storageId === undefined) return "";
-    const file = emulator.file(entry.storageId);
-    return file === null ? "(deleted)" : file.contentType;
-  };
-  return limited(rows, (shown) =>
-    textTable(
-      ["#", "status", "errorCode", "bytesIn", "storageId", "contentType"],
-      shown.map((e) => [all.indexOf(e), e.status, e.errorCode ?? "", e.bytesIn, e.storageId ?? "", contentType(e)]),
-    ),
-  );
-}
-
-function limited<T>(rows: readonly T[], draw: (shown: readonly T[]) => string): string {
-  const table = draw(rows.slice(0, MAX_ROWS));
-  return rows.length > MAX_ROWS ? `${table}\n… and ${rows.length - MAX_ROWS} more` : table;
 }
