@@ -43,7 +43,9 @@ export interface FileMetadata {
   contentType: string | null;
 }
 
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+/** A SHA-256 digest in base64: 32 bytes are 43 characters and one "=". Shared with the upload's Digest header. */
+export const SHA256_BASE64_PATTERN = "[A-Za-z0-9+/]{43}=";
+const SHA256_BASE64 = new RegExp(`^${SHA256_BASE64_PATTERN}$`);
 // Below this, reading a Blob whole is faster than streaming it; above, streaming keeps one copy.
 const WHOLE_BLOB_MAX = 1024 * 1024;
 

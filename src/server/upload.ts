@@ -8,13 +8,14 @@ import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
 import { faultDelay } from "../faults.js";
 import type { BlobWriter } from "../file-store.js";
+import { SHA256_BASE64_PATTERN } from "../storage.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
 
 // RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
-const DIGEST_SHA256 = /^sha-256=([A-Za-z0-9+/]{43}=)$/i;
+const DIGEST_SHA256 = new RegExp(`^sha-256=(${SHA256_BASE64_PATTERN})$`, "i");
 
 export function handleUpload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return upload(emulator, req, res).catch((error: unknown) => {
