@@ -88,22 +88,34 @@ export class FileStore implements WriterHost {
     return this.#o.durable;
   }
 
-  /** Starts a write. `sizeHint` (e.g. Content-Length) fails fast when over maxFileBytes. */
-  begin(sizeHint?: number): BlobWriter {
-    if (sizeHint !== undefined) this.#checkLimits(0, sizeHint);
-    return this.#writer(this.#o.newUuid(), sizeHint);
+  /**
+   * Whether a write must hash at commit. Deferring needs the bytes to outlive
+   * clear() (memory mode swaps volumes instead of unlinking) and nothing that
+   * wants the digest at once: durable metadata, convex-test's `_storage` documents.
+   */
+  get needsSha256AtCommit(): boolean {
+    return this.#o.freshFs === undefined || this.documents !== undefined;
   }
 
-  #writer(uuid: string, sizeHint?: number): Writer {
+  /**
+   * Starts a write. `sizeHint` (e.g. Content-Length) fails fast when over maxFileBytes.
+   * `hash: "when-read"` defers the sha256 until something reads it, where the store allows.
+   */
+  begin(sizeHint?: number, hash: "while-writing" | "when-read" = "while-writing"): BlobWriter {
+    if (sizeHint !== undefined) this.#checkLimits(0, sizeHint);
+    return this.#writer(this.#o.newUuid(), sizeHint, hash === "when-read" && !this.needsSha256AtCommit);
+  }
+
+  #writer(uuid: string, sizeHint?: number, deferHash = false): Writer {
     // In memory a blob is written in place: until its record is published nobody can see it.
     // With persist it goes under partial/ first, so a crash never leaves a half blob in blobs/.
     const path = this.#o.durable ? this.#path("partial", uuid) : this.#blobPath(uuid);
-    return new Writer(this, { fs: this.#fs, path, generation: this.#generation }, uuid, sizeHint);
+    return new Writer(this, { fs: this.#fs, path, generation: this.#generation }, uuid, sizeHint, deferHash);
   }
 
-  /** Stores whole bytes in one call. */
+  /** Stores whole bytes in one call; the sha256 is computed when first read (unless checked now). */
   put(bytes: Uint8Array, input: CommitInput): Promise<StoredFile> {
-    const writer = this.begin(bytes.byteLength);
+    const writer = this.begin(bytes.byteLength, input.expectedSha256 === undefined ? "when-read" : "while-writing");
     try {
       writer.write(bytes);
     } catch (error) {
@@ -160,6 +172,8 @@ export class FileStore implements WriterHost {
   delete(uuid: string): boolean {
     const file = this.#byUuid.get(uuid);
     if (!file) return false;
+    // A deferred sha256 reads the blob unlinked below: settle it while the bytes are there.
+    void file.sha256;
     // Unpublish first: from here on the file does not exist for anyone.
     this.#byUuid.delete(uuid);
     this.#uuidByStorageId.delete(file.storageId);
@@ -220,8 +234,13 @@ export class FileStore implements WriterHost {
   }
 
   /** @internal */
-  async identify(meta: { sha256: string; size: number; contentType: string | null }): Promise<FileIdentity> {
-    if (this.documents) return this.documents.allocate(meta);
+  async identify(meta: { sha256: string | undefined; size: number; contentType: string | null }): Promise<FileIdentity> {
+    if (this.documents) {
+      const { sha256 } = meta;
+      // needsSha256AtCommit made the writer hash; a sink connected mid-write is too late to defer for.
+      if (sha256 === undefined) throw errors.internal("a _storage document needs the file's sha256");
+      return this.documents.allocate({ ...meta, sha256 });
+    }
     // Convex's _creationTime is strictly increasing; keep it so even when the
     // injected clock stands still.
     const now = this.#o.now();

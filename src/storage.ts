@@ -195,7 +195,7 @@ async function storeStreamed(
   blob: Blob,
   input: Parameters<FileStore["put"]>[1],
 ): Promise<StoredFile> {
-  const writer = files.begin(blob.size);
+  const writer = files.begin(blob.size, input.expectedSha256 === undefined ? "when-read" : "while-writing");
   try {
     for await (const chunk of blob.stream()) writer.write(chunk);
   } catch (error) {

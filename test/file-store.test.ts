@@ -18,6 +18,8 @@ function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}) {
   const fs = new Volume() as unknown as BlobFs;
   const store = new FileStore({
     fs,
+    // Memory mode, as createStorageEmulator() sets it up: clear() swaps in a fresh volume.
+    freshFs: () => new Volume() as unknown as BlobFs,
     root: "/store",
     now: () => 1000,
     newStorageId: () => `id${++n}`,
@@ -121,6 +123,47 @@ describe("FileStore", () => {
     expect(store.read(file.uuid)).toBeNull();
     expect(fs.readdirSync("/store/blobs")).toEqual([]);
     expect(store.totalBytes).toBe(0);
+  });
+
+  it("put: the sha256 is computed when first read, and the record still reads as plain data", async () => {
+    const { store } = setup();
+    const file = await store.put(fixtures.png.bytes, { contentType: "image/png", source: "store" });
+    // Deferred: an accessor until read, so a store() nobody hashes costs no hashing.
+    expect(typeof Object.getOwnPropertyDescriptor(file, "sha256")?.get).toBe("function");
+    expect(file.sha256).toBe(fixtures.png.sha256);
+    expect(Object.keys(file)).toEqual(["storageId", "uuid", "size", "sha256", "contentType", "creationTime", "source"]);
+    expect(JSON.parse(JSON.stringify(file))).toMatchObject({ sha256: fixtures.png.sha256 });
+    expect({ ...file }.sha256).toBe(fixtures.png.sha256);
+    expect(Object.isFrozen(file)).toBe(true);
+  });
+
+  it("put: an expected sha256 is checked before anything is stored", async () => {
+    const { store } = setup();
+    await expect(
+      store.put(fixtures.text.bytes, { contentType: null, source: "store", expectedSha256: fixtures.png.sha256 }),
+    ).rejects.toThrow(`Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`);
+    expect(store.list()).toEqual([]);
+    const file = await store.put(fixtures.text.bytes, { contentType: null, source: "store", expectedSha256: fixtures.text.sha256 });
+    expect(Object.getOwnPropertyDescriptor(file, "sha256")?.value).toBe(fixtures.text.sha256);
+  });
+
+  it("delete: a record never asked for its sha256 still knows it after the delete", async () => {
+    const { store } = setup();
+    const file = await store.put(fixtures.png.bytes, { contentType: "image/png", source: "store" });
+    const other = await store.put(fixtures.text.bytes, { contentType: null, source: "store" });
+    store.delete(file.uuid);
+    // A new file may take over the freed memfs inode; the record must not read it.
+    await store.put(fixtures.jpeg.bytes, { contentType: null, source: "store" });
+    expect(file.sha256).toBe(fixtures.png.sha256);
+    expect(other.sha256).toBe(fixtures.text.sha256);
+  });
+
+  it("clear: a record held across clear() keeps its sha256", async () => {
+    const { store } = setup();
+    const file = await store.put(fixtures.pdf.bytes, { contentType: "application/pdf", source: "store" });
+    store.clear();
+    await store.put(fixtures.png.bytes, { contentType: null, source: "store" });
+    expect(file.sha256).toBe(fixtures.pdf.sha256);
   });
 });
 
