@@ -1,6 +1,6 @@
 // /_emulator/*: JSON routes for tests and humans. Never confused with Convex
 // paths: nothing under /_emulator exists on a real deployment.
-import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
 import type { StoredFile } from "../file-store.js";
@@ -8,9 +8,10 @@ import { fileUrl, uploadUrl } from "../storage.js";
 import { facts, sendError, sendJson } from "./http-util.js";
 import { sendPage, sendPageScript } from "./page.js";
 import { VERSION } from "../version.js";
+import { loadExpress } from "./express.js";
 
 export function adminRouter(emulator: StorageEmulator): Router {
-  const router = express.Router();
+  const router = loadExpress().Router();
   const describe = (file: StoredFile) => ({ ...file, url: fileUrl(emulator.url, file.uuid) });
   const found = (req: Request): StoredFile => {
     const id = String(req.params.storageId);

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
 // global setImmediate, which would hold journal entries back until timers advance.
 import { setImmediate as afterThisTick } from "node:timers";
-import express, { type Express } from "express";
+import type { Express } from "express";
 import { errors } from "../errors.js";
 import type { StorageEmulator } from "../emulator.js";
 import type { HttpRoute } from "../journal.js";
@@ -17,6 +17,7 @@ import { facts, pathOf, sendError, type Handler } from "./http-util.js";
 import { handleAction } from "./actions.js";
 import { handleServe } from "./serve.js";
 import { handleUpload } from "./upload.js";
+import { loadExpress } from "./express.js";
 
 const UPLOAD_PATH = "/api/storage/upload";
 const SERVE_PREFIX = "/api/storage/";
@@ -80,7 +81,7 @@ function methodNotAllowed(res: ServerResponse, method: string, allow: string): v
 
 /** The Express app: /api (the handlers above), /_emulator admin routes, else 404. */
 export function createApp(emulator: StorageEmulator, api: Handler = createApiHandler(emulator)): Express {
-  const app = express();
+  const app = loadExpress()();
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use("/api", (req, res) => {

@@ -1,0 +1,15 @@
+// Express, loaded on first use. Importing it costs ~16 MiB of RSS and ~40 ms
+// at start, and the hot Convex routes (/api/storage/*) never touch it: a
+// test that only uploads and serves, or a CLI that only answers them, does
+// not pay for it. (Synchronous, because `emulator.app` is a plain getter.)
+import { createRequire } from "node:module";
+import type Express from "express";
+
+type ExpressModule = typeof Express;
+
+const requireFromHere = createRequire(import.meta.url);
+let express: ExpressModule | undefined;
+
+export function loadExpress(): ExpressModule {
+  return (express ??= requireFromHere("express") as ExpressModule);
+}
