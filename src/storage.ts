@@ -9,7 +9,7 @@ import { errors, isStorageEmulatorError, type StorageMethod } from "./errors.js"
 import { faultDelay, type Faults } from "./faults.js";
 import type { FileStore, StoredFile } from "./file-store.js";
 import type { IdScheme } from "./ids.js";
-import type { Journal, StorageOperation } from "./journal.js";
+import type { Journal, StorageCallEntry, StorageOperation } from "./journal.js";
 import type { UploadTokenBook } from "./tokens.js";
 
 /** What the views need from their emulator. */
@@ -57,11 +57,17 @@ export function uploadUrl(origin: string, token: string): string {
   return `${origin}/api/storage/upload?token=${token}`;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function createStorageViews(backend: StorageBackend): StorageViews {
   const { files, journal } = backend;
 
-  /** Runs one call, recording it in the journal with its outcome. */
-  async function track<T>(
+  /**
+   * Runs one call, recording it in the journal with its outcome. Not an async
+   * function: a call that finishes synchronously (getUrl, getMetadata, most
+   * gets) is journaled at once and costs no extra promise turns.
+   */
+  function track<T>(
     operation: StorageOperation,
     storageId: unknown,
     call: () => Promise<T> | T,
@@ -69,36 +75,38 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
   ): Promise<T> {
     const at = backend.now();
     const started = performance.now();
-    const base = { type: "storage" as const, operation, at };
-    const idField = typeof storageId === "string" ? { storageId } : {};
+    const id = typeof storageId === "string" ? storageId : undefined;
     const fault = backend.faults.take(operation);
-    try {
-      if (fault !== undefined) await faultDelay(fault);
-      if (fault?.error !== undefined) throw fault.error;
-      const result = await call();
+    const succeeded = (result: T): T => {
       const bytes = bytesOf?.(result);
-      journal.record({
-        ...base,
-        ...(typeof result === "string" && operation === "store" ? { storageId: result } : idField),
-        outcome: result === null ? "null" : "ok",
-        ...(bytes === undefined ? {} : { bytes }),
-        durationMs: performance.now() - started,
-      });
+      const storedId = typeof result === "string" && operation === "store" ? result : id;
+      const entry: Mutable<StorageCallEntry> = { type: "storage", operation, at, outcome: result === null ? "null" : "ok", durationMs: 0 };
+      if (storedId !== undefined) entry.storageId = storedId;
+      if (bytes !== undefined) entry.bytes = bytes;
+      entry.durationMs = performance.now() - started;
+      journal.record(entry);
       return result;
-    } catch (error) {
-      journal.record({
-        ...base,
-        ...idField,
-        outcome: "error",
-        ...(error === fault?.error
-          ? { errorCode: "InjectedFault" as const }
-          : isStorageEmulatorError(error)
-            ? { errorCode: error.code }
-            : {}),
-        durationMs: performance.now() - started,
-      });
+    };
+    const failed = (error: unknown): never => {
+      const entry: Mutable<StorageCallEntry> = { type: "storage", operation, at, outcome: "error", durationMs: 0 };
+      if (id !== undefined) entry.storageId = id;
+      if (error !== undefined && error === fault?.error) entry.errorCode = "InjectedFault";
+      else if (isStorageEmulatorError(error)) entry.errorCode = error.code;
+      entry.durationMs = performance.now() - started;
+      journal.record(entry);
       throw error;
-    }
+    };
+    const run = (): Promise<T> => {
+      try {
+        const result = call();
+        return result instanceof Promise ? result.then(succeeded, failed) : Promise.resolve(succeeded(result));
+      } catch (error) {
+        return Promise.reject(error).catch(failed);
+      }
+    };
+    if (fault === undefined) return run();
+    const injected = fault.error;
+    return faultDelay(fault).then(() => (injected === undefined ? run() : failed(injected)));
   }
 
   function resolve(method: StorageMethod, id: unknown): StoredFile | null {
