@@ -14,6 +14,7 @@ import { Writer, unlinkIfPresent, type WrittenBlob, type WriterHost } from "./bl
 import { errors } from "./errors.js";
 import type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, StoredFile } from "./file-types.js";
 import { publishDurable, recoverDurableFiles } from "./durable.js";
+import { ScratchBuffers } from "./scratch-buffers.js";
 
 export type { BlobFs, BlobWriter, CommitInput, DocumentSink, FileIdentity, FileSource, StoredFile } from "./file-types.js";
 
@@ -41,6 +42,7 @@ export class FileStore implements WriterHost {
   #generation = 0;
   readonly #byUuid = new Map<string, StoredFile>();
   readonly #uuidByStorageId = new Map<string, string>();
+  readonly #scratch = new ScratchBuffers();
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
@@ -132,6 +134,21 @@ export class FileStore implements WriterHost {
     const out = new Uint8Array(file.size);
     this.readInto(file, out, 0);
     return out;
+  }
+
+  /**
+   * A file's bytes in a reused buffer, for a copy that is consumed at once (a
+   * Blob, a socket write). Call `release()` once nothing reads `bytes` any more.
+   */
+  lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
+    const buffer = this.#scratch.take(file.size);
+    try {
+      this.readInto(file, buffer, 0);
+    } catch (error) {
+      this.#scratch.give(buffer);
+      throw error;
+    }
+    return { bytes: buffer.subarray(0, file.size), release: () => this.#scratch.give(buffer) };
   }
 
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */

@@ -163,10 +163,13 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
       () => {
         const file = resolve("get", storageId);
         if (file === null) return null;
-        const bytes = files.read(file.uuid);
-        // Deleted between resolve and read: the same as never found.
-        if (bytes === null) return null;
-        return new Blob([bytes], { type: file.contentType ?? "" });
+        // The Blob copies the bytes, so they can be read into a reused buffer.
+        const { bytes, release } = files.lend(file);
+        try {
+          return new Blob([bytes], { type: file.contentType ?? "" });
+        } finally {
+          release();
+        }
       },
       (blob) => blob?.size,
     );

@@ -10,11 +10,12 @@ import { faultDelay } from "../faults.js";
 import { isUuid } from "../ids.js";
 import { facts, sendError } from "./http-util.js";
 import { parseRange } from "./range.js";
+import { MAX_SCRATCH_BYTES } from "../scratch-buffers.js";
 
 const CACHE_CONTROL = "private, max-age=2592000";
-// Files up to 1 MiB go out in one write (one copy, no stream machinery);
-// larger ones stream from the store so memory stays flat per request.
-const STREAM_THRESHOLD = 1024 * 1024;
+// Files up to 1 MiB go out in one write (one copy into a reused buffer, no
+// stream machinery); larger ones stream from the store so memory stays flat.
+const STREAM_THRESHOLD = MAX_SCRATCH_BYTES;
 
 export function handleServe(
   emulator: StorageEmulator,
@@ -87,9 +88,10 @@ function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerRespo
   }
   facts(res).bytesOut = length;
   if (file.size <= STREAM_THRESHOLD) {
-    const bytes = files.read(file.uuid);
-    if (bytes === null) throw errors.fileNotFound(id);
-    res.end(range.kind === "single" ? bytes.subarray(start, end + 1) : bytes);
+    const { bytes, release } = files.lend(file);
+    // 'finish': the socket has written the last byte, so the buffer can be reused.
+    // (A response that fails never finishes; its buffer is left to the GC.)
+    res.end(range.kind === "single" ? bytes.subarray(start, end + 1) : bytes, release);
     return;
   }
   // The stream holds the blob open: a concurrent delete does not cut it short.
