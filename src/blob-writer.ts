@@ -34,7 +34,7 @@ export class Writer implements BlobWriter {
   /**
    * @param target where the bytes are written until published (the fs is kept: clear() may swap the store's)
    * @param sizeHint the expected size (Content-Length, Blob size): the blob is allocated at once
-   * @param deferHash hash when `sha256` is first read rather than while writing (see lazySha256)
+   * @param deferHash hash when `sha256` is first read rather than while writing (see fileRecord)
    */
   constructor(
     private readonly host: WriterHost,

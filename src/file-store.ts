@@ -206,6 +206,7 @@ export class FileStore implements WriterHost {
     this.#byUuid.clear();
     this.#uuidByStorageId.clear();
     this.#committedBytes = 0;
+    this.#scratch.clear();
     if (this.#o.freshFs) {
       // Memory: drop the whole volume at once (O(1), and every byte is freed with it).
       this.#fs = this.#o.freshFs();
