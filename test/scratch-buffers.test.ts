@@ -54,6 +54,16 @@ describe("ScratchBuffers", () => {
   });
 });
 
+describe("ScratchBuffers.clear", () => {
+  it("clear: kept buffers are dropped", () => {
+    const { buffers } = setup();
+    const kept = buffers.take(100_000);
+    buffers.give(kept);
+    buffers.clear();
+    expect(buffers.take(100_000)).not.toBe(kept);
+  });
+});
+
 describe("reused read buffers", () => {
   it("get: Blobs of files read one after another keep their own bytes", async () => {
     const { storage } = createStorageEmulator();
