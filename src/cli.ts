@@ -140,13 +140,13 @@ export async function main(argv: string[]): Promise<number> {
     out(`${NAME} ${VERSION} listening on ${server.url}`);
     out(`  upload: POST ${url}/api/storage/upload?token=<token>   (a token: POST ${url}/_emulator/upload-url)`);
     out(`  serve:  GET  ${url}/api/storage/<uuid>`);
-    if (emulator.adminEnabled) out(`  admin:  ${url}/_emulator/`);
+    if (options.emulator.admin !== false) out(`  admin:  ${url}/_emulator/`);
     if (options.http !== undefined) {
       out(`  http actions of ${options.http} on every other path${options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`}`);
     }
     if (options.emulator.persist !== undefined) out(`  files kept in ${options.emulator.persist} (${emulator.files().length} found)`);
     if (!isLoopback(options.host)) {
-      out(`  warning: bound to ${options.host}: stored files${emulator.adminEnabled ? " and admin routes" : ""} are reachable from the network`);
+      out(`  warning: bound to ${options.host}: stored files${options.emulator.admin !== false ? " and admin routes" : ""} are reachable from the network`);
     }
     for (const file of seeded) out(`  seeded ${file.storageId}  ${file.name}  ${file.contentType}  ${file.size} B`);
     if (!options.quiet) {

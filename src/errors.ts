@@ -4,6 +4,8 @@
 // Messages that copy Convex's are marked `// Fidelity:`; the others are this
 // emulator's own and start with the package name, saying what to do next.
 
+import type { StorageMethod } from "./paths.js";
+
 const PREFIX = "[convex-storage-emulator]";
 
 export type ErrorCode =
@@ -76,8 +78,7 @@ export function isStorageEmulatorError(
   return value instanceof StorageEmulatorError || value instanceof StorageEmulatorTypeError;
 }
 
-/** The `ctx.storage` methods that take a storage id, as Convex names them in messages. */
-export type StorageMethod = "getUrl" | "getMetadata" | "delete" | "get";
+export type { StorageMethod };
 
 const fail = (code: ErrorCode, status: number, message: string) =>
   new StorageEmulatorError(code, status, message);
@@ -210,7 +211,15 @@ export const errors = {
     fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
   faultInvalid: (detail: string) => fail("FaultInvalid", 400, `${PREFIX} faults.next(): ${detail}`),
   matcherUsage: (matcher: string, detail: string) => fail("MatcherUsage", 400, `${PREFIX} ${matcher}(): ${detail}`),
+  encodeIdInvalid: (detail: string) => fail("InvalidArgument", 400, `${PREFIX} encodeDocumentId(): ${detail}.`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
+} as const;
+
+/** Texts that are not errors of their own: bodies and details other errors carry. */
+export const messages = {
+  // Fidelity: the backend's plain-text 404 body for a path no HTTP action is routed at.
+  noHttpActionRouted: (path: string) => `No HttpAction routed for ${path}`,
+  httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
 } as const;
 
 /** Renders a user-supplied value for a message without dumping huge inputs. */

@@ -85,11 +85,21 @@ describe("admin", () => {
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
-    expect(page.text).toContain('<script src="/_emulator/page.js" defer></script>');
+    // Relative to the page, so an emulator behind a path prefix works.
+    expect(page.text).toContain('<script src="./page.js" defer></script>');
     const script = await request(app).get("/_emulator/page.js");
     expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(script.text).toContain('fetch("./files")');
+    expect(script.text).not.toContain("/_emulator");
     // Stored values reach the page as text only.
     expect(script.text).not.toContain("innerHTML");
+  });
+
+  it("GET /_emulator: redirects to the page's own URL, so its relative URLs resolve", async () => {
+    const { app } = await setup();
+    const res = await request(app).get("/_emulator?x=1");
+    expect(res.status).toBe(308);
+    expect(res.headers.location).toBe("_emulator/?x=1");
   });
 
   it("admin: answers CORS like /api, so a page on another origin can use it", async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { MAX_SCRATCH_BYTES, ScratchBuffers } from "../src/scratch-buffers.js";
+import { MAX_SCRATCH_BYTES, ScratchBuffers } from "../src/file-store/scratch-buffers.js";
 import { cleanupAfterEach } from "./cleanup.js";
 
 const cleanup = cleanupAfterEach();

@@ -174,7 +174,7 @@ describe("upload", () => {
     expect(status).toBe(413);
     expect(JSON.parse(body).code).toBe("FileTooLarge");
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
   });
 
   it("upload: over maxTotalBytes is 507, nothing stored", async () => {
@@ -196,7 +196,7 @@ describe("upload", () => {
     });
     await waitFor(() => emulator.journal.httpRequests("upload").length === 1);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
     expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 0, errorCode: "UploadAborted", bytesIn: 50_000 });
   });
 

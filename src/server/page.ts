@@ -1,8 +1,13 @@
 // GET /_emulator/: a page listing stored files, with image previews, download
 // links, delete and reset buttons, and an upload form. Plain HTML and a small
 // script served beside it (no build step); all data comes from the admin JSON
-// routes and is inserted as text, never as HTML.
+// routes and is inserted as text, never as HTML. URLs are relative to the
+// page, so an emulator mounted under a path prefix works too.
 import type { Request, Response } from "express";
+import { ADMIN_ROUTES } from "../paths.js";
+
+/** An admin route relative to the page (served at the mount with a trailing slash). */
+const rel = (route: string) => `.${route}`;
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -26,7 +31,7 @@ const PAGE = `<!doctype html>
   button.danger { border-color: #d33; color: #b00; }
   .empty { padding: 2rem; text-align: center; color: #777; }
 </style>
-<script src="/_emulator/page.js" defer></script>
+<script src="${rel(ADMIN_ROUTES.pageScript)}" defer></script>
 </head>
 <body>
 <h1>convex-storage-emulator</h1>
@@ -52,7 +57,7 @@ const cell = (row, text, className) => {
   return td;
 };
 async function refresh() {
-  const { files } = await (await fetch("/_emulator/files")).json();
+  const { files } = await (await fetch(${JSON.stringify(rel(ADMIN_ROUTES.files))})).json();
   const total = files.reduce((sum, f) => sum + f.size, 0);
   $("summary").textContent = files.length + " file" + (files.length === 1 ? "" : "s") + ", " + total + " bytes";
   const body = $("files");
@@ -84,14 +89,14 @@ async function refresh() {
     const actions = row.insertCell();
     actions.className = "nowrap";
     const download = document.createElement("a");
-    download.href = "/_emulator/files/" + encodeURIComponent(file.storageId) + "/bytes";
+    download.href = ${JSON.stringify(rel(ADMIN_ROUTES.files))} + "/" + encodeURIComponent(file.storageId) + "/bytes";
     download.textContent = "Download";
     download.setAttribute("download", "");
     const del = document.createElement("button");
     del.className = "danger delete";
     del.textContent = "Delete";
     del.addEventListener("click", async () => {
-      await fetch("/_emulator/files/" + encodeURIComponent(file.storageId), { method: "DELETE" });
+      await fetch(${JSON.stringify(rel(ADMIN_ROUTES.files))} + "/" + encodeURIComponent(file.storageId), { method: "DELETE" });
       await refresh();
     });
     actions.append(download, " ", del);
@@ -99,14 +104,14 @@ async function refresh() {
 }
 $("reset").addEventListener("click", async () => {
   if (!confirm("Delete every stored file?")) return;
-  await fetch("/_emulator/reset", { method: "POST" });
+  await fetch(${JSON.stringify(rel(ADMIN_ROUTES.reset))}, { method: "POST" });
   await refresh();
 });
 $("upload").addEventListener("submit", async (event) => {
   event.preventDefault();
   const file = $("file").files[0];
   if (!file) return;
-  const { uploadUrl } = await (await fetch("/_emulator/upload-url", { method: "POST" })).json();
+  const { uploadUrl } = await (await fetch(${JSON.stringify(rel(ADMIN_ROUTES.uploadUrl))}, { method: "POST" })).json();
   await fetch(uploadUrl, { method: "POST", headers: file.type ? { "Content-Type": file.type } : {}, body: file });
   $("file").value = "";
   await refresh();
@@ -120,7 +125,10 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-store",
 };
 
-export function sendPage(_req: Request, res: Response): void {
+export function sendPage(req: Request, res: Response): void {
+  // The page's URLs are relative: at the mount without its slash they would miss it.
+  const [path = "", query] = req.originalUrl.split("?");
+  if (!path.endsWith("/")) return res.redirect(308, `${path.slice(path.lastIndexOf("/") + 1)}/${query === undefined ? "" : `?${query}`}`);
   res.status(200).set({ ...SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8" }).send(PAGE);
 }
 
