@@ -1,20 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
 import { FIXTURES_DIR, fixtures } from "./fixtures.js";
+import { waitFor, type WaitOptions } from "./wait.js";
 
 // The real bin, as npm installs it (it runs the compiled dist/: `npm test` builds first).
 const BIN = fileURLToPath(new URL("../bin/convex-storage-emulator.js", import.meta.url));
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { defer, tempDir } = cleanupAfterEach();
 
 interface Run {
   child: ChildProcess;
@@ -25,7 +20,7 @@ interface Run {
 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  defer(() => child.kill("SIGKILL"));
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -37,19 +32,15 @@ function run(args: string[]): Run {
 /** Starts the server on a free port and waits for its banner. */
 async function start(args: string[] = []) {
   const cli = run(["--port", "0", ...args]);
-  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], cli);
+  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
   return { ...cli, url };
 }
 
-async function waitFor<T>(probe: () => T | undefined, cli: Run, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; stdout: ${cli.output()} stderr: ${cli.errors()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** waitFor options for the CLI's output: a start can take seconds; a timeout shows what it printed. */
+const onOutput = (cli: Run): WaitOptions => ({
+  timeoutMs: 10_000,
+  what: () => `the CLI's output; stdout: ${cli.output()} stderr: ${cli.errors()}`,
+});
 
 describe("cli", () => {
   it("--help: prints usage and exits 0", async () => {
@@ -67,16 +58,16 @@ describe("cli", () => {
 
   it("start: serves uploads and prints URL patterns and one line per request", async () => {
     const cli = await start();
-    await waitFor(() => (cli.output().includes(`serve:  GET  ${cli.url}/api/storage/<uuid>`) ? true : undefined), cli);
+    await waitFor(() => cli.output().includes(`serve:  GET  ${cli.url}/api/storage/<uuid>`), onOutput(cli));
     const { uploadUrl } = (await (await fetch(`${cli.url}/_emulator/upload-url`, { method: "POST" })).json()) as { uploadUrl: string };
     const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
     expect(res.status).toBe(200);
-    await waitFor(() => (/POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()) ? true : undefined), cli);
+    await waitFor(() => /POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()), onOutput(cli));
   });
 
   it("--seed: stores every file of the directory and serves them", async () => {
     const cli = await start(["--seed", FIXTURES_DIR]);
-    await waitFor(() => (cli.output().includes("image.png") ? true : undefined), cli);
+    await waitFor(() => cli.output().includes("image.png"), onOutput(cli));
     const line = cli.output().split("\n").find((l) => l.includes("image.png"))!;
     expect(line).toMatch(/seeded [0-9a-z]{32} {2}image\.png {2}image\/png {2}475 B/);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { url: string; contentType: string; sha256: string }[] };
@@ -87,14 +78,13 @@ describe("cli", () => {
   });
 
   it("--persist: a restart on the same directory serves the same files", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
     const first = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
     const { files } = (await (await fetch(`${first.url}/_emulator/files`)).json()) as { files: { uuid: string }[] };
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const second = await start(["--persist", dir]);
-    await waitFor(() => (second.output().includes(`(${files.length} found)`) ? true : undefined), second);
+    await waitFor(() => second.output().includes(`(${files.length} found)`), onOutput(second));
     const res = await fetch(`${second.url}/api/storage/${files[0]!.uuid}`);
     expect(res.status).toBe(200);
   });
@@ -149,7 +139,7 @@ describe("cli", () => {
     const cli = await start(["--http", join(root, "examples/chat/convex/http.ts")]);
     const res = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", body: "x" });
     expect(res.status).toBe(500);
-    await waitFor(() => (cli.output().includes("ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given") ? true : undefined), cli);
+    await waitFor(() => cli.output().includes("ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given"), onOutput(cli));
   });
 
   it("--http with a missing file: one line on stderr, exit 1", async () => {

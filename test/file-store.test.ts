@@ -1,17 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { FileStore, type BytePump, type WriteInput } from "../src/file-store.js";
 import { Volume } from "memfs";
 import type { BlobFs } from "../src/file-store/types.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = cleanupAfterEach();
 
 function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}) {
   let n = 0;
@@ -48,12 +45,6 @@ function slowBody() {
     end: () => end(),
     fail: (error: Error) => fail(error),
   };
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cse-persist-"));
-  dirs.push(dir);
-  return dir;
 }
 
 describe("FileStore", () => {

@@ -12,19 +12,16 @@
 // own "exports" to dist/vitest.js: `npm test` builds first.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const { tempDir } = cleanupAfterEach();
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -40,8 +37,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 it("isolation: four files in four workers, each with its own emulator, upload at once without cross-talk", async () => {
   if (!existsSync(join(ROOT, "dist/vitest.js")))
     throw new Error("dist/vitest.js is missing: run `npm run build` (npm test does).");
-  const dir = await mkdtemp(join(tmpdir(), "cse-isolation-"));
-  dirs.push(dir);
+  const dir = tempDir("cse-isolation-");
   // The outer run's VITEST_* variables would make the inner vitest think it is a worker.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
   const report = join(dir, "report.json");

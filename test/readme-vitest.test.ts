@@ -1,16 +1,7 @@
 // The README's "Testing with vitest" examples, verbatim: if one breaks, this file fails.
 import { afterEach, expect, test } from "vitest";
 import "convex-storage-emulator/vitest";
-
-/** The message of an assertion that must fail. */
-function failure(assertion: () => void): string {
-  try {
-    assertion();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error("expected the assertion to fail");
-}
+import { failure } from "./failure.js";
 
 // README: "Testing with vitest" (matchers, reset, fixtures)
 import { beforeEach } from "vitest";
@@ -30,7 +21,7 @@ test("a seeded avatar is a stored PNG", async () => {
 
 test("README: the failing matcher's message", async () => {
   const avatarId = await emulator.seed({ path: "fixtures/image.png" });
-  const message = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
+  const { message } = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
   // The README shows a made-up id in place of the random one.
   expect(message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")).toBe(`\
 [convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)

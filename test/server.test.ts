@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { allFixtures, fixtures } from "./fixtures.js";
+import { waitFor } from "./wait.js";
 
 const { listening, defer } = cleanupAfterEach();
 
@@ -421,12 +422,4 @@ function chunkedPost(url: URL, chunks: Uint8Array[]): Promise<{ status: number; 
     for (const chunk of chunks) req.write(chunk);
     req.end();
   });
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -6,7 +6,8 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
-import { abortedPost, bodyOf, pool, prng, waitFor } from "./helpers.js";
+import { waitFor } from "../wait.js";
+import { abortedPost, bodyOf, pool, prng } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
@@ -49,11 +50,11 @@ describe("memory", () => {
 
     // Warm up (allocator pools, JIT), then measure from there.
     await pool(8, 8, cut);
-    await waitFor(settled(8), 10_000, "warm-up uploads answered");
+    await waitFor(settled(8), { timeoutMs: 10_000, what: "warm-up uploads answered" });
     const before = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
 
     await pool(200, 8, (i) => cut(8 + i));
-    await waitFor(settled(208), 20_000, "every aborted upload seen by the server");
+    await waitFor(settled(208), { timeoutMs: 20_000, what: "every aborted upload seen by the server" });
     const after = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
 
     // Each was cut off mid-body; a few may have been refused first, when the budget was still held
