@@ -158,8 +158,8 @@ export class StorageEmulator {
 
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
-    const { bytes, contentType } = await readSeedInput(input);
-    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
+    const { bytes, contentType, fresh } = await readSeedInput(input);
+    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true, handOver: fresh });
     return file.storageId as StorageId;
   }
 

@@ -8,16 +8,17 @@
 // is renamed into meta/, so a crash never leaves a half file listed.
 //
 // This module keeps the index (which files exist), the limits and the write
-// lifecycle; file-store/volume.ts keeps the bytes, in a memfs volume or, with
-// `persist`, a directory: both speak the small synchronous fs subset of BlobFs.
+// lifecycle; a Volume keeps the bytes: file-store/memory-volume.ts in memory,
+// file-store/volume.ts (files in a directory, through BlobFs) with `persist`.
 import type { Readable } from "node:stream";
 import { errors } from "./errors.js";
 import { localIdentity, type FileIdentity } from "./file-store/identity.js";
 import type { StoreLocation } from "./file-store/location.js";
+import { MemoryVolume } from "./file-store/memory-volume.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
-import type { ByteSource, StoredFile, WriteInput } from "./file-store/types.js";
+import type { ByteSource, StoredFile, Volume, WriteInput } from "./file-store/types.js";
 import { BlobVolume } from "./file-store/volume.js";
-import { fileRecord, hashPublished } from "./file-store/writer.js";
+import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
 export type { FileIdentity } from "./file-store/identity.js";
@@ -32,7 +33,7 @@ export interface FileStoreOptions {
 
 export class FileStore {
   readonly #o: Omit<FileStoreOptions, "location">;
-  readonly #volume: BlobVolume;
+  readonly #volume: Volume;
   #identity: FileIdentity = localIdentity;
   /** Bumped by clear(): a write begun before it must not publish after it. */
   #generation = 0;
@@ -40,7 +41,7 @@ export class FileStore {
   readonly #uuidByStorageId = new Map<string, string>();
   /** Files whose delete has begun: a second delete of the same file finds nothing. */
   readonly #removing = new Set<string>();
-  readonly #scratch = new ScratchBuffers();
+  readonly #scratch = new ScratchBuffers(); // copies out of a disk volume (memory lends its own)
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
@@ -49,10 +50,10 @@ export class FileStore {
     const { location, ...rest } = options;
     this.#o = rest;
     try {
-      this.#volume = new BlobVolume(location);
+      this.#volume = "memory" in location ? new MemoryVolume() : new BlobVolume(location);
       for (const file of this.#volume.recover()) this.#index(file);
     } catch (error) {
-      if (!location.durable) throw error;
+      if ("memory" in location || !location.durable) throw error;
       // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       throw errors.optionInvalid("persist", `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`);
@@ -111,10 +112,13 @@ export class FileStore {
     if (sizeHint !== undefined) this.#checkLimits(0, sizeHint);
     const uuid = this.#o.newUuid();
     const generation = this.#generation;
-    // Deferring needs the bytes to outlive clear() (memory mode swaps volumes
-    // instead of unlinking) and nobody who wants the digest at once.
-    const deferHash = input.deferSha256 === true && expectedSha256 === undefined && !this.durable && !this.#identity.needsSha256;
-    const blob = this.#volume.writer(uuid, { sizeHint, hash: !deferHash });
+    // Deferring needs bytes that never change (memory: the record's digest
+    // reads the same buffers even after a delete or clear()) and nobody who
+    // wants the digest at once.
+    const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#identity.needsSha256;
+    // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
+    const keep = !(source instanceof Uint8Array) || input.handOver === true;
+    const blob = this.#volume.writer(uuid, { sizeHint, hash: !deferHash, keep });
     let reserved = 0;
     const write = (chunk: Uint8Array) => {
       this.#checkLimits(blob.size, chunk.byteLength);
@@ -132,10 +136,8 @@ export class FileStore {
       const name = await this.#identity.allocate({ sha256, size, contentType }, this.#nextCreationTime());
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
-      blob.finish();
-      const { fs, path } = blob;
-      const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? (() => hashPublished(fs, path, size)));
-      this.#volume.publish(file, blob);
+      const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? (() => blob.sha256()));
+      blob.publish(file);
       this.#index(file);
       return file;
     } catch (error) {
@@ -148,11 +150,10 @@ export class FileStore {
 
   /** Publishes a file with given metadata (restore). */
   putExact(bytes: Uint8Array, file: StoredFile): void {
-    const blob = this.#volume.writer(file.uuid, { hash: false });
+    const blob = this.#volume.writer(file.uuid, { hash: false, keep: false });
     try {
       blob.write(bytes);
-      blob.finish();
-      this.#volume.publish(file, blob);
+      blob.publish(file);
       this.#index(file);
     } catch (error) {
       blob.abort();
@@ -170,8 +171,8 @@ export class FileStore {
   }
 
   /**
-   * A file's bytes in a reused buffer, for a copy that is consumed at once (a
-   * Blob, a socket write). Call `release()` once nothing reads `bytes` any more.
+   * A file's bytes in a reused buffer, for a copy consumed at once (a Blob, a socket write) when
+   * `buffersOf` has none (on disk). Call `release()` once nothing reads `bytes` any more.
    */
   lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
     const buffer = this.#scratch.take(file.size);
@@ -189,9 +190,17 @@ export class FileStore {
     this.#volume.readInto(file, target, offset);
   }
 
+  /**
+   * Bytes `start..end` (inclusive; default all) as the stored buffers themselves, in memory: never
+   * change them. They outlive a remove or clear(). null on disk: use `lend` or `openStream`.
+   */
+  buffersOf(file: StoredFile, start = 0, end = file.size - 1): readonly Uint8Array[] | null {
+    return this.#volume.buffersOf(file, start, end);
+  }
+
   /** A stream of bytes `start..end` (inclusive), for serving; a remove meanwhile does not cut it short. */
-  openStream(uuid: string, start: number, end: number): Readable {
-    return this.#volume.openStream(uuid, start, end);
+  openStream(file: StoredFile, start: number, end: number): Readable {
+    return this.#volume.openStream(file, start, end);
   }
 
   /** Removes a file and its document; false when it did not exist (or is being removed). */
@@ -203,8 +212,6 @@ export class FileStore {
       // The document goes first: if that fails, the file stays whole.
       await this.#identity.release(file.storageId);
       if (this.#byUuid.get(uuid) !== file) return false; // cleared meanwhile
-      // A deferred sha256 reads the blob unlinked below: settle it while the bytes are there.
-      void file.sha256;
       // Unpublish first: from here on the file does not exist for anyone.
       this.#byUuid.delete(uuid);
       this.#uuidByStorageId.delete(file.storageId);

@@ -8,13 +8,17 @@ export type SeedInput =
   | { path: string; contentType?: string | null }
   | { bytes: Uint8Array | ArrayBuffer | string; contentType?: string | null };
 
-/** seed() input, read and checked: the bytes and their content type (lowercased). */
-export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Array; contentType: string | null }> {
+/**
+ * seed() input, read and checked: the bytes, their content type (lowercased), and whether the
+ * bytes are new here (read from disk, encoded), so the store may keep them without a copy.
+ */
+export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Array; contentType: string | null; fresh: boolean }> {
   if (typeof input !== "object" || input === null) {
     throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
   }
   let bytes: Uint8Array;
   let contentType: string | null;
+  let fresh = true;
   if ("path" in input && typeof input.path === "string") {
     try {
       bytes = await readFile(input.path);
@@ -24,6 +28,7 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
     contentType = input.contentType === undefined ? contentTypeForPath(input.path) : input.contentType;
   } else if ("bytes" in input) {
     const raw = input.bytes;
+    fresh = typeof raw === "string";
     if (typeof raw === "string") bytes = new TextEncoder().encode(raw);
     else if (raw instanceof Uint8Array) bytes = raw;
     else if (raw instanceof ArrayBuffer) bytes = new Uint8Array(raw);
@@ -35,7 +40,7 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
   if (contentType !== null && typeof contentType !== "string") {
     throw errors.seedInvalid("`contentType` must be a string or null.");
   }
-  return { bytes, contentType: contentType?.toLowerCase() ?? null };
+  return { bytes, contentType: contentType?.toLowerCase() ?? null, fresh };
 }
 
 // Content types for seeded files, from their extension. A short table of the

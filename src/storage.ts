@@ -73,10 +73,14 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       () => {
         const file = resolve("get", storageId);
         if (file === null) return null;
-        // The Blob copies the bytes, so they can be read into a reused buffer.
+        const type = file.contentType ?? "";
+        // Node's Blob copies every buffer it is built from (one copy, straight from the stored ones).
+        const buffers = files.buffersOf(file);
+        if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
+        // On disk: read into a reused buffer, which the Blob's own copy frees at once.
         const { bytes, release } = files.lend(file);
         try {
-          return new Blob([bytes], { type: file.contentType ?? "" });
+          return new Blob([bytes], { type });
         } finally {
           release();
         }
@@ -97,7 +101,8 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         // Fidelity: an empty Blob type means no content type (the backend filters "").
         const contentType = blob.type === "" ? null : blob.type;
         const source = blob.size <= WHOLE_BLOB_MAX ? new Uint8Array(await blob.arrayBuffer()) : streamOf(blob);
-        const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
+        // The ArrayBuffer is ours alone: the store keeps it as the file's bytes.
+        const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true, handOver: true });
         return file.storageId as GenericId<"_storage">;
       },
       () => blob instanceof Blob ? blob.size : undefined,

@@ -1,28 +1,65 @@
+import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { FileStore, type BytePump, type WriteInput } from "../src/file-store.js";
 import { Volume } from "memfs";
+import { MEMORY } from "../src/file-store/location.js";
 import type { BlobFs } from "../src/file-store/types.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
+import { prng } from "./reliability/helpers.js";
 
 const { tempDir } = cleanupAfterEach();
 
-function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}) {
+type Kind = "memory" | "memfs";
+
+/**
+ * A store in memory mode (as createStorageEmulator() makes it), or on a memfs volume in the
+ * persist layout (the disk volume, without a disk). `leftovers()` lists the blobs and partial
+ * files the memfs one holds (memory mode has no files to leave behind).
+ */
+function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}, kind: Kind = "memory") {
   let n = 0;
   const fs = new Volume() as unknown as BlobFs;
   const store = new FileStore({
-    // Memory mode, as createStorageEmulator() sets it up: clear() swaps in a fresh volume.
-    location: { fs, freshFs: () => new Volume() as unknown as BlobFs, root: "/store", durable: false },
+    location: kind === "memory" ? MEMORY : { fs, root: "/store", durable: true },
     now: () => 1000,
     newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     ...limits,
   });
   const put = (bytes: Uint8Array, input: Partial<WriteInput> = {}) =>
     store.write(bytes, { contentType: null, source: "store", deferSha256: true, ...input });
-  return { store, fs, put };
+  const leftovers = () =>
+    kind === "memory" ? [] : ["partial", "blobs"].flatMap((dir) => fs.readdirSync(`/store/${dir}`).map((name) => `${dir}/${String(name)}`));
+  return { store, put, leftovers };
+}
+
+const MiB = 1024 * 1024;
+
+/** A pump handing over `bytes` in chunks of `size` (fresh buffers, as a socket's are). */
+function chunksOf(bytes: Uint8Array, size: number): BytePump {
+  return async (write) => {
+    for (let at = 0; at < bytes.byteLength; at += size) write(Uint8Array.prototype.slice.call(bytes, at, at + size));
+  };
+}
+
+/** arrayBuffers after full GCs (until the figure stops falling, at most 10 rounds). */
+async function retainedArrayBuffers(): Promise<number> {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  let last = Infinity;
+  for (let round = 0; round < 10; round++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= last) return now;
+    last = now;
+  }
+  return last;
 }
 
 /** A body that arrives chunk by chunk, as the test hands it over. */
@@ -47,9 +84,9 @@ function slowBody() {
   };
 }
 
-describe("FileStore", () => {
+describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
   it("write: stores bytes once and publishes the metadata", async () => {
-    const { put, store } = setup();
+    const { put, store } = setup({}, kind);
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
     expect(file).toMatchObject({ size: 475, sha256: fixtures.png.sha256, contentType: "image/png", creationTime: 1000 });
     expect(store.read(file.uuid)).toEqual(fixtures.png.bytes);
@@ -57,7 +94,7 @@ describe("FileStore", () => {
   });
 
   it("write: streamed chunks are invisible until the body ends", async () => {
-    const { store } = setup();
+    const { store } = setup({}, kind);
     const body = slowBody();
     const written = store.write(body.source, { contentType: null, source: "upload" });
     await body.started;
@@ -70,7 +107,7 @@ describe("FileStore", () => {
   });
 
   it("write: a failed body leaves no file, no partial blob and no reserved bytes", async () => {
-    const { store, fs, put } = setup({ maxTotalBytes: 10 });
+    const { store, leftovers, put } = setup({ maxTotalBytes: 10 }, kind);
     const body = slowBody();
     const written = store.write(body.source, { contentType: null, source: "upload" });
     await body.started;
@@ -78,14 +115,13 @@ describe("FileStore", () => {
     body.fail(new Error("client went away"));
     await expect(written).rejects.toThrow("client went away");
     expect(store.list()).toEqual([]);
-    expect(fs.readdirSync("/store/partial")).toEqual([]);
-    expect(fs.readdirSync("/store/blobs")).toEqual([]);
+    expect(leftovers()).toEqual([]);
     // The 8 aborted bytes no longer count against the budget.
     await expect(put(new Uint8Array(10))).resolves.toMatchObject({ size: 10 });
   });
 
   it("write: in-flight bytes count against maxTotalBytes", async () => {
-    const { store } = setup({ maxTotalBytes: 10 });
+    const { store } = setup({ maxTotalBytes: 10 }, kind);
     const a = slowBody();
     const first = store.write(a.source, { contentType: null, source: "upload" });
     await a.started;
@@ -102,7 +138,7 @@ describe("FileStore", () => {
   });
 
   it("write: a size hint over maxFileBytes fails before any byte is read", async () => {
-    const { store } = setup({ maxFileBytes: 5 });
+    const { store } = setup({ maxFileBytes: 5 }, kind);
     let read = false;
     const source: BytePump = async () => void (read = true);
     await expect(store.write(source, { contentType: null, source: "upload", sizeHint: 6 })).rejects.toMatchObject({ code: "FileTooLarge", status: 413 });
@@ -110,7 +146,7 @@ describe("FileStore", () => {
   });
 
   it("write: a sha256 mismatch stores nothing", async () => {
-    const { store, fs } = setup();
+    const { store, leftovers } = setup({}, kind);
     const body = slowBody();
     const written = store.write(body.source, { contentType: null, source: "upload", expectedSha256: fixtures.png.sha256 });
     await body.started;
@@ -118,18 +154,18 @@ describe("FileStore", () => {
     body.end();
     await expect(written).rejects.toThrow(`Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`);
     expect(store.list()).toEqual([]);
-    expect(fs.readdirSync("/store/blobs")).toEqual([]);
+    expect(leftovers()).toEqual([]);
   });
 
   it("write: a size hint larger than what arrives stores exactly what arrived", async () => {
-    const { store } = setup();
+    const { store } = setup({}, kind);
     const file = await store.write(async (write) => write(new Uint8Array([1, 2, 3])), { contentType: null, source: "upload", sizeHint: 100 });
     expect(file.size).toBe(3);
     expect(store.read(file.uuid)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it("write: a write begun before clear() fails with ResetDuringWrite and stores nothing", async () => {
-    const { store } = setup();
+    const { store, leftovers } = setup({}, kind);
     const body = slowBody();
     const written = store.write(body.source, { contentType: null, source: "upload" });
     await body.started;
@@ -141,24 +177,39 @@ describe("FileStore", () => {
     );
     expect(store.list()).toEqual([]);
     expect(store.totalBytes).toBe(0);
+    expect(leftovers()).toEqual([]);
   });
 
   it("remove: unpublishes and frees the bytes", async () => {
-    const { store, fs, put } = setup();
+    const { store, leftovers, put } = setup({}, kind);
     const file = await put(new Uint8Array(3));
     expect(await store.remove(file.uuid)).toBe(true);
     expect(await store.remove(file.uuid)).toBe(false);
     expect(store.read(file.uuid)).toBeNull();
-    expect(fs.readdirSync("/store/blobs")).toEqual([]);
+    expect(leftovers()).toEqual([]);
     expect(store.totalBytes).toBe(0);
   });
 
   it("remove: of two concurrent removes of one file, exactly one succeeds", async () => {
-    const { store, put } = setup();
+    const { store, put } = setup({}, kind);
     const file = await put(new Uint8Array(3));
     expect(await Promise.all([store.remove(file.uuid), store.remove(file.uuid)])).toEqual([true, false]);
   });
 
+  it("openStream: streams bytes start..end, and a remove meanwhile does not cut it short", async () => {
+    const { store } = setup({}, kind);
+    const bytes = randomBytes(300_000);
+    const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
+    const stream = store.openStream(file, 1000, 250_000);
+    await store.remove(file.uuid);
+    const got: Buffer[] = [];
+    for await (const chunk of stream) got.push(chunk as Buffer);
+    expect(Buffer.concat(got).equals(bytes.subarray(1000, 250_001))).toBe(true);
+  });
+
+});
+
+describe("FileStore in memory", () => {
   it("write: the sha256 is computed when first read, and the record still reads as plain data", async () => {
     const { put } = setup();
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
@@ -186,7 +237,7 @@ describe("FileStore", () => {
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
     const other = await put(fixtures.text.bytes);
     await store.remove(file.uuid);
-    // A new file may take over the freed memfs inode; the record must not read it.
+    // A new file takes over the freed slot; the record still hashes its own bytes.
     await put(fixtures.jpeg.bytes);
     expect(file.sha256).toBe(fixtures.png.sha256);
     expect(other.sha256).toBe(fixtures.text.sha256);
@@ -198,6 +249,92 @@ describe("FileStore", () => {
     store.clear();
     await put(fixtures.png.bytes);
     expect(file.sha256).toBe(fixtures.pdf.sha256);
+  });
+
+  it("write: a pump's chunks are kept as they arrived, not copied", async () => {
+    const { store } = setup();
+    const chunks = [randomBytes(70_000), randomBytes(70_000), randomBytes(5)];
+    const file = await store.write(async (write) => chunks.forEach(write), { contentType: null, source: "upload" });
+    expect(store.buffersOf(file)).toHaveLength(3);
+    expect(store.buffersOf(file)!.every((buffer, i) => buffer === chunks[i])).toBe(true);
+  });
+
+  it("write: a Uint8Array is copied unless it is handed over", async () => {
+    const { store, put } = setup();
+    const mine = Uint8Array.of(1, 2, 3);
+    const copied = await put(mine);
+    const kept = await put(mine, { handOver: true });
+    expect(store.buffersOf(copied)![0] === mine).toBe(false);
+    expect(store.buffersOf(kept)![0] === mine).toBe(true);
+    mine[0] = 9;
+    expect(store.read(copied.uuid)).toEqual(Uint8Array.of(1, 2, 3));
+  });
+
+  it("write: memory grows with the bytes received, not with the size hint", async () => {
+    const { store } = setup();
+    const before = await retainedArrayBuffers();
+    const body = slowBody();
+    const written = store.write(body.source, { contentType: null, source: "upload", sizeHint: 512 * MiB });
+    await body.started;
+    for (let i = 0; i < 32; i++) body.push(randomBytes(64 * 1024));
+    const during = await retainedArrayBuffers();
+    body.end();
+    expect((await written).size).toBe(2 * MiB);
+    // 2 MiB received of 512 MiB declared (the first design sized a memfs buffer to the hint).
+    expect(during - before).toBeLessThan(16 * MiB);
+  });
+
+  it("write: a body trickled in tiny chunks is kept as a few merged buffers", async () => {
+    const { store } = setup();
+    const bytes = randomBytes(5000);
+    const file = await store.write(chunksOf(bytes, 1), { contentType: null, source: "upload" });
+    // Runs of 64 small chunks become one: at most one merged buffer per 16 KiB plus a run of 63.
+    expect(store.buffersOf(file)!.length).toBeLessThanOrEqual(64);
+    expect(Buffer.from(store.read(file.uuid)!).equals(bytes)).toBe(true);
+  });
+
+  it("buffersOf: any range is the stored buffers' own slices, in order", async () => {
+    const { store } = setup();
+    const bytes = randomBytes(200_000);
+    const file = await store.write(chunksOf(bytes, 30_000), { contentType: null, source: "upload" });
+    const stored = new Set(store.buffersOf(file)!.map((buffer) => buffer.buffer));
+    const random = prng(7);
+    const ranges: [number, number][] = [[0, 199_999], [0, 0], [199_999, 199_999], [29_999, 30_000], [30_000, 59_999], [10, 190_000]];
+    for (let i = 0; i < 50; i++) {
+      const start = random.int(0, 199_999);
+      ranges.push([start, random.int(start, 199_999)]);
+    }
+    for (const [start, end] of ranges) {
+      const slices = store.buffersOf(file, start, end)!;
+      expect(Buffer.concat(slices).equals(bytes.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
+      expect(slices.every((slice) => slice.byteLength > 0 && stored.has(slice.buffer)), `${start}-${end} shares memory`).toBe(true);
+    }
+  });
+
+  it("buffersOf: buffers taken before a remove or clear() keep their bytes when new files arrive", async () => {
+    const { store, put } = setup();
+    const a = await put(fixtures.png.bytes);
+    const b = await put(fixtures.pdf.bytes);
+    const [ofA, ofB] = [store.buffersOf(a)!, store.buffersOf(b)!];
+    await store.remove(a.uuid);
+    store.clear();
+    for (let i = 0; i < 5; i++) await put(randomBytes(1000));
+    expect(Buffer.concat(ofA)).toEqual(Buffer.from(fixtures.png.bytes));
+    expect(Buffer.concat(ofB)).toEqual(Buffer.from(fixtures.pdf.bytes));
+  });
+});
+
+describe("ctx.storage in memory", () => {
+  it("get: a Blob taken before a delete or reset keeps the exact bytes", async () => {
+    const emulator = createStorageEmulator();
+    const big = randomBytes(3 * MiB);
+    const ids = [await emulator.storage.store(new Blob([fixtures.png.bytes])), await emulator.storage.store(new Blob([big]))];
+    const blobs = await Promise.all(ids.map((id) => emulator.storage.get(id)));
+    await emulator.storage.delete(ids[0]!);
+    emulator.reset();
+    await emulator.storage.store(new Blob([randomBytes(3 * MiB)]));
+    expect(new Uint8Array(await blobs[0]!.arrayBuffer())).toEqual(fixtures.png.bytes);
+    expect(Buffer.from(await blobs[1]!.arrayBuffer()).equals(big)).toBe(true);
   });
 });
 

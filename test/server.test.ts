@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import type { Socket } from "node:net";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
@@ -18,6 +19,9 @@ async function setup(options: StorageEmulatorOptions = {}) {
   };
   return { emulator, server, upload };
 }
+
+type WriteFn = (chunk: Uint8Array | string, encoding: BufferEncoding, done: (error?: Error | null) => void) => void;
+type WritevFn = (chunks: { chunk: Uint8Array | string }[], done: (error?: Error | null) => void) => void;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
 
@@ -320,6 +324,35 @@ describe("serve", () => {
     const res = await fetch(url, { method: "DELETE" });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, HEAD");
+  });
+
+  it("serve: in memory the socket is handed the stored buffers themselves, whole or a Range's slices", async () => {
+    const { emulator, server, upload } = await setup();
+    // Every byte buffer the server's sockets are asked to write (the headers are strings).
+    const written: Uint8Array[] = [];
+    server.server.on("connection", (socket: Socket) => {
+      const spied = socket as Socket & { _write: WriteFn; _writev: WritevFn };
+      const [write, writev] = [spied._write, spied._writev];
+      spied._write = function (chunk, encoding, done) {
+        if (typeof chunk !== "string") written.push(chunk);
+        return write.call(this, chunk, encoding, done);
+      };
+      spied._writev = function (chunks, done) {
+        for (const { chunk } of chunks) if (typeof chunk !== "string") written.push(chunk);
+        return writev.call(this, chunks, done);
+      };
+    });
+    const body = randomBytes(3 * 1024 * 1024 + 5);
+    const { storageId } = (await (await upload(body)).json()) as { storageId: string };
+    const stored = new Set(emulator.gateway.files.buffersOf(emulator.file(storageId)!)!.map((buffer) => buffer.buffer));
+    const url = (await emulator.storage.getUrl(storageId as never))!;
+    for (const [range, from, to] of [[undefined, 0, body.length], ["bytes=70000-2100000", 70000, 2100001]] as const) {
+      written.length = 0;
+      const res = await fetch(url, { headers: range === undefined ? {} : { Range: range } });
+      expect(Buffer.from(await res.arrayBuffer()).equals(body.subarray(from, to))).toBe(true);
+      expect(written.reduce((sum, b) => sum + b.byteLength, 0)).toBe(to - from);
+      expect(written.every((b) => stored.has(b.buffer)), "every written buffer is a stored one").toBe(true);
+    }
   });
 
   it("serve: a file deleted while it streams is still served whole", async () => {

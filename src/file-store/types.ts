@@ -1,5 +1,5 @@
-// The shapes the file store deals in: stored files, the fs it writes to, and
-// the hooks around a write.
+// The shapes the file store deals in: stored files, the volumes that keep
+// their bytes (and the fs a disk volume writes to), and the hooks around a write.
 import type { Readable } from "node:stream";
 
 /** Where a stored file came from. */
@@ -48,12 +48,67 @@ export interface WriteInput {
   sizeHint?: number | undefined;
   /** Hash when the sha256 is first read rather than while writing, where the store allows it. */
   deferSha256?: boolean | undefined;
+  /**
+   * The caller hands a Uint8Array source over: it never changes it again, so the store may keep
+   * it as the file's bytes instead of copying (a pump's chunks are always handed over).
+   */
+  handOver?: boolean | undefined;
 }
 
 /**
  * Bytes to store: whole, or a pump that hands chunks to `write` as they arrive
  * and resolves at the end (rejecting aborts the write). `write` throws when a
- * limit is crossed; the pump must then stop and reject with that error.
+ * limit is crossed; the pump must then stop and reject with that error. A
+ * chunk handed to `write` is the store's from then on (memory mode keeps it
+ * as it is): the pump must not reuse or change it. Node's request chunks and
+ * a Blob stream's are fresh each time.
  */
 export type ByteSource = Uint8Array | BytePump;
 export type BytePump = (write: (chunk: Uint8Array) => void) => Promise<void>;
+
+/** Where a store keeps its files' bytes: memory-volume.ts (memory mode) or volume.ts (an fs, for `persist`). */
+export interface Volume {
+  /** Files survive a restart (persist): the store must hash as it writes and never defer. */
+  readonly durable: boolean;
+  /** A published file's bytes never change, so its sha256 may be computed when first read. */
+  readonly defersSha256: boolean;
+  /** The files a previous run published (persist); [] in memory. */
+  recover(): StoredFile[];
+  /** A writer for a new file's bytes; nothing is visible until `publish`. */
+  writer(uuid: string, options: VolumeWriterOptions): VolumeWriter;
+  /** Copies a file's bytes into `target` at `offset`. */
+  readInto(file: StoredFile, target: Uint8Array, offset: number): void;
+  /**
+   * Bytes `start..end` (inclusive) as the stored buffers themselves, without a copy, when the
+   * volume holds them in memory (never change them); null when they must be read (a disk).
+   */
+  buffersOf(file: StoredFile, start: number, end: number): readonly Uint8Array[] | null;
+  /** Bytes `start..end` (inclusive) as a stream; removing the file meanwhile does not cut it short. */
+  openStream(file: StoredFile, start: number, end: number): Readable;
+  /** Removes a published file's bytes. */
+  remove(uuid: string): void;
+  /** Removes every file's bytes. */
+  clear(): void;
+}
+
+export interface VolumeWriterOptions {
+  /** Expected size (a Content-Length): a disk volume may size the file up front; memory ignores it. */
+  sizeHint?: number | undefined;
+  /** Hash while writing; false leaves the digest to whoever first reads it. */
+  hash: boolean;
+  /** The chunks handed to write() may be kept as they are (else memory copies them). */
+  keep: boolean;
+}
+
+/** One file being written. */
+export interface VolumeWriter {
+  /** Bytes written so far. */
+  readonly size: number;
+  write(chunk: Uint8Array): void;
+  /** The SHA-256 (base64): from the running hash, or from the bytes written. */
+  sha256(): string;
+  /** Makes the written bytes `file`'s: from here on the volume serves them. */
+  publish(file: StoredFile): void;
+  /** Drops what was written. Safe at any point, more than once. */
+  abort(): void;
+}

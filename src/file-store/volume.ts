@@ -1,26 +1,26 @@
-// Where the bytes live: a blob per file in an fs (a memfs volume in memory,
-// a directory with `persist`), named by the file's UUID. It knows paths and
-// bytes, not which files exist: the FileStore's index says that.
+// Where the bytes live with `persist`: a blob per file in an fs (a directory
+// on disk; memfs in the tests that crash it at every step), named by the
+// file's UUID. It knows paths and bytes, not which files exist: the
+// FileStore's index says that. Memory mode keeps bytes in memory-volume.ts.
 //   <root>/partial/<uuid>       a blob being written (persist)
 //   <root>/blobs/<uuid>         a published blob
 //   <root>/meta/<uuid>.json     its metadata record (persist): the commit point
 import type { Readable } from "node:stream";
 import { errors } from "../errors.js";
 import { publishDurable, recoverDurableFiles } from "./durable.js";
-import type { StoreLocation } from "./location.js";
-import type { BlobFs, StoredFile } from "./types.js";
+import type { FsLocation } from "./location.js";
+import type { BlobFs, StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
 import { BlobWriter, unlinkIfPresent } from "./writer.js";
 
-export class BlobVolume {
-  /** In memory mode clear() swaps in a fresh fs; a swapped-out one must not stay reachable from here. */
-  #fs: BlobFs;
-  readonly #fresh: (() => BlobFs) | undefined;
+export class BlobVolume implements Volume {
+  readonly #fs: BlobFs;
   readonly root: string;
   readonly durable: boolean;
+  /** A blob on disk could change under a deferred hash: always hash as it is written. */
+  readonly defersSha256 = false;
 
-  constructor(location: StoreLocation) {
+  constructor(location: FsLocation) {
     this.#fs = location.fs;
-    this.#fresh = location.freshFs;
     this.root = location.root;
     this.durable = location.durable;
     this.#makeDirs();
@@ -32,13 +32,25 @@ export class BlobVolume {
   }
 
   /**
-   * A writer for a new blob. In memory it is written in place: until its
+   * A writer for a new blob. Not durable, it is written in place: until its
    * record is published nobody can see it. With persist it goes under
    * partial/ first, so a crash never leaves a half blob in blobs/.
    */
-  writer(uuid: string, options: { sizeHint?: number | undefined; hash: boolean }): BlobWriter {
+  writer(uuid: string, options: VolumeWriterOptions): VolumeWriter {
     const path = this.durable ? this.#path("partial", uuid) : this.#blobPath(uuid);
-    return new BlobWriter(this.#fs, path, { ...options, durable: this.durable });
+    const blob = new BlobWriter(this.#fs, path, { sizeHint: options.sizeHint, hash: options.hash, durable: this.durable });
+    return {
+      get size() {
+        return blob.size;
+      },
+      write: (chunk) => blob.write(chunk),
+      sha256: () => blob.sha256(),
+      publish: (file) => {
+        blob.finish();
+        this.publish(file, blob);
+      },
+      abort: () => blob.abort(),
+    };
   }
 
   /** Makes a finished blob the file's bytes (persist: moves it into blobs/ and commits its record). */
@@ -61,9 +73,14 @@ export class BlobVolume {
     }
   }
 
+  /** On disk the bytes must be read: never in memory. */
+  buffersOf(): null {
+    return null;
+  }
+
   /** Bytes `start..end` (inclusive). The blob is opened now, so removing it meanwhile does not cut the stream. */
-  openStream(uuid: string, start: number, end: number): Readable {
-    const fd = this.#fs.openSync(this.#blobPath(uuid), "r");
+  openStream(file: StoredFile, start: number, end: number): Readable {
+    const fd = this.#fs.openSync(this.#blobPath(file.uuid), "r");
     // 1 MiB chunks: each chunk costs a read call and a stream turn, so fewer is faster.
     return this.#fs.createReadStream("", { fd, start, end, autoClose: true, highWaterMark: 1024 * 1024 });
   }
@@ -76,12 +93,6 @@ export class BlobVolume {
 
   /** Removes every blob and record. */
   clear(): void {
-    if (this.#fresh) {
-      // Memory: drop the whole volume at once (O(1), and every byte is freed with it).
-      this.#fs = this.#fresh();
-      this.#makeDirs();
-      return;
-    }
     // File by file: (memfs's rm drops names but keeps their bytes; unlink frees them).
     for (const dir of ["blobs", "meta"]) {
       this.#fs.mkdirSync(this.#path(dir), { recursive: true });

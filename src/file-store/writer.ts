@@ -87,9 +87,8 @@ export class BlobWriter {
  * time it is read and kept: a test that only stores and reads bytes never
  * pays for hashing (~0.75 ms per MiB). The record still looks like plain data:
  * the accessor is an own enumerable property, so JSON, spreads and toEqual see
- * a string. Only memory mode defers; the function reads the published blob,
- * so the store settles `sha256` before it unlinks one (delete), and clear()
- * leaves the old volume to the records still pointing into it.
+ * a string. Only memory mode defers: the function hashes the file's buffers,
+ * which never change, so it stays right after a delete or clear().
  */
 export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | (() => string)): StoredFile {
   const { storageId, uuid, size, contentType, creationTime, source } = fields;
@@ -100,16 +99,6 @@ export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | 
   const record = { storageId, uuid, size } as StoredFile;
   Object.defineProperty(record, "sha256", { enumerable: true, get: () => (digest ??= sha256()) });
   return Object.freeze(Object.assign(record, { contentType, creationTime, source }));
-}
-
-/** SHA-256 (base64) of a published blob. */
-export function hashPublished(fs: BlobFs, path: string, size: number): string {
-  const fd = fs.openSync(path, "r");
-  try {
-    return hashBlob(fs, fd, size);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** SHA-256 (base64) of the first `size` bytes behind `fd`, read 1 MiB at a time. */

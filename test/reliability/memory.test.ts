@@ -1,6 +1,6 @@
 // Memory: what the emulator lets go of, it really frees. Measured as
-// process.memoryUsage().arrayBuffers after a full GC (file bytes live in
-// ArrayBuffers, in memory mode inside a memfs Volume), plus the byte budget.
+// process.memoryUsage().arrayBuffers after a full GC (in memory mode file
+// bytes live in the Buffers they arrived in), plus the byte budget.
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
