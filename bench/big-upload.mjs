@@ -1,11 +1,12 @@
 // One upload of `totalBytes`, streamed from a 1 MiB buffer (so the client
-// holds 1 MiB, not the whole body), to the emulator or the bare server.
+// holds 1 MiB, not the whole body), to the emulator or the bare server; with
+// a Content-Length, or (`"chunked": true`) without one, as chunked encoding.
 //
 //   node big-upload.mjs '{"kind":"emulator","origin":"http://127.0.0.1:1234","totalBytes":1073741824}'
 import { randomBytes } from "node:crypto";
 import { request } from "undici";
 
-const { kind, origin, totalBytes, chunkBytes = 1024 * 1024 } = JSON.parse(process.argv[2]);
+const { kind, origin, totalBytes, chunkBytes = 1024 * 1024, chunked = false } = JSON.parse(process.argv[2]);
 const chunk = randomBytes(chunkBytes);
 
 async function* bodyChunks() {
@@ -25,7 +26,7 @@ if (kind === "emulator") {
 const t0 = performance.now();
 const res = await request(url, {
   method,
-  headers: { "content-type": "application/octet-stream", "content-length": String(totalBytes) },
+  headers: { "content-type": "application/octet-stream", ...(chunked ? {} : { "content-length": String(totalBytes) }) },
   body: bodyChunks(),
   headersTimeout: 300_000,
   bodyTimeout: 300_000,

@@ -1,14 +1,19 @@
 // One benchmark client process: an undici Pool of 8 connections against one
 // server. Upload phase: for `uploadMs`, 8 workers each send new uploads
 // (a new key each, the same random body); then the serve phase GETs every
-// uploaded key once. Prints one JSON line with counts and elapsed times.
+// uploaded key once. Prints one JSON line with counts and elapsed times and,
+// given the server's pid, the server's CPU time (user + system, from
+// /proc/<pid>/stat) spent in each timed phase.
 //
 //   node http-client.mjs '{"kind":"emulator","origin":"http://127.0.0.1:1234","size":1024,"uploadMs":2000}'
 import { randomBytes } from "node:crypto";
 import { Pool } from "undici";
 import { ACCOUNT, VERSION as AZ_VERSION, accountSas } from "./lib/azure.mjs";
+import { procCpuMs } from "./lib/proc.mjs";
 
-const { kind, origin, size, uploadMs, connections = 8, maxUploads = 1_000_000, serve = true, warmupMs = 300 } = JSON.parse(process.argv[2]);
+const { kind, origin, size, uploadMs, connections = 8, maxUploads = 1_000_000, serve = true, warmupMs = 300, serverPid } = JSON.parse(process.argv[2]);
+/** The server's CPU time so far in ms, or NaN without a pid. */
+const serverCpuMs = () => (serverPid === undefined ? NaN : procCpuMs(serverPid));
 const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
 const body = randomBytes(size);
 
@@ -139,11 +144,18 @@ try {
     if (serve) await servePhase(await servePaths(warm.keys));
     warmUploads = warm.keys.length;
   }
+  const cpu0 = serverCpuMs();
   const up = await uploadPhase(ctx, uploadMs);
+  const cpu1 = serverCpuMs();
   const paths = serve ? await servePaths(up.keys) : [];
+  const cpu2 = serverCpuMs();
   const served = serve ? await servePhase(paths) : { sec: 0 };
+  const cpu3 = serverCpuMs();
+  // Server CPU per request in µs, each timed phase alone (the untimed GET /_emulator/files between them is left out).
+  const uploadCpuUs = ((cpu1 - cpu0) * 1000) / up.keys.length;
+  const serveCpuUs = serve ? ((cpu3 - cpu2) * 1000) / paths.length : NaN;
   process.stdout.write(
-    `${JSON.stringify({ warmUploads, uploads: up.keys.length, uploadSec: up.sec, serves: paths.length, serveSec: served.sec })}\n`,
+    `${JSON.stringify({ warmUploads, uploads: up.keys.length, uploadSec: up.sec, serves: paths.length, serveSec: served.sec, uploadCpuUs, serveCpuUs })}\n`,
   );
 } finally {
   await pool.close();
