@@ -1,7 +1,11 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
+import { waitFor } from "./wait.js";
+
+const { defer } = cleanupAfterEach();
 
 async function setup(options: StorageEmulatorOptions = {}) {
   const emulator = createStorageEmulator({ url: "http://127.0.0.1:3210", ...options });
@@ -122,6 +126,17 @@ describe("admin", () => {
     const { app } = await setup({ admin: false });
     expect((await request(app).get("/_emulator/health")).status).toBe(404);
     expect((await request(app).post("/_emulator/reset")).status).toBe(404);
+  });
+
+  it("GET /_emulator/health: a listening server answers it like the app, with CORS and a journal entry", async () => {
+    const { emulator } = await setup();
+    const server = defer(await emulator.listen({ port: 0 }));
+    const res = await fetch(`${server.url}/_emulator/health`, { headers: { Origin: "http://localhost:5173" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(await res.json()).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
+    await waitFor(() => emulator.journal.httpRequests("admin").length === 1, { what: "the health request journaled" });
+    expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
   });
 
   it("admin: requests are journaled with their full path", async () => {

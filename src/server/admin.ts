@@ -1,5 +1,6 @@
 // /_emulator/*: JSON routes for tests and humans. Never confused with Convex
 // paths: nothing under /_emulator exists on a real deployment.
+import type { ServerResponse } from "node:http";
 import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
 import type { StoredFile } from "../file-store.js";
@@ -22,6 +23,11 @@ export interface AdminApi {
   health(): { version: string; url: string; files: number; totalBytes: number };
 }
 
+/** GET /_emulator/health. Also answered without Express (app.ts): it is what scripts poll for readiness. */
+export function sendHealth(admin: AdminApi, res: ServerResponse): void {
+  sendJson(res, 200, { ok: true, ...admin.health() });
+}
+
 export function adminRouter(admin: AdminApi): Router {
   const router = loadExpress().Router();
   const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file) });
@@ -42,7 +48,7 @@ export function adminRouter(admin: AdminApi): Router {
 
   router.get(ADMIN_ROUTES.page, sendPage);
   router.get(ADMIN_ROUTES.pageScript, sendPageScript);
-  router.get(ADMIN_ROUTES.health, route((_req, res) => sendJson(res, 200, { ok: true, ...admin.health() })));
+  router.get(ADMIN_ROUTES.health, route((_req, res) => sendHealth(admin, res)));
   router.get(ADMIN_ROUTES.files, route((_req, res) => sendJson(res, 200, { files: admin.files().map(describe) })));
   router.get(ADMIN_ROUTES.file, route((req, res) => sendJson(res, 200, describe(found(req)))));
   router.get(ADMIN_ROUTES.fileBytes, route((req, res) => {

@@ -12,9 +12,9 @@ import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute } from "../journal.js";
-import { ADMIN_MOUNT, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
 import { handleAction } from "./actions.js";
-import { adminRouter, type AdminApi } from "./admin.js";
+import { adminRouter, sendHealth, type AdminApi } from "./admin.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
 import { facts, pathOf, sendError, type Handler } from "./http-util.js";
@@ -87,11 +87,7 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
   });
   if (admin) {
     app.use(ADMIN_MOUNT, (req, res, next) => {
-      journalRequest(gateway, req, res, "admin");
-      // The same CORS as /api, so a test page on another origin (examples/chat/web) can use them.
-      if (req.method === "OPTIONS") return answerPreflight(req, res);
-      applyCors(req, res);
-      next();
+      if (adminPreamble(gateway, req, res)) next();
     });
     app.use(ADMIN_MOUNT, adminRouter(admin));
   }
@@ -103,6 +99,20 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
   return app;
 }
 
+/** Journal and CORS of an admin request; false when it is answered (a preflight). */
+function adminPreamble(gateway: Gateway, req: IncomingMessage, res: ServerResponse): boolean {
+  journalRequest(gateway, req, res, "admin");
+  // The same CORS as /api, so a test page on another origin (examples/chat/web) can use them.
+  if (req.method === "OPTIONS") {
+    answerPreflight(req, res);
+    return false;
+  }
+  applyCors(req, res);
+  return true;
+}
+
+const HEALTH_PATH = ADMIN_MOUNT + ADMIN_ROUTES.health;
+
 /** The handler a listening server runs: /api straight to the handlers, the rest to Express. */
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
@@ -110,7 +120,13 @@ export function createServerHandler(host: ServerHost): Handler {
   // serves never pays for setting up Express.
   let app: Express | undefined;
   return (req, res) => {
-    if ((req.url ?? "").startsWith(API_PREFIX)) return api(req, res);
+    const url = req.url ?? "";
+    if (url.startsWith(API_PREFIX)) return api(req, res);
+    // The readiness probe too: loading Express (~50 ms) would double a CLI's time to its first answer.
+    if (host.admin && req.method === "GET" && pathOf(req) === HEALTH_PATH) {
+      adminPreamble(host.gateway, req, res);
+      return sendHealth(host.admin, res);
+    }
     (app ??= createApp(host, api))(req, res);
   };
 }
