@@ -41,7 +41,7 @@ export class FileStore {
   readonly #uuidByStorageId = new Map<string, string>();
   /** Files whose delete has begun: a second delete of the same file finds nothing. */
   readonly #removing = new Set<string>();
-  readonly #scratch = new ScratchBuffers(); // copies out of a disk volume (memory lends its own)
+  readonly #scratch = new ScratchBuffers(); // see lend()
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
@@ -171,8 +171,8 @@ export class FileStore {
   }
 
   /**
-   * A file's bytes in a reused buffer, for a copy consumed at once (a Blob, a socket write) when
-   * `buffersOf` has none (on disk). Call `release()` once nothing reads `bytes` any more.
+   * A file's bytes in a reused buffer, for a copy consumed at once (a socket write; a Blob, on
+   * disk). Call `release()` once nothing reads `bytes` any more.
    */
   lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
     const buffer = this.#scratch.take(file.size);

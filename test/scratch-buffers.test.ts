@@ -68,10 +68,9 @@ describe("ScratchBuffers.clear", () => {
   });
 });
 
-// With `persist` a file's bytes are read from disk into these buffers (memory mode hands out
-// the stored buffers themselves and needs none).
-describe("reused read buffers (persist)", () => {
-  it("get: Blobs of files read one after another keep their own bytes", async () => {
+// Files up to 1 MiB are served from a copy in these buffers; with `persist`, get() reads into them too.
+describe("reused read buffers", () => {
+  it("get (persist): Blobs of files read one after another keep their own bytes", async () => {
     const { storage } = createStorageEmulator({ persist: cleanup.tempDir() });
     const contents = [randomBytes(200_000), randomBytes(150_000), randomBytes(1024 * 1024)];
     const ids = [];
@@ -82,8 +81,8 @@ describe("reused read buffers (persist)", () => {
     expect(hashes).toEqual(contents.map(sha256));
   });
 
-  it("serve: a buffer is reused only after its response is written, even when the client reads late", async () => {
-    const { emulator, server } = await cleanup.listening({ persist: cleanup.tempDir() });
+  it.each(["memory", "persist"])("serve (%s): a buffer is reused only after its response is written, even when the client reads late", async (mode) => {
+    const { emulator, server } = await cleanup.listening(mode === "persist" ? { persist: cleanup.tempDir() } : {});
     // 1 MiB-class files, more than the 4 kept buffers, pipelined on one connection that is
     // not read until the server has ended every response: the later ones wait in Node's queue.
     const contents = Array.from({ length: 12 }, (_, i) => randomBytes(600_000 + i * 1000));

@@ -1,5 +1,6 @@
 // Reusable buffers for copies that are consumed at once: a file's bytes on
-// their way into a Blob (ctx.storage.get) or onto a socket (serving).
+// their way onto a socket (serving files up to 1 MiB, memory mode included)
+// or, with `persist`, into a Blob (ctx.storage.get).
 //
 // Why: a fresh buffer of 64 KiB or more is new memory from the OS, and
 // touching it costs a page fault per 4 KiB. Measured on this project's
