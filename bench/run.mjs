@@ -116,9 +116,22 @@ const azuriteEngines = (() => {
 /** Why Azurite was skipped, if it was. */
 let azuriteSkipped = null;
 
+/** The CPU as /proc/cpuinfo names it (a VM may show only "AMD EPYC": family and model say which). */
+function cpuModel() {
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8");
+    const field = (name) => new RegExp(`^${name}\\s*: (.*)$`, "m").exec(info)?.[1]?.trim();
+    const mhz = Number(field("cpu MHz"));
+    return `${field("model name")} (${field("vendor_id")} family ${field("cpu family")} model ${field("model")} stepping ${field("stepping")}` +
+      `${Number.isFinite(mhz) ? `, ${mhz.toFixed(0)} MHz` : ""}, cache ${field("cache size")})`;
+  } catch {
+    return os.cpus()[0]?.model?.trim() ?? "unknown";
+  }
+}
+
 const machine = {
   cores: os.cpus().length,
-  cpu: os.cpus()[0]?.model?.trim() ?? "unknown",
+  cpu: cpuModel(),
   memGiB: os.totalmem() / 1024 ** 3,
   platform: `${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
