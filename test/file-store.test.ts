@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { FileStore, type BytePump, type WriteInput } from "../src/file-store.js";
@@ -11,7 +9,7 @@ import { MEMORY } from "../src/file-store/location.js";
 import type { BlobFs } from "../src/file-store/types.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
-import { prng } from "./reliability/helpers.js";
+import { prng, retainedArrayBuffers } from "./reliability/helpers.js";
 
 const { tempDir } = cleanupAfterEach();
 
@@ -45,21 +43,6 @@ function chunksOf(bytes: Uint8Array, size: number): BytePump {
   return async (write) => {
     for (let at = 0; at < bytes.byteLength; at += size) write(Uint8Array.prototype.slice.call(bytes, at, at + size));
   };
-}
-
-/** arrayBuffers after full GCs (until the figure stops falling, at most 10 rounds). */
-async function retainedArrayBuffers(): Promise<number> {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as () => void;
-  let last = Infinity;
-  for (let round = 0; round < 10; round++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-    const now = process.memoryUsage().arrayBuffers;
-    if (now >= last) return now;
-    last = now;
-  }
-  return last;
 }
 
 /** A body that arrives chunk by chunk, as the test hands it over. */

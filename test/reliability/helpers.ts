@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import vm from "node:vm";
 import type { Defer } from "../cleanup.js";
 import { waitFor } from "../wait.js";
 
@@ -174,4 +176,26 @@ export function runCli(args: string[], defer: Defer): Cli {
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => pattern.exec(out), { timeoutMs, what: () => `output matching ${pattern} (output so far: ${JSON.stringify(out)})` });
   return { child, output: () => out, exited, waitForOutput };
+}
+
+/** A full garbage collection (the flag can be set at run time; vitest need not pass --expose-gc). */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
+/**
+ * process.memoryUsage().arrayBuffers after full GCs. Some backing stores are freed by tasks that
+ * run after a GC, so it collects and yields until the figure stops falling (at most 10 rounds).
+ */
+export async function retainedArrayBuffers(): Promise<number> {
+  let last = Infinity;
+  for (let round = 0; round < 10; round++) {
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 10));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now >= last) return now;
+    last = now;
+  }
+  return last;
 }

@@ -1,40 +1,16 @@
 // Memory: what the emulator lets go of, it really frees. Measured as
 // process.memoryUsage().arrayBuffers after a full GC (in memory mode file
 // bytes live in the Buffers they arrived in), plus the byte budget.
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { waitFor } from "../wait.js";
-import { abortedPost, bodyOf, pool, prng } from "./helpers.js";
+import { abortedPost, bodyOf, pool, prng, retainedArrayBuffers } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
 
 const { listening: setup } = cleanupAfterEach();
-
-/** A full garbage collection (the flag can be set at run time; vitest need not pass --expose-gc). */
-function collectGarbage(): void {
-  v8.setFlagsFromString("--expose-gc");
-  (vm.runInNewContext("gc") as () => void)();
-}
-
-/**
- * arrayBuffers after full GCs. Some backing stores are freed by tasks that run after a GC, so it
- * collects and yields until the figure stops falling (at most 10 rounds).
- */
-async function retained(): Promise<number> {
-  let last = Infinity;
-  for (let round = 0; round < 10; round++) {
-    collectGarbage();
-    await new Promise((r) => setTimeout(r, 10));
-    const now = process.memoryUsage().arrayBuffers;
-    if (now >= last) return now;
-    last = now;
-  }
-  return last;
-}
 
 describe("memory", () => {
   it(`upload: 200 uploads of 8 MiB cut off at random points (seed ${SEED}) store nothing and leak no memory`, async () => {
@@ -51,11 +27,11 @@ describe("memory", () => {
     // Warm up (allocator pools, JIT), then measure from there.
     await pool(8, 8, cut);
     await waitFor(settled(8), { timeoutMs: 10_000, what: "warm-up uploads answered" });
-    const before = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
+    const before = { arrayBuffers: await retainedArrayBuffers(), rss: process.memoryUsage().rss };
 
     await pool(200, 8, (i) => cut(8 + i));
     await waitFor(settled(208), { timeoutMs: 20_000, what: "every aborted upload seen by the server" });
-    const after = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
+    const after = { arrayBuffers: await retainedArrayBuffers(), rss: process.memoryUsage().rss };
 
     // Each was cut off mid-body; a few may have been refused first, when the budget was still held
     // by uploads whose clients had gone but whose close the server had not yet seen.
@@ -80,11 +56,11 @@ describe("memory", () => {
   ] as const)("%s: frees the bytes of the files it drops", async (_name, drop) => {
     const emulator = createStorageEmulator();
     const body = bodyOf(SEED, 8 * MiB);
-    const before = await retained();
+    const before = await retainedArrayBuffers();
     for (let i = 0; i < 24; i++) await emulator.seed({ bytes: body });
-    expect((await retained()) - before).toBeGreaterThan(190 * MiB);
+    expect((await retainedArrayBuffers()) - before).toBeGreaterThan(190 * MiB);
     await drop(emulator);
     expect(emulator.gateway.files.totalBytes).toBe(0);
-    expect((await retained()) - before, "arrayBuffers still held").toBeLessThan(24 * MiB);
+    expect((await retainedArrayBuffers()) - before, "arrayBuffers still held").toBeLessThan(24 * MiB);
   });
 });
