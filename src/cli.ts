@@ -26,6 +26,9 @@ Options:
   --max-file-bytes N     refuse larger uploads with 413 (default: unlimited)
   --max-total-bytes N    refuse uploads past this total with 507 (default: unlimited)
   --upload-ttl SECONDS   how long an upload URL stays valid (default 3600, like Convex)
+  --upload-timeout SECONDS  abort an upload that sends nothing this long (default 120)
+  --cors-origin ORIGIN   let pages of ORIGIN use the admin routes (repeatable; loopback always can)
+  --allow-host HOST      answer admin requests for HOST too (repeatable; loopback and --url always)
   --no-admin             do not serve the /_emulator admin routes and page
   --quiet                do not log one line per request
   -h, --help             show this help
@@ -69,6 +72,9 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
         "max-file-bytes": { type: "string" },
         "max-total-bytes": { type: "string" },
         "upload-ttl": { type: "string" },
+        "upload-timeout": { type: "string" },
+        "cors-origin": { type: "string", multiple: true },
+        "allow-host": { type: "string", multiple: true },
         // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
         "no-admin": { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
@@ -94,6 +100,10 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
   const maxTotal = wholeNumber("--max-total-bytes", v["max-total-bytes"]);
   if (maxTotal !== undefined) emulator.maxTotalBytes = maxTotal;
   if (ttlSeconds !== undefined) emulator.uploadUrlTtlMs = ttlSeconds * 1000;
+  const idleSeconds = wholeNumber("--upload-timeout", v["upload-timeout"]);
+  if (idleSeconds !== undefined) emulator.uploadIdleTimeoutMs = idleSeconds * 1000;
+  if (v["cors-origin"] !== undefined) emulator.adminOrigins = v["cors-origin"];
+  if (v["allow-host"] !== undefined) emulator.allowedHosts = v["allow-host"];
   const port = wholeNumber("--port", v.port) ?? DEFAULT_PORT;
   if (port > 65535) throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
   if (v.host !== undefined && v.host.trim() === "") throw new UsageError("--host must not be empty");

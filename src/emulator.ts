@@ -12,6 +12,7 @@ import { newFileUuid, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import {
   DEFAULT_ORIGIN,
+  DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
   DEFAULT_UPLOAD_URL_TTL_MS,
   checkCount,
   checkOrigin,
@@ -20,6 +21,7 @@ import {
 import { readSeedInput, type SeedInput } from "./seed.js";
 import { isAdminPath, API_PREFIX } from "./paths.js";
 import type { AdminApi } from "./server/admin.js";
+import { checkAdminAccess } from "./server/admin-guard.js";
 import { createApp, createServerHandler, type ServerHost } from "./server/app.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
@@ -62,10 +64,12 @@ export class StorageEmulator {
     this.journal = new Journal();
     this.faults = new Faults();
     const tokens = new UploadTokenBook({ now, ttlMs });
-    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
+    const uploadIdleTimeoutMs = checkCount("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
+    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url, uploadIdleTimeoutMs });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
-    this.#host = { gateway: this.gateway, actions, admin: options.admin === false ? undefined : this.#adminApi() };
+    const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
+    this.#host = { gateway: this.gateway, actions, admin: options.admin === false ? undefined : this.#adminApi(), adminAccess };
   }
 
   /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */

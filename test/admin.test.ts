@@ -102,7 +102,7 @@ describe("admin", () => {
     expect(res.headers.location).toBe("_emulator/?x=1");
   });
 
-  it("admin: answers CORS like /api, so a page on another origin can use it", async () => {
+  it("admin: answers CORS to a loopback page on another port, preflight included", async () => {
     const { app } = await setup();
     const res = await request(app).post("/_emulator/upload-url").set("Origin", "http://localhost:5173");
     expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");

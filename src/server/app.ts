@@ -15,6 +15,7 @@ import type { HttpRoute } from "../journal.js";
 import { ADMIN_MOUNT, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRouter, type AdminApi } from "./admin.js";
+import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
 import { facts, pathOf, sendError, type Handler } from "./http-util.js";
@@ -27,6 +28,8 @@ export interface ServerHost {
   readonly actions: HttpActions;
   /** The admin routes' view of the emulator; undefined when they are not served. */
   readonly admin: AdminApi | undefined;
+  /** Origins and hosts the admin routes accept besides loopback (default: none). */
+  readonly adminAccess?: AdminAccess;
 }
 
 /** Records the request in the journal once its response is done (or the client left). */
@@ -88,11 +91,10 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
   if (admin) {
     app.use(ADMIN_MOUNT, (req, res, next) => {
       journalRequest(gateway, req, res, "admin");
-      // The same CORS as /api, so a test page on another origin (examples/chat/web) can use them.
-      if (req.method === "OPTIONS") return answerPreflight(req, res);
-      applyCors(req, res);
       next();
     });
+    // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).
+    app.use(ADMIN_MOUNT, guardAdmin(() => ({ ...(host.adminAccess ?? NO_EXTRA_ACCESS), url: gateway.origin() })));
     app.use(ADMIN_MOUNT, adminRouter(admin));
   }
   // Every other path: the app's HTTP actions (a Convex deployment's .site origin), else 404.
