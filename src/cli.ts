@@ -26,7 +26,7 @@ Options:
   --max-file-bytes N     refuse larger uploads with 413 (default: unlimited)
   --max-total-bytes N    refuse uploads past this total with 507 (default: unlimited)
   --upload-ttl SECONDS   how long an upload URL stays valid (default 3600, like Convex)
-  --upload-timeout SECONDS  abort an upload that sends nothing this long (default 120)
+  --upload-timeout SECONDS  abort an upload that sends nothing this long (default 120; 0 never)
   --cors-origin ORIGIN   let pages of ORIGIN use the admin routes (repeatable; loopback always can)
   --allow-host HOST      answer admin requests for HOST too (repeatable; loopback and --url always)
   --no-admin             do not serve the /_emulator admin routes and page

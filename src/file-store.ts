@@ -22,6 +22,13 @@ import { fileRecord, hashPublished } from "./file-store/writer.js";
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
 export type { FileIdentity } from "./file-store/identity.js";
 
+/**
+ * No file is larger than this, whatever the limits: bytes(), ctx.storage.get() and snapshot()
+ * hold a file in one buffer, and Node 20 allocates at most 4 GiB in one. A declared length past
+ * it is refused at once (413), never reserved.
+ */
+export const MAX_FILE_BYTES_CEILING = 2 ** 32;
+
 export interface FileStoreOptions {
   location: StoreLocation;
   now: () => number;
@@ -114,7 +121,9 @@ export class FileStore {
     // Deferring needs the bytes to outlive clear() (memory mode swaps volumes
     // instead of unlinking) and nobody who wants the digest at once.
     const deferHash = input.deferSha256 === true && expectedSha256 === undefined && !this.durable && !this.#identity.needsSha256;
-    const blob = this.#volume.writer(uuid, { sizeHint, hash: !deferHash });
+    // An upload's Content-Length is a claim, not bytes in hand: never pre-size to it (memory grows
+    // with bytes received). A Blob's size (store, seed) is real and pre-sizing saves a copy.
+    const blob = this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash });
     let reserved = 0;
     const write = (chunk: Uint8Array) => {
       this.#checkLimits(blob.size, chunk.byteLength);
@@ -255,6 +264,7 @@ export class FileStore {
   #checkLimits(alreadyWritten: number, more: number): void {
     const { maxFileBytes, maxTotalBytes } = this.#o;
     if (maxFileBytes !== undefined && alreadyWritten + more > maxFileBytes) throw errors.fileTooLarge(maxFileBytes);
+    if (alreadyWritten + more > MAX_FILE_BYTES_CEILING) throw errors.fileTooLargeToHold(MAX_FILE_BYTES_CEILING);
     if (maxTotalBytes !== undefined && this.#committedBytes + this.#inFlightBytes + more > maxTotalBytes) {
       throw errors.storageFull(maxTotalBytes);
     }

@@ -38,12 +38,18 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       token: queryParam(req, "token"),
       headers: () => decodeHeaders(req),
       body: (write) =>
-        readBody(req, (chunk) => {
+        readBody(req, gateway.uploadIdleTimeoutMs, (chunk) => {
           write(chunk);
           received += chunk.byteLength;
         }),
     })
     .finally(() => (facts(res).bytesIn = received));
+  // The connection died before the answer (e.g. bytes past Content-Length made Node answer 400
+  // and close): the client will never learn the id, so the file must not stay.
+  if (req.socket.destroyed) {
+    await gateway.delete(file);
+    throw errors.uploadAborted();
+  }
   facts(res).storageId = file.storageId;
   sendJson(res, 200, { storageId: file.storageId });
 }
@@ -80,21 +86,27 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
  * need no backpressure; unlike `for await`, a failed write does not destroy
  * the socket, so a 413/507 can still be answered.
  */
-function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Promise<void> {
+function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Array) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A client that stops sending would otherwise hold its connection (and bytes) forever.
+    const idle = idleMs > 0 ? setTimeout(() => finish(errors.uploadTimedOut(idleMs)), idleMs) : undefined;
     const finish = (error?: unknown) => {
+      clearTimeout(idle);
       req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
       if (error === undefined) resolve();
       else reject(error);
     };
     const onData = (chunk: Buffer) => {
+      idle?.refresh();
       try {
         write(chunk);
       } catch (error) {
         finish(error);
       }
     };
-    const onEnd = () => finish();
+    // Bytes after the body that do not parse as a request make Node answer 400 and destroy the
+    // socket before 'end' is emitted: the client reads an error, so nothing may be stored.
+    const onEnd = () => finish(req.socket.destroyed ? errors.uploadAborted() : undefined);
     // The socket closed before the body ended (client abort, reset).
     const onClose = () => finish(errors.uploadAborted());
     req.on("data", onData).once("end", onEnd).once("close", onClose).once("error", onClose);
@@ -117,8 +129,13 @@ function parseDigest(header: string | string[] | undefined): string | undefined 
   return match[1];
 }
 
+/**
+ * The declared length, checked against the limits before any byte is read. Node's parser already
+ * refuses malformed ones (400); what passes it but no number can hold is 413, never a 500.
+ */
 function parseContentLength(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const length = Number(header);
-  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+  if (!/^\d+$/.test(header)) throw errors.badHeader("content-length", "invalid HTTP header");
+  // Past 2^53 the number is approximate, but still far past the store's ceiling: 413 there.
+  return Number(header);
 }
