@@ -46,6 +46,7 @@ export class StorageEmulator {
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
+  #starting = false;
   #app: Express | undefined;
 
   constructor(options: StorageEmulatorOptions = {}) {
@@ -90,7 +91,15 @@ export class StorageEmulator {
    */
   async listen(options: ListenOptions = {}): Promise<ListeningServer> {
     if (this.#server) throw errors.alreadyListening(this.#server.url);
-    const server = await listenOn(createServerHandler(this.#host), options);
+    // A second listen() while the first is still binding must fail too, not bind a second port.
+    if (this.#starting) throw errors.alreadyStarting();
+    this.#starting = true;
+    let server: ListeningServer;
+    try {
+      server = await listenOn(createServerHandler(this.#host), options);
+    } finally {
+      this.#starting = false;
+    }
     const listening: ListeningServer = {
       ...server,
       close: async () => {

@@ -211,6 +211,8 @@ export const errors = {
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
+  alreadyStarting: () =>
+    fail("AlreadyListening", 500, `${PREFIX} This emulator is already starting to listen. Await that listen() (and close() it) first, or create another emulator.`),
   hostNotAllowed: (host: string) =>
     fail(
       "HostNotAllowed",
