@@ -249,6 +249,8 @@ export const messages = {
   // Fidelity: the backend's plain-text 404 body for a path no HTTP action is routed at.
   noHttpActionRouted: (path: string) => `No HttpAction routed for ${path}`,
   httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
+  quarantined: (root: string, moved: string, target: string, reason: string) =>
+    `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;
 
 /** Renders a user-supplied value for a message without dumping huge inputs. */

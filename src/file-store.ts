@@ -11,9 +11,10 @@
 // lifecycle; file-store/volume.ts keeps the bytes, in a memfs volume or, with
 // `persist`, a directory: both speak the small synchronous fs subset of BlobFs.
 import type { Readable } from "node:stream";
-import { errors } from "./errors.js";
+import { errors, isStorageEmulatorError } from "./errors.js";
 import { localIdentity, type FileIdentity } from "./file-store/identity.js";
 import type { StoreLocation } from "./file-store/location.js";
+import { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
 import type { ByteSource, StoredFile, WriteInput } from "./file-store/types.js";
 import { BlobVolume } from "./file-store/volume.js";
@@ -21,13 +22,7 @@ import { fileRecord, hashPublished } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
 export type { FileIdentity } from "./file-store/identity.js";
-
-/**
- * No file is larger than this, whatever the limits: bytes(), ctx.storage.get() and snapshot()
- * hold a file in one buffer, and Node 20 allocates at most 4 GiB in one. A declared length past
- * it is refused at once (413), never reserved.
- */
-export const MAX_FILE_BYTES_CEILING = 2 ** 32;
+export { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 
 export interface FileStoreOptions {
   location: StoreLocation;
@@ -59,7 +54,7 @@ export class FileStore {
       this.#volume = new BlobVolume(location);
       for (const file of this.#volume.recover()) this.#index(file);
     } catch (error) {
-      if (!location.durable) throw error;
+      if (!location.durable || isStorageEmulatorError(error)) throw error;
       // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       throw errors.optionInvalid("persist", `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`);
@@ -155,18 +150,14 @@ export class FileStore {
     }
   }
 
-  /** Publishes a file with given metadata (restore). */
-  putExact(bytes: Uint8Array, file: StoredFile): void {
-    const blob = this.#volume.writer(file.uuid, { hash: false });
-    try {
-      blob.write(bytes);
-      blob.finish();
-      this.#volume.publish(file, blob);
-      this.#index(file);
-    } catch (error) {
-      blob.abort();
-      throw error;
-    }
+  /**
+   * Replaces every file with these (restore). With persist it is all or nothing, across a
+   * crash too; if it throws, the index still lists the old files.
+   */
+  replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+    this.#volume.replaceAll(entries);
+    this.#forget();
+    for (const { file } of entries) this.#index(file);
   }
 
   /** The whole content, or null when the file does not exist. */
@@ -227,12 +218,9 @@ export class FileStore {
 
   /** Forgets every file. */
   clear(): void {
-    this.#generation++;
-    this.#byUuid.clear();
-    this.#uuidByStorageId.clear();
-    this.#committedBytes = 0;
-    this.#scratch.clear();
+    // The volume first: with persist, if it fails the files are all still there.
     this.#volume.clear();
+    this.#forget();
   }
 
   /** Throws the limit error that storing files of these sizes into an empty store would raise. */
@@ -247,6 +235,14 @@ export class FileStore {
   }
 
   // --- private ----------------------------------------------------------------
+
+  #forget(): void {
+    this.#generation++;
+    this.#byUuid.clear();
+    this.#uuidByStorageId.clear();
+    this.#committedBytes = 0;
+    this.#scratch.clear();
+  }
 
   #index(file: StoredFile): void {
     this.#byUuid.set(file.uuid, file);

@@ -4,6 +4,7 @@ import * as nodeFs from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { Volume } from "memfs";
 import { errors } from "../errors.js";
+import type { LockOwner } from "./lock.js";
 import type { BlobFs } from "./types.js";
 
 export interface StoreLocation {
@@ -14,6 +15,10 @@ export interface StoreLocation {
   root: string;
   /** Write a metadata file beside each blob, so a restart finds the files again. */
   durable: boolean;
+  /** Persist: where start-up warnings go, one line each (default console.warn). */
+  warn?: ((line: string) => void) | undefined;
+  /** Persist: who takes the directory's lock (default this process). */
+  lock?: LockOwner | undefined;
 }
 
 // memfs asks process.getuid()/getgid() (system calls) on every open for its

@@ -5,13 +5,10 @@
 // mid-body, aborts the write: nothing is stored and nothing is left behind.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../errors.js";
+import { MEDIA_TYPE } from "../file-store/record.js";
 import { SHA256_BASE64_PATTERN, type Gateway, type UploadHeaders } from "../gateway.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
 
-// RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
-const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
 const DIGEST_SHA256 = new RegExp(`^sha-256=(${SHA256_BASE64_PATTERN})$`, "i");
 
 export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
