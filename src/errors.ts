@@ -41,6 +41,7 @@ export type ErrorCode =
   | "AlreadyListening"
   | "CliUsage"
   | "ModuleLoad"
+  | "EsmOnly"
   | "InternalError";
 
 /** An error raised by the emulator. `code` is stable; `status` is its HTTP status. */
@@ -248,6 +249,13 @@ export const errors = {
     ),
   seedDirectoryUnreadable: (dir: string, reason: string) =>
     fail("SeedInvalid", 400, `${PREFIX} --seed: cannot read directory "${describe(dir)}": ${reason}`),
+  // Thrown by require.cjs, the package's "require" export, which holds a copy of this text.
+  esmOnly: () =>
+    fail(
+      "EsmOnly",
+      500,
+      `${PREFIX} This package is ESM only, so require() cannot load it. Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`,
+    ),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
 } as const;
 
