@@ -8,6 +8,7 @@ import { FileStore, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
+import { imageInfo, type ImageInfo } from "./image.js";
 import { newFileUuid, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import {
@@ -146,6 +147,12 @@ export class StorageEmulator {
   bytes(id: string): Uint8Array | null {
     const file = this.file(id);
     return file === null ? null : this.gateway.files.read(file.uuid);
+  }
+
+  /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
+  image(id: string): ImageInfo | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : imageInfo(bytes);
   }
 
   /** A stored file's content decoded as UTF-8, or null. */
