@@ -200,6 +200,9 @@ export class StorageEmulator {
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      image: (file) => this.image(file.uuid),
+      journal: this.journal,
+      queueFault: (spec) => this.faults.next(spec).pending(),
     };
   }
 }
