@@ -15,8 +15,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
-import type { DocumentSink } from "./file-store.js";
-import { convexIdScheme, isUuid, type IdScheme } from "./ids.js";
+import type { FileIdentity } from "./file-store.js";
+import { isUuid, type StorageIdKind } from "./ids.js";
 
 type SyscallKind = "syscall" | "asyncSyscall" | "jsSyscall";
 type Syscalls = {
@@ -80,16 +80,11 @@ function installProxy(): object {
 }
 
 /** convex-test's ids: a decimal counter followed by the table name, e.g. "000000000000000000010000_storage". */
-const convexTestIdScheme: IdScheme = {
-  newStorageId() {
-    throw errors.internal("while connected to convex-test, ids come from its database");
-  },
-  classify(id) {
-    if (/^\d+_storage$/.test(id)) return "storage";
-    if (/^\d+[A-Za-z_]\w*$/.test(id)) return "otherTable";
-    return isUuid(id) ? "uuid" : "invalid";
-  },
-};
+function classifyConvexTestId(id: string): StorageIdKind {
+  if (/^\d+_storage$/.test(id)) return "storage";
+  if (/^\d+[A-Za-z_]\w*$/.test(id)) return "otherTable";
+  return isUuid(id) ? "uuid" : "invalid";
+}
 
 /**
  * Connects an emulator to a convex-test instance: its functions then store,
@@ -127,15 +122,21 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   const insideSyscall = new AsyncLocalStorage<true>();
   const write = <T>(fn: () => Promise<T>): Promise<T> =>
     insideSyscall.getStore() && inTransaction() ? fn() : t.run(async () => fn());
-  const documents: DocumentSink = {
-    allocate: (meta) =>
+  // While connected, convex-test's database names files and keeps their `_storage` documents.
+  const identity: FileIdentity = {
+    classify: classifyConvexTestId,
+    needsSha256: true,
+    allocate: (facts) =>
       write(async () => {
-        const value = { sha256: meta.sha256, size: meta.size, ...(meta.contentType === null ? {} : { contentType: meta.contentType }) };
+        const { sha256, size, contentType } = facts;
+        // needsSha256 made the store hash before naming the file.
+        if (sha256 === undefined) throw errors.internal("a _storage document needs the file's sha256");
+        const value = { sha256, size, ...(contentType === null ? {} : { contentType }) };
         const { _id } = (await call("1.0/insert", { table: "_storage", value })) as { _id: string };
         const doc = (await call("1.0/get", { table: "_storage", id: _id })) as { _creationTime: number };
         return { storageId: _id, creationTime: doc._creationTime };
       }),
-    remove: (storageId) =>
+    release: (storageId) =>
       write(async () => {
         await call("1.0/remove", { table: "_storage", id: storageId });
       }),
@@ -174,15 +175,14 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     },
   };
 
-  emulator.backend.files.documents = documents;
-  emulator.backend.ids = convexTestIdScheme;
+  const { files } = emulator.gateway;
+  files.connect(identity);
   for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
   connectedEmulators.add(emulator);
   return {
     disconnect() {
       for (const fn of Object.values(syscalls)) connections.delete(fn);
-      emulator.backend.files.documents = undefined;
-      emulator.backend.ids = convexIdScheme;
+      files.disconnect();
       connectedEmulators.delete(emulator);
     },
   };

@@ -5,24 +5,28 @@ import type { Express } from "express";
 import { errors } from "./errors.js";
 import { Faults } from "./faults.js";
 import { FileStore, type StoredFile } from "./file-store.js";
+import { storeLocation } from "./file-store/location.js";
+import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
-import { convexIdScheme, newFileUuid, type IdScheme, type StorageId } from "./ids.js";
+import { imageInfo, type ImageInfo } from "./image.js";
+import { newFileUuid, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import {
   DEFAULT_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
   checkCount,
   checkOrigin,
-  readSeedInput,
-  storageLocation,
-  type SeedInput,
   type StorageEmulatorOptions,
 } from "./options.js";
-import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
-import { createApp, createServerHandler } from "./server/app.js";
+import { readSeedInput, type SeedInput } from "./seed.js";
+import { isAdminPath, API_PREFIX } from "./paths.js";
+import type { AdminApi } from "./server/admin.js";
+import { createApp, createServerHandler, type ServerHost } from "./server/app.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
-import { createStorageViews, type StorageBackend } from "./storage.js";
+import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
+import { createStorageViews } from "./storage.js";
 import { UploadTokenBook } from "./tokens.js";
+import { VERSION } from "./version.js";
 
 export class StorageEmulator {
   /** `ctx.storage` of an action or HTTP action: the full surface. */
@@ -36,12 +40,9 @@ export class StorageEmulator {
   /** Faults to inject into the next uploads, downloads or ctx.storage calls: `faults.next({ route, … })`. */
   readonly faults: Faults;
 
-  /** @internal The pieces the server and interop layers build on. */
-  readonly backend: StorageBackend;
-  /** @internal Whether the /_emulator routes are served. */
-  readonly adminEnabled: boolean;
-  /** @internal The app's HTTP actions, when a router was given. */
-  readonly actions: HttpActions | undefined;
+  /** @internal Everything done to files goes through it (server, interop and tests build on it). */
+  readonly gateway: Gateway;
+  readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
   #app: Express | undefined;
@@ -51,31 +52,21 @@ export class StorageEmulator {
     const now = options.now ?? (() => Date.now());
     if (typeof now !== "function") throw errors.optionInvalid("now", "expected a function returning milliseconds.");
     this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
-    this.adminEnabled = options.admin ?? true;
     const ttlMs = checkCount("uploadUrlTtlMs", options.uploadUrlTtlMs) ?? DEFAULT_UPLOAD_URL_TTL_MS;
-    const journal = new Journal();
     const files = new FileStore({
-      ...storageLocation(options.persist),
+      location: storeLocation(options.persist),
       now,
-      newStorageId: () => this.backend.ids.newStorageId(),
       newUuid: newFileUuid,
       maxFileBytes: checkCount("maxFileBytes", options.maxFileBytes),
       maxTotalBytes: checkCount("maxTotalBytes", options.maxTotalBytes),
     });
-    this.backend = {
-      files,
-      tokens: new UploadTokenBook({ now, ttlMs }),
-      ids: convexIdScheme,
-      journal,
-      faults: new Faults(),
-      now,
-      origin: () => this.url,
-    };
-    this.journal = journal;
-    this.faults = this.backend.faults;
-    ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.backend));
-    this.actions =
-      options.http === undefined ? undefined : new HttpActions(this, { http: options.http, run: options.run, identity: options.identity });
+    this.journal = new Journal();
+    this.faults = new Faults();
+    const tokens = new UploadTokenBook({ now, ttlMs });
+    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
+    ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
+    const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
+    this.#host = { gateway: this.gateway, actions, admin: options.admin === false ? undefined : this.#adminApi() };
   }
 
   /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */
@@ -87,7 +78,7 @@ export class StorageEmulator {
 
   /** The Express app speaking Convex's storage protocol plus /_emulator admin routes (supertest-ready). */
   get app(): Express {
-    return (this.#app ??= createApp(this));
+    return (this.#app ??= createApp(this.#host));
   }
 
   /**
@@ -96,7 +87,7 @@ export class StorageEmulator {
    */
   async listen(options: ListenOptions = {}): Promise<ListeningServer> {
     if (this.#server) throw errors.alreadyListening(this.#server.url);
-    const server = await listenOn(createServerHandler(this), options);
+    const server = await listenOn(createServerHandler(this.#host), options);
     const listening: ListeningServer = {
       ...server,
       close: async () => {
@@ -115,28 +106,18 @@ export class StorageEmulator {
    */
   async fetch(input: string | URL, init?: RequestInit): Promise<Response> {
     const url = new URL(String(input), this.url);
-    if (url.pathname.startsWith("/api/") || url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
+    if (url.pathname.startsWith(API_PREFIX) || isAdminPath(url.pathname)) {
       if (!this.#server) throw errors.notListening(url.pathname);
       return fetch(new URL(url.pathname + url.search, this.#server.url), init);
     }
     const request = new Request(url, init);
-    const at = this.backend.now();
-    const started = performance.now();
-    const { response, error } = this.actions
-      ? await this.actions.handle(request)
-      : { response: Response.json(errors.routeNotFound(request.method, url.pathname).toJSON(), { status: 404 }), error: undefined };
-    this.journal.record({
-      type: "http",
-      route: this.actions ? "action" : "unknown",
-      method: request.method,
-      path: url.pathname,
-      status: response.status,
-      bytesIn: 0,
-      bytesOut: Number(response.headers.get("content-length") ?? 0),
-      ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
-      at,
-      durationMs: performance.now() - started,
-    });
+    const { actions } = this.#host;
+    const record = this.gateway.startRequest(actions.mounted ? "action" : "unknown", request.method, url.pathname);
+    const { response, settled } = await actions.handle(request);
+    // Recorded once the body is read, cut or cancelled, as the socket path records on 'close'.
+    void settled.then(({ error, bytesOut }) =>
+      record({ status: error?.code === "HttpResponseTooLarge" && response.ok ? 0 : response.status, bytesOut, errorCode: error?.code, errorMessage: error?.message }),
+    );
     return response;
   }
 
@@ -154,20 +135,24 @@ export class StorageEmulator {
 
   /** Every stored file, in creation order. */
   files(): StoredFile[] {
-    return this.backend.files.list();
+    return this.gateway.files.list();
   }
 
   /** A stored file by storage id or UUID, or null. */
   file(id: string): StoredFile | null {
-    if (typeof id !== "string") return null;
-    const { files } = this.backend;
-    return files.byStorageId(id) ?? files.byUuid(id.toLowerCase());
+    return this.gateway.find(id);
   }
 
   /** A stored file's bytes (a copy), or null. */
   bytes(id: string): Uint8Array | null {
     const file = this.file(id);
-    return file === null ? null : this.backend.files.read(file.uuid);
+    return file === null ? null : this.gateway.files.read(file.uuid);
+  }
+
+  /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
+  image(id: string): ImageInfo | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : imageInfo(bytes);
   }
 
   /** A stored file's content decoded as UTF-8, or null. */
@@ -181,26 +166,44 @@ export class StorageEmulator {
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType } = await readSeedInput(input);
-    const file = await this.backend.files.put(bytes, { contentType, source: "seed" });
+    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
     return file.storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
   reset(): void {
-    this.backend.files.clear();
-    this.backend.tokens.clear();
+    this.gateway.files.clear();
+    this.gateway.tokens.clear();
     this.journal.clear();
     this.faults.clear();
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */
   snapshot(): Uint8Array {
-    return takeSnapshot(this.backend.files);
+    return takeSnapshot(this.gateway.files);
   }
 
   /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
   restore(snapshot: Uint8Array): void {
-    restoreSnapshot(this.backend.files, snapshot);
+    restoreSnapshot(this.gateway.files, snapshot);
+  }
+
+  /** The admin routes' narrow view of this emulator. */
+  #adminApi(): AdminApi {
+    const { gateway } = this;
+    return {
+      files: () => this.files(),
+      file: (id) => this.file(id),
+      bytes: (file) => gateway.files.read(file.uuid),
+      fileUrl: (file) => gateway.fileUrl(file),
+      delete: (file) => gateway.delete(file),
+      reset: () => this.reset(),
+      issueUploadUrl: () => gateway.issueUploadUrl(),
+      health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      image: (file) => this.image(file.uuid),
+      journal: this.journal,
+      queueFault: (spec) => this.faults.next(spec).pending(),
+    };
   }
 }
 

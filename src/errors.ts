@@ -4,6 +4,8 @@
 // Messages that copy Convex's are marked `// Fidelity:`; the others are this
 // emulator's own and start with the package name, saying what to do next.
 
+import type { StorageMethod } from "./paths.js";
+
 const PREFIX = "[convex-storage-emulator]";
 
 export type ErrorCode =
@@ -79,8 +81,7 @@ export function isStorageEmulatorError(
   return value instanceof StorageEmulatorError || value instanceof StorageEmulatorTypeError;
 }
 
-/** The `ctx.storage` methods that take a storage id, as Convex names them in messages. */
-export type StorageMethod = "getUrl" | "getMetadata" | "delete" | "get";
+export type { StorageMethod };
 
 const fail = (code: ErrorCode, status: number, message: string) =>
   new StorageEmulatorError(code, status, message);
@@ -219,44 +220,35 @@ export const errors = {
   cliWholeNumber: (source: string, value: string) => errors.cliUsage(`${source} expects a whole number, got "${describe(value)}"`),
   cliPortRange: (source: string, port: number) => errors.cliUsage(`${source} must be from 0 to 65535, got ${port}`),
   cliEmpty: (flag: string) => errors.cliUsage(`${flag} must not be empty`),
-  cliBoolean: (variable: string, value: string) =>
-    errors.cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
+  cliBoolean: (variable: string, value: string) => errors.cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
   cliFunctionsNeedHttp: () => errors.cliUsage("--functions needs --http"),
   moduleNeedsTsx: (flag: string) =>
-    fail(
-      "ModuleLoad",
-      400,
-      `${PREFIX} ${flag}: loading TypeScript needs tsx (npm install --save-dev tsx), or point ${flag} at compiled JavaScript`,
-    ),
+    fail("ModuleLoad", 400, `${PREFIX} ${flag}: loading TypeScript needs tsx (npm install --save-dev tsx), or point ${flag} at compiled JavaScript`),
   moduleLoadFailed: (flag: string, path: string, detail: string) =>
     fail("ModuleLoad", 400, `${PREFIX} ${flag}: cannot load "${describe(path)}": ${detail}`),
   httpModuleNotRouter: (path: string) =>
-    fail(
-      "ModuleLoad",
-      400,
-      `${PREFIX} --http: "${describe(path)}" has no default export that is an HttpRouter; export default the httpRouter() of your convex/http.ts`,
-    ),
+    fail("ModuleLoad", 400, `${PREFIX} --http: "${describe(path)}" has no default export that is an HttpRouter; export default the httpRouter() of your convex/http.ts`),
   functionsModuleEmpty: (path: string) =>
     fail("ModuleLoad", 400, `${PREFIX} --functions: "${describe(path)}" exports none of query, mutation, action`),
   // Instead of runFunctionMissing's advice to pass `run`, which a CLI user cannot do.
   cliRunFunctionMissing: (ctxName: string, kind: "query" | "mutation" | "action", name: string, functions: string | undefined) =>
-    fail(
-      "RunFunctionMissing",
-      500,
-      functions === undefined
-        ? `${PREFIX} ctx.${ctxName}(${name}) was called, but the server was started without --functions. Restart it with --functions FILE, a module exporting query, mutation and action(ref, args) stand-ins (an example: node_modules/convex-storage-emulator/examples/chat/dev-functions.ts).`
-        : `${PREFIX} ctx.${ctxName}(${name}) was called, but --functions ${describe(functions)} exports no \`${kind}\`. Export a ${kind}(ref, args) function from it.`,
-    ),
+    fail("RunFunctionMissing", 500, functions === undefined
+      ? `${PREFIX} ctx.${ctxName}(${name}) was called, but the server was started without --functions. Restart it with --functions FILE, a module exporting query, mutation and action(ref, args) stand-ins (an example: node_modules/convex-storage-emulator/examples/chat/dev-functions.ts).`
+      : `${PREFIX} ctx.${ctxName}(${name}) was called, but --functions ${describe(functions)} exports no \`${kind}\`. Export a ${kind}(ref, args) function from it.`),
   seedDirectoryUnreadable: (dir: string, reason: string) =>
     fail("SeedInvalid", 400, `${PREFIX} --seed: cannot read directory "${describe(dir)}": ${reason}`),
   // Thrown by require.cjs, the package's "require" export, which holds a copy of this text.
   esmOnly: () =>
-    fail(
-      "EsmOnly",
-      500,
-      `${PREFIX} This package is ESM only, so require() cannot load it. Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`,
-    ),
+    fail("EsmOnly", 500, `${PREFIX} This package is ESM only, so require() cannot load it. Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`),
+  encodeIdInvalid: (detail: string) => fail("InvalidArgument", 400, `${PREFIX} encodeDocumentId(): ${detail}.`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
+} as const;
+
+/** Texts that are not errors of their own: bodies and details other errors carry. */
+export const messages = {
+  // Fidelity: the backend's plain-text 404 body for a path no HTTP action is routed at.
+  noHttpActionRouted: (path: string) => `No HttpAction routed for ${path}`,
+  httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
 } as const;
 
 /** Renders a user-supplied value for a message without dumping huge inputs. */

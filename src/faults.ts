@@ -2,14 +2,13 @@
 // slow down or break off, so tests can check how an app copes.
 //
 // Faults wait in a queue, oldest first. Each applies to the next `times`
-// requests or calls of its route, then it is used up. The HTTP handlers
-// (server/upload.ts, server/serve.ts) and the ctx.storage views (storage.ts)
-// take them; this module only decides what a fault does.
+// requests or calls of its route, then it is used up. The gateway
+// (gateway.ts) takes them; this module only decides what a fault does.
 import { errors } from "./errors.js";
-import type { StorageOperation } from "./journal.js";
+import { OPERATIONS, STORAGE_ROUTES, type StorageOperation, type StorageRoute } from "./paths.js";
 
 /** The HTTP routes faults apply to: `POST /api/storage/upload` and `GET|HEAD /api/storage/<uuid>`. */
-export type HttpFaultRoute = "upload" | "serve";
+export type HttpFaultRoute = StorageRoute;
 
 /** Where a fault applies: an HTTP route, or a ctx.storage operation. */
 export type FaultRoute = HttpFaultRoute | StorageOperation;
@@ -40,7 +39,7 @@ export interface PendingFault extends Readonly<FaultSpec> {
   readonly remaining: number;
 }
 
-/** @internal What a handler or view does for one request or call a fault applies to. */
+/** What the gateway does for one request or call a fault applies to. */
 export interface FaultAction {
   readonly delayMs: number;
   /** Fail with this error (HTTP routes: answer its status and JSON body). */
@@ -51,16 +50,8 @@ export interface FaultAction {
 
 type QueuedFault = FaultSpec & { readonly times: number };
 
-const HTTP_ROUTES: readonly FaultRoute[] = ["upload", "serve"];
-const ROUTES: readonly FaultRoute[] = [
-  ...HTTP_ROUTES,
-  "store",
-  "get",
-  "getUrl",
-  "delete",
-  "generateUploadUrl",
-  "getMetadata",
-];
+const HTTP_ROUTES: readonly FaultRoute[] = STORAGE_ROUTES;
+const ROUTES: readonly FaultRoute[] = [...STORAGE_ROUTES, ...OPERATIONS];
 
 /** The fault queue of one emulator: `emulator.faults`. */
 export class Faults {

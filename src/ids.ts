@@ -8,6 +8,7 @@
 // non-zero padding bits, so every ID has exactly one spelling.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { GenericId } from "convex/values";
+import { errors } from "./errors.js";
 
 /** A `_storage` document ID, as `ctx.storage.store` and uploads return it. */
 export type StorageId = GenericId<"_storage">;
@@ -103,10 +104,10 @@ export interface DecodedDocumentId {
 
 export function encodeDocumentId(tableNumber: number, internalId: Uint8Array): string {
   if (!Number.isInteger(tableNumber) || tableNumber < 1 || tableNumber > 0xffffffff) {
-    throw new RangeError(`table number must be an integer from 1 to 2^32-1, got ${tableNumber}`);
+    throw errors.encodeIdInvalid(`table number must be an integer from 1 to 2^32-1, got ${tableNumber}`);
   }
   if (internalId.length !== INTERNAL_ID_BYTES) {
-    throw new RangeError(`internal id must be ${INTERNAL_ID_BYTES} bytes, got ${internalId.length}`);
+    throw errors.encodeIdInvalid(`internal id must be ${INTERNAL_ID_BYTES} bytes, got ${internalId.length}`);
   }
   const head = varintEncode(tableNumber);
   const bytes = new Uint8Array(head.length + INTERNAL_ID_BYTES + FOOTER_BYTES);
@@ -166,11 +167,6 @@ export function newStorageId(): StorageId {
   return encodeDocumentId(STORAGE_TABLE_NUMBER, randomInternalId()) as StorageId;
 }
 
-/** True for a Convex document ID of the `_storage` table (as this emulator numbers it). */
-export function isStorageDocumentId(text: string): boolean {
-  return decodeDocumentId(text)?.tableNumber === STORAGE_TABLE_NUMBER;
-}
-
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for any UUID (the legacy storage-id form and the URL path of a file). */
@@ -186,21 +182,10 @@ export function newFileUuid(): string {
 /** How a string given as a storage id is understood. */
 export type StorageIdKind = "storage" | "otherTable" | "uuid" | "invalid";
 
-/**
- * The id format an emulator mints and accepts. The default is Convex's real
- * format; convex-test interop swaps in convex-test's own.
- */
-export interface IdScheme {
-  newStorageId(): string;
-  classify(id: string): StorageIdKind;
+/** How Convex reads a storage id: a `_storage` document id, another table's, a legacy UUID, or nothing valid. */
+export function classifyConvexId(id: string): StorageIdKind {
+  const decoded = decodeDocumentId(id);
+  if (decoded) return decoded.tableNumber === STORAGE_TABLE_NUMBER ? "storage" : "otherTable";
+  // Fidelity: legacy storage ids are the file's UUID, still accepted everywhere.
+  return isUuid(id) ? "uuid" : "invalid";
 }
-
-export const convexIdScheme: IdScheme = {
-  newStorageId,
-  classify(id) {
-    const decoded = decodeDocumentId(id);
-    if (decoded) return decoded.tableNumber === STORAGE_TABLE_NUMBER ? "storage" : "otherTable";
-    // Fidelity: legacy storage ids are the file's UUID, still accepted everywhere.
-    return isUuid(id) ? "uuid" : "invalid";
-  },
-};

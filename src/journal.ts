@@ -1,8 +1,9 @@
 // The journal: what happened to an emulator, for assertions and debugging.
 // Every ctx.storage call and every HTTP request is recorded with its outcome.
 import type { ErrorCode } from "./errors.js";
+import type { StorageOperation } from "./paths.js";
 
-export type StorageOperation = "getUrl" | "getMetadata" | "generateUploadUrl" | "store" | "get" | "delete";
+export type { StorageOperation };
 
 /** One ctx.storage call. `outcome` is "null" when the call found no file. */
 export interface StorageCallEntry {
@@ -41,6 +42,17 @@ export interface HttpRequestEntry {
 
 export type JournalEntry = StorageCallEntry | HttpRequestEntry;
 
+/** How a request ended, as its handler saw it. */
+export interface RequestOutcome {
+  /** 0 when the exchange did not complete (client abort, cut connection). */
+  status: number;
+  bytesIn?: number | undefined;
+  bytesOut?: number | undefined;
+  errorCode?: ErrorCode | undefined;
+  errorMessage?: string | undefined;
+  storageId?: string | undefined;
+}
+
 /** Entries are kept up to `limit` (oldest dropped first) so a long-running server stays bounded. */
 export class Journal {
   #entries: JournalEntry[] = [];
@@ -57,6 +69,32 @@ export class Journal {
     // Trim in batches (down to the limit once it is exceeded by half), so that
     // recording stays O(1) amortized instead of shifting every entry each time.
     if (this.#entries.length > this.#limit * 1.5) this.#entries.splice(0, this.#entries.length - this.#limit);
+  }
+
+  /**
+   * Starts timing one HTTP request (`at`: the emulator's clock now); the
+   * returned function records it once with its outcome. The one place HTTP
+   * entries are built, for the server and `emulator.fetch()` alike.
+   */
+  startRequest(route: HttpRoute, method: string, path: string, at: number): (outcome: RequestOutcome) => void {
+    const started = performance.now();
+    return (outcome) => {
+      const { status, bytesIn = 0, bytesOut = 0, errorCode, errorMessage, storageId } = outcome;
+      this.record({
+        type: "http",
+        route,
+        method,
+        path,
+        status,
+        bytesIn,
+        bytesOut,
+        ...(errorCode === undefined ? {} : { errorCode }),
+        ...(errorMessage === undefined ? {} : { errorMessage }),
+        ...(storageId === undefined ? {} : { storageId }),
+        at,
+        durationMs: performance.now() - started,
+      });
+    };
   }
 
   /** Every entry, oldest first (the newest `limit` of them). */

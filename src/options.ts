@@ -1,13 +1,7 @@
-// The options of createStorageEmulator() and seed(), and their checks: every
-// bad value becomes an OptionInvalid / SeedInvalid error naming it.
-import * as nodeFs from "node:fs";
-import { readFile } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
+// The options of createStorageEmulator() and their checks: every bad value
+// becomes an OptionInvalid error naming it.
 import type { HttpRouter, UserIdentity } from "convex/server";
-import { Volume } from "memfs";
-import { contentTypeForPath } from "./content-types.js";
 import { errors } from "./errors.js";
-import type { BlobFs } from "./file-store.js";
 import type { RunFunctions } from "./http-actions.js";
 
 export interface StorageEmulatorOptions {
@@ -33,59 +27,8 @@ export interface StorageEmulatorOptions {
   identity?: UserIdentity | null;
 }
 
-/** What `seed()` accepts: a file on disk, or bytes. */
-export type SeedInput =
-  | { path: string; contentType?: string | null }
-  | { bytes: Uint8Array | ArrayBuffer | string; contentType?: string | null };
-
 export const DEFAULT_ORIGIN = "http://127.0.0.1:3210";
 export const DEFAULT_UPLOAD_URL_TTL_MS = 3_600_000;
-
-/** seed() input, read and checked: the bytes and their content type (lowercased). */
-export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Array; contentType: string | null }> {
-  if (typeof input !== "object" || input === null) {
-    throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
-  }
-  let bytes: Uint8Array;
-  let contentType: string | null;
-  if ("path" in input && typeof input.path === "string") {
-    try {
-      bytes = await readFile(input.path);
-    } catch (error) {
-      throw errors.seedInvalid(`cannot read "${input.path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
-    }
-    contentType = input.contentType === undefined ? contentTypeForPath(input.path) : input.contentType;
-  } else if ("bytes" in input) {
-    const raw = input.bytes;
-    if (typeof raw === "string") bytes = new TextEncoder().encode(raw);
-    else if (raw instanceof Uint8Array) bytes = raw;
-    else if (raw instanceof ArrayBuffer) bytes = new Uint8Array(raw);
-    else throw errors.seedInvalid("`bytes` must be a Uint8Array, an ArrayBuffer or a string.");
-    contentType = input.contentType ?? null;
-  } else {
-    throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
-  }
-  if (contentType !== null && typeof contentType !== "string") {
-    throw errors.seedInvalid("`contentType` must be a string or null.");
-  }
-  return { bytes, contentType: contentType?.toLowerCase() ?? null };
-}
-
-// memfs asks process.getuid()/getgid() (system calls) on every open for its
-// permission checks; a blob volume has one user, so answer them from here.
-const VOLUME_PROCESS = { cwd: () => "/", platform: "linux", getuid: () => 0, getgid: () => 0, env: {}, emitWarning: () => {} };
-
-function newMemoryVolume(): BlobFs {
-  return Volume.fromJSON({}, "/", { process: VOLUME_PROCESS as never }) as unknown as BlobFs;
-}
-
-export function storageLocation(persist: string | undefined): { fs: BlobFs; freshFs?: () => BlobFs; root: string; durable: boolean } {
-  if (persist === undefined) return { fs: newMemoryVolume(), freshFs: newMemoryVolume, root: "/store", durable: false };
-  if (typeof persist !== "string" || persist.length === 0) {
-    throw errors.optionInvalid("persist", "expected a directory path.");
-  }
-  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), durable: true };
-}
 
 export function checkOrigin(url: unknown): string {
   let parsed: URL;

@@ -5,26 +5,9 @@
 // of a missing file throws, ids are `_storage` document ids or legacy UUIDs.
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
-import { errors, isStorageEmulatorError, type StorageMethod } from "./errors.js";
-import { faultDelay, type Faults } from "./faults.js";
-import type { FileStore, StoredFile } from "./file-store.js";
-import type { IdScheme } from "./ids.js";
-import type { Journal, StorageCallEntry, StorageOperation } from "./journal.js";
-import type { UploadTokenBook } from "./tokens.js";
-
-/** What the views need from their emulator. */
-export interface StorageBackend {
-  readonly files: FileStore;
-  readonly tokens: UploadTokenBook;
-  /** Swappable: convex-test interop puts convex-test's id format here while connected. */
-  ids: IdScheme;
-  readonly journal: Journal;
-  /** Faults queued with `emulator.faults.next()`. */
-  readonly faults: Faults;
-  now(): number;
-  /** The origin URLs are built on, e.g. "http://127.0.0.1:3210". */
-  origin(): string;
-}
+import { errors } from "./errors.js";
+import type { BytePump } from "./file-store.js";
+import { SHA256_BASE64_PATTERN, type Gateway } from "./gateway.js";
 
 export interface StorageViews {
   /** `ctx.storage` of an action or HTTP action. */
@@ -43,96 +26,25 @@ export interface FileMetadata {
   contentType: string | null;
 }
 
-/** A SHA-256 digest in base64: 32 bytes are 43 characters and one "=". Shared with the upload's Digest header. */
-export const SHA256_BASE64_PATTERN = "[A-Za-z0-9+/]{43}=";
 const SHA256_BASE64 = new RegExp(`^${SHA256_BASE64_PATTERN}$`);
 // Below this, reading a Blob whole is faster than streaming it; above, streaming keeps one copy.
 const WHOLE_BLOB_MAX = 1024 * 1024;
 
-export function fileUrl(origin: string, uuid: string): string {
-  return `${origin}/api/storage/${uuid}`;
-}
-
-export function uploadUrl(origin: string, token: string): string {
-  return `${origin}/api/storage/upload?token=${token}`;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-export function createStorageViews(backend: StorageBackend): StorageViews {
-  const { files, journal } = backend;
-
-  /**
-   * Runs one call, recording it in the journal with its outcome. Not an async
-   * function: a call that finishes synchronously (getUrl, getMetadata, most
-   * gets) is journaled at once and costs no extra promise turns.
-   */
-  function track<T>(
-    operation: StorageOperation,
-    storageId: unknown,
-    call: () => Promise<T> | T,
-    bytesOf?: (result: T) => number | undefined,
-  ): Promise<T> {
-    const at = backend.now();
-    const started = performance.now();
-    const id = typeof storageId === "string" ? storageId : undefined;
-    const fault = backend.faults.take(operation);
-    const succeeded = (result: T): T => {
-      const bytes = bytesOf?.(result);
-      const storedId = typeof result === "string" && operation === "store" ? result : id;
-      const entry: Mutable<StorageCallEntry> = { type: "storage", operation, at, outcome: result === null ? "null" : "ok", durationMs: 0 };
-      if (storedId !== undefined) entry.storageId = storedId;
-      if (bytes !== undefined) entry.bytes = bytes;
-      entry.durationMs = performance.now() - started;
-      journal.record(entry);
-      return result;
-    };
-    const failed = (error: unknown): never => {
-      const entry: Mutable<StorageCallEntry> = { type: "storage", operation, at, outcome: "error", durationMs: 0 };
-      if (id !== undefined) entry.storageId = id;
-      if (error !== undefined && error === fault?.error) entry.errorCode = "InjectedFault";
-      else if (isStorageEmulatorError(error)) entry.errorCode = error.code;
-      entry.durationMs = performance.now() - started;
-      journal.record(entry);
-      throw error;
-    };
-    const run = (): Promise<T> => {
-      try {
-        const result = call();
-        return result instanceof Promise ? result.then(succeeded, failed) : Promise.resolve(succeeded(result));
-      } catch (error) {
-        return Promise.reject(error).catch(failed);
-      }
-    };
-    if (fault === undefined) return run();
-    const injected = fault.error;
-    return faultDelay(fault).then(() => (injected === undefined ? run() : failed(injected)));
-  }
-
-  function resolve(method: StorageMethod, id: unknown): StoredFile | null {
-    if (typeof id !== "string") throw errors.invalidStorageId(method, id);
-    switch (backend.ids.classify(id)) {
-      case "storage":
-        return files.byStorageId(id);
-      case "uuid":
-        return files.byUuid(id.toLowerCase());
-      case "otherTable":
-        throw errors.storageIdOfOtherTable(method);
-      case "invalid":
-        throw errors.invalidStorageId(method, id);
-    }
-  }
+export function createStorageViews(gateway: Gateway): StorageViews {
+  const { files } = gateway;
+  const perform = gateway.perform.bind(gateway);
+  const resolve = gateway.resolve.bind(gateway);
 
   const getUrl = (storageId: string) =>
-    track("getUrl", storageId, () => {
+    perform("getUrl", storageId, () => {
       // Fidelity: convex-js validateArg(storageId, 1, "getUrl", "storageId").
       if (storageId === undefined) throw errors.missingArgument("getUrl");
       const file = resolve("getUrl", storageId);
-      return file === null ? null : fileUrl(backend.origin(), file.uuid);
+      return file === null ? null : gateway.fileUrl(file);
     });
 
   const getMetadata = (storageId: string) =>
-    track("getMetadata", storageId, (): FileMetadata | null => {
+    perform("getMetadata", storageId, (): FileMetadata | null => {
       const file = resolve("getMetadata", storageId);
       if (file === null) return null;
       return {
@@ -144,20 +56,18 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
     });
 
   const generateUploadUrl = () =>
-    track("generateUploadUrl", undefined, () => {
-      const { token } = backend.tokens.issue();
-      return uploadUrl(backend.origin(), token);
-    });
+    perform("generateUploadUrl", undefined, () => gateway.issueUploadUrl().uploadUrl);
 
   const deleteFile = (storageId: string) =>
-    track("delete", storageId, async () => {
+    perform("delete", storageId, async () => {
       const file = resolve("delete", storageId);
       if (file === null) throw errors.storageIdNotFound(storageId);
-      await files.remove(file.uuid);
+      // false: a concurrent delete of the same file got there first.
+      if (!(await gateway.delete(file))) throw errors.storageIdNotFound(storageId);
     });
 
   const get = (storageId: string) =>
-    track(
+    perform(
       "get",
       storageId,
       () => {
@@ -175,7 +85,7 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
     );
 
   const store = (blob: Blob, options?: { sha256?: string }) =>
-    track(
+    perform(
       "store",
       undefined,
       async () => {
@@ -185,11 +95,9 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
           throw errors.invalidSha256Option(expectedSha256);
         }
         // Fidelity: an empty Blob type means no content type (the backend filters "").
-        const input = { contentType: blob.type === "" ? null : blob.type, source: "store" as const, expectedSha256 };
-        const file =
-          blob.size <= WHOLE_BLOB_MAX
-            ? await files.put(new Uint8Array(await blob.arrayBuffer()), input)
-            : await storeStreamed(files, blob, input);
+        const contentType = blob.type === "" ? null : blob.type;
+        const source = blob.size <= WHOLE_BLOB_MAX ? new Uint8Array(await blob.arrayBuffer()) : streamOf(blob);
+        const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
       },
       () => blob instanceof Blob ? blob.size : undefined,
@@ -201,17 +109,9 @@ export function createStorageViews(backend: StorageBackend): StorageViews {
   return { storage, writer, reader };
 }
 
-async function storeStreamed(
-  files: FileStore,
-  blob: Blob,
-  input: Parameters<FileStore["put"]>[1],
-): Promise<StoredFile> {
-  const writer = files.begin(blob.size, input.expectedSha256 === undefined ? "when-read" : "while-writing");
-  try {
-    for await (const chunk of blob.stream()) writer.write(chunk);
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
-  return writer.commit(input);
+/** A Blob's bytes, chunk by chunk: above WHOLE_BLOB_MAX this keeps one copy instead of two. */
+function streamOf(blob: Blob): BytePump {
+  return async (write) => {
+    for await (const chunk of blob.stream()) write(chunk);
+  };
 }

@@ -26,7 +26,7 @@ import {
   uploadsTable,
   type Field,
   type Inspectable,
-} from "./vitest-messages.js";
+} from "./vitest/messages.js";
 
 /**
  * Fields a stored file must have, all of them (asymmetric matchers such as

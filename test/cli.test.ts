@@ -1,22 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { envName, OPTIONS } from "../src/cli/args.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { FIXTURES_DIR, fixtures } from "./fixtures.js";
+import { waitFor, type WaitOptions } from "./wait.js";
 
 // The real bin, as npm installs it (it runs the compiled dist/: `npm test` builds first).
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(ROOT, "bin/convex-storage-emulator.js");
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { defer, tempDir } = cleanupAfterEach();
 
 interface Run {
   child: ChildProcess;
@@ -27,7 +23,7 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Run {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  defer(() => child.kill("SIGKILL"));
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -39,19 +35,15 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Run {
 /** Starts the server on a free port and waits for its banner. */
 async function start(args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const cli = run(["--port", "0", ...args], env, cwd);
-  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], cli);
+  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
   return { ...cli, url };
 }
 
-async function waitFor<T>(probe: () => T | undefined, cli: Run, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; stdout: ${cli.output()} stderr: ${cli.errors()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** waitFor options for the CLI's output: a start can take seconds; a timeout shows what it printed. */
+const onOutput = (cli: Run): WaitOptions => ({
+  timeoutMs: 10_000,
+  what: () => `the CLI's output; stdout: ${cli.output()} stderr: ${cli.errors()}`,
+});
 
 describe("cli", () => {
   it("--help: prints usage and exits 0", async () => {
@@ -79,16 +71,16 @@ describe("cli", () => {
 
   it("start: serves uploads and prints URL patterns and one line per request", async () => {
     const cli = await start();
-    await waitFor(() => (cli.output().includes(`serve:  GET  ${cli.url}/api/storage/<uuid>`) ? true : undefined), cli);
+    await waitFor(() => cli.output().includes(`serve:  GET  ${cli.url}/api/storage/<uuid>`), onOutput(cli));
     const { uploadUrl } = (await (await fetch(`${cli.url}/_emulator/upload-url`, { method: "POST" })).json()) as { uploadUrl: string };
     const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
     expect(res.status).toBe(200);
-    await waitFor(() => (/POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()) ? true : undefined), cli);
+    await waitFor(() => /POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()), onOutput(cli));
   });
 
   it("--seed: stores every file of the directory and serves them", async () => {
     const cli = await start(["--seed", FIXTURES_DIR]);
-    await waitFor(() => (cli.output().includes("image.png") ? true : undefined), cli);
+    await waitFor(() => cli.output().includes("image.png"), onOutput(cli));
     const line = cli.output().split("\n").find((l) => l.includes("image.png"))!;
     expect(line).toMatch(/seeded [0-9a-z]{32} {2}image\.png {2}image\/png {2}475 B/);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { url: string; contentType: string; sha256: string }[] };
@@ -103,20 +95,19 @@ describe("cli", () => {
     const [node, bin, ...args] = scripts.start.split(" ");
     expect([node, bin]).toEqual(["node", "bin/convex-storage-emulator.js"]);
     const cli = await start(args, {}, ROOT);
-    await waitFor(() => (cli.output().includes("seeded") && cli.output().includes("photo.jpg") ? true : undefined), cli);
+    await waitFor(() => cli.output().includes("seeded") && cli.output().includes("photo.jpg"), onOutput(cli));
     for (const name of readdirSync(FIXTURES_DIR)) expect(cli.output()).toMatch(new RegExp(`seeded [0-9a-z]{32} {2}${name.replace(".", "\\.")} `));
   });
 
   it("--persist with --seed: a restart skips the fixtures already stored, and says so", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
     const first = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
     const seededCount = (first.output().match(/^ {2}seeded /gm) ?? []).length;
     expect(seededCount).toBeGreaterThan(1);
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const second = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
-    await waitFor(() => (second.output().includes("image.png") ? true : undefined), second);
+    await waitFor(() => second.output().includes("image.png"), onOutput(second));
     expect(second.output()).not.toMatch(/^ {2}seeded /m);
     expect(second.output()).toMatch(/^ {2}skipped [0-9a-z]{32} {2}image\.png {2}image\/png {2}475 B: already stored$/m);
     expect((second.output().match(/^ {2}skipped /gm) ?? []).length).toBe(seededCount);
@@ -126,14 +117,13 @@ describe("cli", () => {
   });
 
   it("--persist: a restart on the same directory serves the same files", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
     const first = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
     const { files } = (await (await fetch(`${first.url}/_emulator/files`)).json()) as { files: { uuid: string }[] };
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const second = await start(["--persist", dir]);
-    await waitFor(() => (second.output().includes(`(${files.length} found)`) ? true : undefined), second);
+    await waitFor(() => second.output().includes(`(${files.length} found)`), onOutput(second));
     const res = await fetch(`${second.url}/api/storage/${files[0]!.uuid}`);
     expect(res.status).toBe(200);
   });
@@ -148,18 +138,19 @@ describe("cli", () => {
   });
 
   it("environment: CONVEX_STORAGE_EMULATOR_* variables set the options", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
+    const seed = tempDir("cse-cli-seed-");
+    writeFileSync(join(seed, "hello.txt"), "hello");
     const cli = run([], {
       CONVEX_STORAGE_EMULATOR_PORT: "0",
       CONVEX_STORAGE_EMULATOR_URL: "http://files.test:9999",
       CONVEX_STORAGE_EMULATOR_PERSIST: dir,
-      CONVEX_STORAGE_EMULATOR_SEED: FIXTURES_DIR,
+      CONVEX_STORAGE_EMULATOR_SEED: seed,
       CONVEX_STORAGE_EMULATOR_MAX_FILE_BYTES: "2000",
       CONVEX_STORAGE_EMULATOR_QUIET: "true",
     });
-    const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], cli);
-    await waitFor(() => (cli.output().includes("hello.txt") ? true : undefined), cli);
+    const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
+    await waitFor(() => cli.output().includes("hello.txt"), onOutput(cli));
     expect(cli.output()).toContain("  serve:  GET  http://files.test:9999/api/storage/<uuid>");
     expect(cli.output()).toContain(`  files kept in ${dir} (0 found)`);
     expect(cli.output()).toMatch(/seeded [0-9a-z]{32} {2}hello\.txt/);
@@ -171,7 +162,7 @@ describe("cli", () => {
 
   it("environment: a flag wins over its variable", async () => {
     const cli = await start(["--url", "http://from-flag.test"], { CONVEX_STORAGE_EMULATOR_PORT: "1", CONVEX_STORAGE_EMULATOR_URL: "http://from-env.test" });
-    await waitFor(() => (cli.output().includes("serve:") ? true : undefined), cli);
+    await waitFor(() => cli.output().includes("serve:"), onOutput(cli));
     expect(cli.url).not.toBe("http://127.0.0.1:1");
     expect(cli.output()).toContain("  serve:  GET  http://from-flag.test/api/storage/<uuid>");
   });
@@ -227,12 +218,11 @@ describe("cli", () => {
     const message =
       "[convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but the server was started without --functions. Restart it with --functions FILE, a module exporting query, mutation and action(ref, args) stand-ins (an example: node_modules/convex-storage-emulator/examples/chat/dev-functions.ts).";
     expect(((await res.json()) as { message: string }).message).toBe(`Uncaught error in HTTP action POST /sendImage: ${message}`);
-    await waitFor(() => (cli.output().includes(message) ? true : undefined), cli);
+    await waitFor(() => cli.output().includes(message), onOutput(cli));
   });
 
   it("--functions without the kind called: the message names the module and the missing export", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
     const functions = join(dir, "functions.mjs");
     writeFileSync(functions, "export async function query() { return []; }\n");
     const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts"), "--functions", functions]);
@@ -243,8 +233,7 @@ describe("cli", () => {
   });
 
   it("--http with a module that exports no router: one line on stderr, exit 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-cli-");
     const http = join(dir, "http.mjs");
     writeFileSync(http, "export default {};\n");
     const cli = run(["--port", "0", "--http", http]);

@@ -1,18 +1,18 @@
 // Clock control: upload-token expiry and `_creationTime` follow the emulator's clock,
 // whether it is injected (`now`) or the default, Date.now, under vitest's fake timers.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import type { StorageEmulatorOptions } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
+const { listening } = cleanupAfterEach();
+// Registered after cleanupAfterEach, so it runs first: servers close under real timers.
+afterEach(() => {
   vi.useRealTimers();
-  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 /** A listening emulator and a raw POST, for uploads with a given URL. */
 async function setup(options: StorageEmulatorOptions = {}) {
-  const emulator = createStorageEmulator(options);
-  open.push(await emulator.listen({ port: 0 }));
+  const { emulator } = await listening(options);
   const post = (url: string, body: string) => fetch(url, { method: "POST", body });
   return { emulator, post };
 }

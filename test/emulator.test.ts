@@ -162,7 +162,7 @@ describe("reset", () => {
     emulator.reset();
     expect(emulator.files()).toEqual([]);
     expect(await emulator.storage.getUrl(id)).toBeNull();
-    expect(emulator.backend.tokens.verify(token)).toMatchObject({ ok: false, error: { code: "StorageTokenInvalid" } });
+    expect(emulator.gateway.tokens.verify(token)).toMatchObject({ ok: false, error: { code: "StorageTokenInvalid" } });
     // The getUrl above is the only entry since the reset.
     expect(emulator.journal.entries).toHaveLength(1);
   });

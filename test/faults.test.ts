@@ -4,6 +4,7 @@ import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
+import { waitFor } from "./wait.js";
 
 const { listening } = cleanupAfterEach();
 
@@ -15,14 +16,6 @@ async function setup(options: StorageEmulatorOptions = {}) {
   const storedUrl = async (bytes: Uint8Array | string = fixtures.allBytes.bytes) =>
     (await emulator.storage.getUrl(await emulator.seed({ bytes })))!;
   return { emulator, server, upload, storedUrl };
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const defaultMessage = (route: string) =>
@@ -82,7 +75,7 @@ describe("upload faults", () => {
       bytesIn: 1000,
     });
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
   });
 
   it("upload: abortAfterBytes fails fetch, and the next upload works", async () => {

@@ -112,6 +112,35 @@ describe("http actions", () => {
     expect(await res.text()).toBe("hi");
   });
 
+  it("emulator.fetch: a response over 20 MiB delivers exactly the limit, then fails, and is journaled", async () => {
+    const emulator = createStorageEmulator({ http: router() });
+    const res = await emulator.fetch("/big");
+    const reader = res.body!.getReader();
+    let received = 0;
+    const failure = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        received += value.byteLength;
+      }
+    })().catch((error: unknown) => error);
+    expect(received).toBe(HTTP_ACTION_RESPONSE_LIMIT);
+    expect(failure).toMatchObject({
+      code: "HttpResponseTooLarge",
+      message: "HTTP action response is larger than the limit of 20971520 bytes (20 MiB). Serve large files through ctx.storage.getUrl() instead.",
+    });
+    expect(emulator.journal.httpRequests("action")).toMatchObject([
+      { path: "/big", status: 0, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" },
+    ]);
+  });
+
+  it("emulator.fetch: a response declaring over 20 MiB is a 500, as on the socket", async () => {
+    const emulator = createStorageEmulator({ http: router() });
+    const res = await emulator.fetch("/big-declared");
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ code: "HttpResponseTooLarge" });
+  });
+
   it("emulator.fetch: without a router, every action path is 404", async () => {
     const emulator = createStorageEmulator();
     const res = await emulator.fetch("/anything");

@@ -4,7 +4,7 @@ import {
   STORAGE_TABLE_NUMBER,
   base32Decode,
   base32Encode,
-  convexIdScheme,
+  classifyConvexId,
   decodeDocumentId,
   encodeDocumentId,
   fletcher16,
@@ -118,18 +118,18 @@ describe("newStorageId", () => {
     expect(ids.size).toBe(1000);
     for (const id of ids) {
       expect(id).toMatch(/^[0-9a-hjkmnp-tv-z]{32}$/);
-      expect(convexIdScheme.classify(id)).toBe("storage");
+      expect(classifyConvexId(id)).toBe("storage");
     }
   });
 });
 
-describe("convexIdScheme.classify", () => {
+describe("classifyConvexId", () => {
   it("classify: tells _storage ids, other tables' ids, UUIDs and garbage apart", () => {
-    expect(convexIdScheme.classify(newStorageId())).toBe("storage");
-    expect(convexIdScheme.classify(encodeDocumentId(10001, new Uint8Array(16)))).toBe("otherTable");
-    expect(convexIdScheme.classify(newFileUuid())).toBe("uuid");
-    expect(convexIdScheme.classify(newFileUuid().toUpperCase())).toBe("uuid");
-    expect(convexIdScheme.classify("garbage")).toBe("invalid");
+    expect(classifyConvexId(newStorageId())).toBe("storage");
+    expect(classifyConvexId(encodeDocumentId(10001, new Uint8Array(16)))).toBe("otherTable");
+    expect(classifyConvexId(newFileUuid())).toBe("uuid");
+    expect(classifyConvexId(newFileUuid().toUpperCase())).toBe("uuid");
+    expect(classifyConvexId("garbage")).toBe("invalid");
   });
 });
 

@@ -11,22 +11,18 @@
 // setup files like Node does, without aliases, so that name goes through this package's
 // own "exports" to dist/vitest.js: `npm test` builds first.
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
 import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const { tempDir } = cleanupAfterEach();
 
 it("isolation: four files in four workers, each with its own emulator, upload at once without cross-talk", async () => {
   if (!existsSync(join(ROOT, "dist/vitest.js")))
     throw new Error("dist/vitest.js is missing: run `npm run build` (npm test does).");
-  const dir = await mkdtemp(join(tmpdir(), "cse-isolation-"));
-  dirs.push(dir);
+  const dir = tempDir("cse-isolation-");
   const report = join(dir, "report.json");
   const { code, output } = await runToEnd(
     process.execPath,

@@ -1,28 +1,19 @@
 import { describe, expect, it, vi } from "vitest";
 import { cleanupAfterEach } from "./cleanup.js";
-import { createStorageEmulator, type JournalEntry, type StorageCallEntry } from "../src/index.js";
+import type { JournalEntry, StorageCallEntry } from "../src/index.js";
+import { waitFor } from "./wait.js";
 
-const { defer } = cleanupAfterEach();
+const { listening, defer } = cleanupAfterEach();
 
 /** A listening emulator with one stored file, one null lookup and one failed delete in its journal. */
 async function setup() {
-  const emulator = createStorageEmulator();
-  const server = await emulator.listen({ port: 0 });
-  defer(() => server.close());
+  const { emulator } = await listening();
   const id = await emulator.storage.store(new Blob(["kept"], { type: "text/plain" }));
   const gone = await emulator.storage.store(new Blob(["gone"]));
   await emulator.storage.delete(gone);
   await emulator.storage.getUrl(gone);
   await emulator.storage.delete(gone).catch(() => {});
   return { emulator, id, gone };
-}
-
-async function settled(emulator: ReturnType<typeof createStorageEmulator>, httpCount: number): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (emulator.journal.httpRequests().length < httpCount) {
-    if (Date.now() > deadline) throw new Error("journal entries did not arrive");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe("journal", () => {
@@ -53,7 +44,8 @@ describe("journal", () => {
     await fetch(`${emulator.url}/_emulator/health`);
     emulator.faults.next({ route: "getMetadata", error: "down" });
     await emulator.storage.getMetadata("x").catch(() => {});
-    await settled(emulator, 2);
+    // HTTP requests are journaled once their response closes.
+    await waitFor(() => emulator.journal.httpRequests().length >= 2, { what: "2 HTTP journal entries" });
     const summary = (e: JournalEntry) =>
       e.type === "storage" ? `${e.operation} ${e.errorCode}` : `${e.route} ${e.status} ${e.errorCode}`;
     expect(emulator.journal.failures().map(summary)).toEqual([
@@ -85,22 +77,17 @@ describe("journal", () => {
   });
 
   it("httpRequests: requests are recorded under vi.useFakeTimers() without advancing timers", async () => {
-    const emulator = createStorageEmulator();
-    const server = await emulator.listen({ port: 0 });
-    defer(() => server.close());
+    const { emulator } = await listening();
     vi.useFakeTimers();
-    try {
-      await (await fetch(`${emulator.url}/_emulator/health`)).text();
-      // Only microtasks and I/O turns: a faked setImmediate would never fire here.
-      for (let i = 0; i < 50 && emulator.journal.httpRequests().length === 0; i++) {
-        await new Promise((resolve) => process.nextTick(resolve));
-        await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
-        await (await fetch(`${emulator.url}/_emulator/health`, { method: "HEAD" }).catch(() => null))?.text();
-      }
-      expect(emulator.journal.httpRequests()[0]).toMatchObject({ route: "admin", path: "/_emulator/health", status: 200 });
-    } finally {
-      vi.useRealTimers();
+    defer(() => vi.useRealTimers());
+    await (await fetch(`${emulator.url}/_emulator/health`)).text();
+    // Only microtasks and I/O turns: a faked setImmediate would never fire here.
+    for (let i = 0; i < 50 && emulator.journal.httpRequests().length === 0; i++) {
+      await new Promise((resolve) => process.nextTick(resolve));
+      await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
+      await (await fetch(`${emulator.url}/_emulator/health`, { method: "HEAD" }).catch(() => null))?.text();
     }
+    expect(emulator.journal.httpRequests()[0]).toMatchObject({ route: "admin", path: "/_emulator/health", status: 200 });
   });
 });
 

@@ -8,10 +8,6 @@ import { codeBlocks, linkTargets, markdownFiles, readMarkdown, VITEST_CONFIG_BLO
 import { installOffline, type Tarball } from "./offline-install.js";
 import { ROOT, runToEnd } from "./run-to-end.js";
 
-// Linked from the README, written by the architecture work of issue 15 on main: checked like
-// any other link once it exists (then this entry can go).
-const WRITTEN_ON_MAIN = ["docs/ARCHITECTURE.md"];
-
 let work: string;
 let project: string;
 let shipped: string[];
@@ -57,7 +53,7 @@ describe("package", () => {
       linkTargets(readMarkdown(file))
         .filter((target) => !/^[a-z]+:/.test(target) && !target.startsWith("#"))
         .map((target) => join(dirname(file), target.split("#")[0]!))
-        .filter((path) => !isShipped(path) && !(WRITTEN_ON_MAIN.includes(path) && !existsSync(join(ROOT, path))))
+        .filter((path) => !isShipped(path))
         .map((path) => `${file}: ${path}`),
     );
     expect(broken).toEqual([]);

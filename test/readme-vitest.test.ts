@@ -2,17 +2,8 @@
 // with vitest"), verbatim: if one breaks, this file fails.
 import { afterEach, expect, test } from "vitest";
 import "convex-storage-emulator/vitest";
+import { failure } from "./failure.js";
 import { codeBlocks, readMarkdown } from "./markdown.js";
-
-/** The message of an assertion that must fail. */
-function failure(assertion: () => void): string {
-  try {
-    assertion();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error("expected the assertion to fail");
-}
 
 // README: "Assertions with vitest"
 import { beforeEach } from "vitest";
@@ -32,7 +23,7 @@ test("a seeded avatar is a stored PNG", async () => {
 
 test("README: the failing matcher's message is the one shown", async () => {
   const avatarId = await emulator.seed({ path: "fixtures/image.png" });
-  const message = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
+  const { message } = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
   const shown = codeBlocks(readMarkdown("README.md"), "").find((block) => block.startsWith("[convex-storage-emulator] expect(emulator)"));
   // The README shows a made-up id in place of the random one.
   expect(`${message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")}\n`).toBe(shown);

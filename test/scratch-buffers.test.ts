@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { MAX_SCRATCH_BYTES, ScratchBuffers } from "../src/scratch-buffers.js";
+import { MAX_SCRATCH_BYTES, ScratchBuffers } from "../src/file-store/scratch-buffers.js";
 import { cleanupAfterEach } from "./cleanup.js";
+import { waitFor } from "./wait.js";
 
 const cleanup = cleanupAfterEach();
 
@@ -50,7 +52,9 @@ describe("ScratchBuffers", () => {
     expect(buffers.take(50_000)).not.toBe(odd);
     const huge = buffers.take(MAX_SCRATCH_BYTES + 1);
     buffers.give(huge);
-    expect(buffers.take(MAX_SCRATCH_BYTES + 1)).not.toBe(huge);
+    // Identity by ===: not.toBe() compares the contents too, for its message, and two fresh
+    // (zeroed) 1 MiB buffers are equal byte by byte: that took 6 s here.
+    expect(buffers.take(MAX_SCRATCH_BYTES + 1) === huge).toBe(false);
   });
 });
 
@@ -77,27 +81,27 @@ describe("reused read buffers", () => {
   });
 
   it("serve: a buffer is reused only after its response is written, even when the client reads late", async () => {
-    const { emulator } = await cleanup.listening();
-    // 1 MiB-class files, more than the 4 kept buffers; pipelined on one connection
-    // that is not read for a while, so later responses wait in Node's queue.
+    const { emulator, server } = await cleanup.listening();
+    // 1 MiB-class files, more than the 4 kept buffers, pipelined on one connection that is
+    // not read until the server has ended every response: the later ones wait in Node's queue.
     const contents = Array.from({ length: 12 }, (_, i) => randomBytes(600_000 + i * 1000));
     const ids = await Promise.all(contents.map((bytes) => emulator.seed({ bytes })));
-    const { port } = new URL(emulator.url);
-    const socket = connect(Number(port), "127.0.0.1");
+    const responses: ServerResponse[] = [];
+    server.server.on("request", (_req, res) => responses.push(res));
+    const socket = connect(server.port, "127.0.0.1");
     cleanup.defer(() => void socket.destroy());
     socket.pause();
-    socket.write(ids.map((id) => `GET /api/storage/${emulator.file(id)!.uuid} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The last request asks the server to close the connection: its end means every response is in.
+    const get = (id: string, last: boolean) =>
+      `GET /api/storage/${emulator.file(id)!.uuid} HTTP/1.1\r\nHost: x\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
+    socket.write(ids.map((id, i) => get(id, i === ids.length - 1)).join(""));
+    await waitFor(() => responses.length === contents.length && responses.every((res) => res.writableEnded), {
+      what: `the server ending all ${contents.length} responses before the client reads`,
+    });
     const received: Buffer[] = [];
-    const expected = contents.reduce((n, bytes) => n + bytes.byteLength, 0);
     await new Promise<void>((resolve, reject) => {
-      let bodyBytes = 0;
-      socket.on("data", (chunk: Buffer) => {
-        received.push(chunk);
-        bodyBytes += chunk.byteLength;
-        // Headers are small; stop once every body can be in.
-        if (bodyBytes >= expected) setTimeout(resolve, 50);
-      });
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("end", resolve);
       socket.on("error", reject);
       socket.resume();
     });

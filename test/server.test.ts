@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { allFixtures, fixtures } from "./fixtures.js";
+import { waitFor } from "./wait.js";
 
 const { listening, defer } = cleanupAfterEach();
 
@@ -174,7 +175,7 @@ describe("upload", () => {
     expect(status).toBe(413);
     expect(JSON.parse(body).code).toBe("FileTooLarge");
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
   });
 
   it("upload: over maxTotalBytes is 507, nothing stored", async () => {
@@ -196,7 +197,7 @@ describe("upload", () => {
     });
     await waitFor(() => emulator.journal.httpRequests("upload").length === 1);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
     expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 0, errorCode: "UploadAborted", bytesIn: 50_000 });
   });
 
@@ -421,12 +422,4 @@ function chunkedPost(url: URL, chunks: Uint8Array[]): Promise<{ status: number; 
     for (const chunk of chunks) req.write(chunk);
     req.end();
   });
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

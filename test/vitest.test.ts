@@ -1,13 +1,13 @@
 // The vitest matchers. Their failure messages are part of the API: pinned here, `.not` included.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { storageEmulatorMatchers } from "convex-storage-emulator/vitest";
-import { createStorageEmulator, type StorageEmulator } from "../src/index.js";
+import { createStorageEmulator } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
+import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
+import { waitFor } from "./wait.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { listening } = cleanupAfterEach();
 
 /** An emulator holding a text file and a PNG. */
 async function setup() {
@@ -15,25 +15,6 @@ async function setup() {
   const text = await emulator.seed({ bytes: "hello", contentType: "text/plain" });
   const png = await emulator.seed({ path: fixtures.png.path });
   return { emulator, text, png };
-}
-
-/** The message of an assertion that must fail. */
-function failure(assertion: () => void): string {
-  try {
-    assertion();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error("expected the assertion to fail");
-}
-
-/** Waits until `count` HTTP requests are in the journal (they are recorded once the response closes). */
-async function journaled(emulator: StorageEmulator, count: number): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (emulator.journal.httpRequests().length < count) {
-    if (Date.now() > deadline) throw new Error("journal entries did not arrive");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const HEADER =
@@ -59,7 +40,7 @@ describe("toHaveStoredFile", () => {
   it("toHaveStoredFile: fails when no single file has every field, listing the stored files", async () => {
     const { emulator, text, png } = await setup();
     // The PNG has the type and the text file has the size, but no file has both.
-    expect(failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/png", size: 5 }))).toBe(
+    expect(failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/png", size: 5 })).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)",
         "",
@@ -75,7 +56,7 @@ describe("toHaveStoredFile", () => {
 
   it("toHaveStoredFile: asked for text or sha256, the table shows them too", async () => {
     const { emulator, text, png } = await setup();
-    expect(failure(() => expect(emulator).toHaveStoredFile({ text: "hi", sha256: expect.any(String) }))).toBe(
+    expect(failure(() => expect(emulator).toHaveStoredFile({ text: "hi", sha256: expect.any(String) })).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)",
         "",
@@ -92,7 +73,7 @@ describe("toHaveStoredFile", () => {
   });
 
   it("toHaveStoredFile: with nothing stored, says so", () => {
-    expect(failure(() => expect(createStorageEmulator()).toHaveStoredFile())).toBe(
+    expect(failure(() => expect(createStorageEmulator()).toHaveStoredFile()).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)",
         "",
@@ -106,7 +87,7 @@ describe("toHaveStoredFile", () => {
     const { emulator, png } = await setup();
     expect(emulator).not.toHaveStoredFile({ contentType: "image/jpeg" });
     expect(
-      failure(() => expect(emulator).not.toHaveStoredFile({ contentType: expect.stringMatching(/^image\//) })),
+      failure(() => expect(emulator).not.toHaveStoredFile({ contentType: expect.stringMatching(/^image\//) })).message,
     ).toBe(
       [
         "[convex-storage-emulator] expect(emulator).not.toHaveStoredFile(expected)",
@@ -123,7 +104,7 @@ describe("toHaveStoredFile", () => {
   it("toHaveStoredFile: a long list is cut at 20 rows", async () => {
     const emulator = createStorageEmulator();
     for (let i = 0; i < 23; i++) await emulator.seed({ bytes: `file ${i}` });
-    const lines = failure(() => expect(emulator).toHaveStoredFile({ size: 1 })).split("\n");
+    const lines = failure(() => expect(emulator).toHaveStoredFile({ size: 1 })).message.split("\n");
     expect(lines[3]).toBe("Received: 23 stored files, none matching:");
     expect(lines.slice(-3)).toEqual([
       `│ 19 │ ${emulator.files()[19]!.storageId} │ null        │    7 │ seed   │`,
@@ -161,7 +142,7 @@ describe("toHaveStoredFiles", () => {
 
   it("toHaveStoredFiles: fails listing the stored files", async () => {
     const { emulator, text, png } = await setup();
-    expect(failure(() => expect(emulator).toHaveStoredFiles(1))).toBe(
+    expect(failure(() => expect(emulator).toHaveStoredFiles(1)).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveStoredFiles(expected)",
         "",
@@ -173,7 +154,7 @@ describe("toHaveStoredFiles", () => {
         FOOTER,
       ].join("\n"),
     );
-    expect(failure(() => expect(createStorageEmulator()).toHaveStoredFiles(2))).toBe(
+    expect(failure(() => expect(createStorageEmulator()).toHaveStoredFiles(2)).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveStoredFiles(expected)",
         "",
@@ -186,7 +167,7 @@ describe("toHaveStoredFiles", () => {
   it("toHaveStoredFiles: .not fails when the count is exactly that", async () => {
     const { emulator, text, png } = await setup();
     expect(emulator).not.toHaveStoredFiles(3);
-    expect(failure(() => expect(emulator).not.toHaveStoredFiles(2))).toBe(
+    expect(failure(() => expect(emulator).not.toHaveStoredFiles(2)).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).not.toHaveStoredFiles(expected)",
         "",
@@ -224,7 +205,7 @@ describe("toBeStoredIn", () => {
 
   it("toBeStoredIn: fails listing the stored files", async () => {
     const { emulator, text, png } = await setup();
-    expect(failure(() => expect("kg2nothinghere").toBeStoredIn(emulator))).toBe(
+    expect(failure(() => expect("kg2nothinghere").toBeStoredIn(emulator)).message).toBe(
       [
         "[convex-storage-emulator] expect(storageId).toBeStoredIn(emulator)",
         "",
@@ -240,7 +221,7 @@ describe("toBeStoredIn", () => {
 
   it("toBeStoredIn: .not fails showing the stored file", async () => {
     const { emulator, png } = await setup();
-    expect(failure(() => expect(png).not.toBeStoredIn(emulator))).toBe(
+    expect(failure(() => expect(png).not.toBeStoredIn(emulator)).message).toBe(
       [
         "[convex-storage-emulator] expect(storageId).not.toBeStoredIn(emulator)",
         "",
@@ -262,9 +243,7 @@ describe("toBeStoredIn", () => {
 
 describe("toHaveReceivedUpload", () => {
   async function uploads() {
-    const emulator = createStorageEmulator();
-    const server = await emulator.listen({ port: 0 });
-    open.push(server);
+    const { emulator, server } = await listening();
     const forged = await fetch(`${server.url}/api/storage/upload?token=forged`, { method: "POST", body: "x" });
     const res = await fetch(await emulator.storage.generateUploadUrl(), {
       method: "POST",
@@ -273,7 +252,8 @@ describe("toHaveReceivedUpload", () => {
     });
     expect([forged.status, res.status]).toEqual([401, 200]);
     const { storageId } = (await res.json()) as { storageId: string };
-    await journaled(emulator, 2);
+    // HTTP requests are journaled once their response closes.
+    await waitFor(() => emulator.journal.httpRequests().length >= 2, { what: "2 HTTP journal entries" });
     return { emulator, storageId };
   }
 
@@ -291,7 +271,7 @@ describe("toHaveReceivedUpload", () => {
 
   it("toHaveReceivedUpload: fails listing the upload requests", async () => {
     const { emulator, storageId } = await uploads();
-    expect(failure(() => expect(emulator).toHaveReceivedUpload({ contentType: "application/pdf" }))).toBe(
+    expect(failure(() => expect(emulator).toHaveReceivedUpload({ contentType: "application/pdf" })).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveReceivedUpload(expected)",
         "",
@@ -309,7 +289,7 @@ describe("toHaveReceivedUpload", () => {
 
   it("toHaveReceivedUpload: .not fails listing the uploads that match", async () => {
     const { emulator, storageId } = await uploads();
-    expect(failure(() => expect(emulator).not.toHaveReceivedUpload())).toBe(
+    expect(failure(() => expect(emulator).not.toHaveReceivedUpload()).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).not.toHaveReceivedUpload(expected)",
         "",
@@ -329,13 +309,13 @@ describe("toHaveReceivedUpload", () => {
     await emulator.storage.delete(storageId as never);
     expect(emulator).toHaveReceivedUpload();
     expect(emulator).not.toHaveReceivedUpload({ contentType: "image/png" });
-    expect(failure(() => expect(emulator).toHaveReceivedUpload({ contentType: "image/png" }))).toContain(
+    expect(failure(() => expect(emulator).toHaveReceivedUpload({ contentType: "image/png" })).message).toContain(
       `│ 1 │    200 │                     │     475 │ ${storageId} │ (deleted)   │`,
     );
   });
 
   it("toHaveReceivedUpload: with no uploads, says so", () => {
-    expect(failure(() => expect(createStorageEmulator()).toHaveReceivedUpload())).toBe(
+    expect(failure(() => expect(createStorageEmulator()).toHaveReceivedUpload()).message).toBe(
       [
         "[convex-storage-emulator] expect(emulator).toHaveReceivedUpload(expected)",
         "",

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { contentTypeForPath } from "../content-types.js";
+import { contentTypeForPath } from "../seed.js";
 import type { StorageEmulator } from "../emulator.js";
 import { errors } from "../errors.js";
 

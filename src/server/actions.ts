@@ -3,13 +3,15 @@
 // ways, status and headers (multi-value too) preserved.
 import { Readable } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors } from "../errors.js";
-import { HTTP_ACTION_RESPONSE_LIMIT, type HttpActions } from "../http-actions.js";
-import { facts, sendError } from "./http-util.js";
+import type { HttpActions } from "../http-actions.js";
+import { facts } from "./http-util.js";
 
+/** Runs the action for a Node request and writes its response (limited by HttpActions.handle()). */
 export async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { response, error } = await actions.handle(toFetchRequest(origin, req));
-  if (error) Object.assign(facts(res), { errorCode: error.code, errorMessage: error.message });
+  const { response, settled } = await actions.handle(toFetchRequest(origin, req));
+  void settled.then(({ error, bytesOut }) => {
+    Object.assign(facts(res), { bytesOut }, error && { errorCode: error.code, errorMessage: error.message });
+  });
   await sendFetchResponse(response, req, res);
 }
 
@@ -27,11 +29,6 @@ export function toFetchRequest(origin: string, req: IncomingMessage): Request {
 }
 
 async function sendFetchResponse(response: Response, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > HTTP_ACTION_RESPONSE_LIMIT) {
-    await response.body?.cancel();
-    return sendError(res, errors.httpResponseTooLarge(HTTP_ACTION_RESPONSE_LIMIT));
-  }
   res.statusCode = response.status;
   for (const [name, value] of response.headers) {
     if (name !== "set-cookie") res.setHeader(name, value);
@@ -43,28 +40,21 @@ async function sendFetchResponse(response: Response, req: IncomingMessage, res: 
     res.end();
     return;
   }
-  let sent = 0;
   const reader = response.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      sent += value.byteLength;
-      if (sent > HTTP_ACTION_RESPONSE_LIMIT) {
-        // Headers are out: the only honest signal left is a cut connection.
-        facts(res).errorCode = "HttpResponseTooLarge";
-        await reader.cancel();
-        res.destroy();
-        return;
-      }
       if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
       if (res.destroyed) {
         await reader.cancel();
         return;
       }
     }
-  } finally {
-    facts(res).bytesOut = sent;
+  } catch {
+    // The body failed (over the limit, a handler stream error): headers are out, so cut the connection.
+    res.destroy();
+    return;
   }
   res.end();
 }

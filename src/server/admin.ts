@@ -2,20 +2,38 @@
 // paths: nothing under /_emulator exists on a real deployment.
 import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
-import type { StorageEmulator } from "../emulator.js";
+import type { FaultSpec, PendingFault } from "../faults.js";
 import type { StoredFile } from "../file-store.js";
-import { fileUrl, uploadUrl } from "../storage.js";
-import { facts, sendError, sendJson } from "./http-util.js";
-import { sendPage, sendPageScript } from "./page.js";
-import { VERSION } from "../version.js";
+import type { ImageInfo } from "../image.js";
+import { ADMIN_ROUTES } from "../paths.js";
 import { loadExpress } from "./express.js";
+import { facts, sendError, sendJson } from "./http-util.js";
+import { sendJournalEvents, type JournalFeed } from "./events.js";
+import { sendPage, sendPageScript } from "./page.js";
 
-export function adminRouter(emulator: StorageEmulator): Router {
+/** What the admin routes may do to an emulator: this, and nothing else. */
+export interface AdminApi {
+  files(): StoredFile[];
+  /** A file by storage id or UUID, or null. */
+  file(id: string): StoredFile | null;
+  bytes(file: StoredFile): Uint8Array | null;
+  fileUrl(file: StoredFile): string;
+  delete(file: StoredFile): Promise<boolean>;
+  /** Forgets every file, token, journal entry and fault. */
+  reset(): void;
+  issueUploadUrl(): { uploadUrl: string; expiresAt: number };
+  health(): { version: string; url: string; files: number; totalBytes: number };
+  image(file: StoredFile): ImageInfo | null;
+  journal: JournalFeed;
+  queueFault(spec: FaultSpec): PendingFault[];
+}
+
+export function adminRouter(admin: AdminApi): Router {
   const router = loadExpress().Router();
-  const describe = (file: StoredFile) => ({ ...file, url: fileUrl(emulator.url, file.uuid) });
+  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file), image: admin.image(file) });
   const found = (req: Request): StoredFile => {
     const id = String(req.params.storageId);
-    const file = emulator.file(id);
+    const file = admin.file(id);
     if (file === null) throw errors.adminFileNotFound(id);
     return file;
   };
@@ -28,17 +46,14 @@ export function adminRouter(emulator: StorageEmulator): Router {
       }
     };
 
-  router.get("/", sendPage);
-  router.get("/page.js", sendPageScript);
-  router.get("/health", route((_req, res) => {
-    const { files } = emulator.backend;
-    sendJson(res, 200, { ok: true, version: VERSION, url: emulator.url, files: files.count, totalBytes: files.totalBytes });
-  }));
-  router.get("/files", route((_req, res) => sendJson(res, 200, { files: emulator.files().map(describe) })));
-  router.get("/files/:storageId", route((req, res) => sendJson(res, 200, describe(found(req)))));
-  router.get("/files/:storageId/bytes", route((req, res) => {
+  router.get(ADMIN_ROUTES.page, sendPage);
+  router.get(ADMIN_ROUTES.pageScript, sendPageScript);
+  router.get(ADMIN_ROUTES.health, route((_req, res) => sendJson(res, 200, { ok: true, ...admin.health() })));
+  router.get(ADMIN_ROUTES.files, route((_req, res) => sendJson(res, 200, { files: admin.files().map(describe) })));
+  router.get(ADMIN_ROUTES.file, route((req, res) => sendJson(res, 200, describe(found(req)))));
+  router.get(ADMIN_ROUTES.fileBytes, route((req, res) => {
     const file = found(req);
-    const bytes = emulator.backend.files.read(file.uuid);
+    const bytes = admin.bytes(file);
     if (bytes === null) throw errors.adminFileNotFound(file.storageId);
     res.status(200).setHeader("Content-Type", file.contentType ?? "application/octet-stream");
     res.setHeader("Content-Length", bytes.length);
@@ -46,19 +61,18 @@ export function adminRouter(emulator: StorageEmulator): Router {
     facts(res).bytesOut = bytes.length;
     res.end(bytes);
   }));
-  router.delete("/files/:storageId", route(async (req, res) => {
+  router.delete(ADMIN_ROUTES.file, route(async (req, res) => {
     const file = found(req);
-    await emulator.backend.files.remove(file.uuid);
+    if (!(await admin.delete(file))) throw errors.adminFileNotFound(file.storageId);
     sendJson(res, 200, { deleted: file.storageId });
   }));
-  router.post("/reset", route((_req, res) => {
-    emulator.reset();
+  router.post(ADMIN_ROUTES.reset, route((_req, res) => {
+    admin.reset();
     sendJson(res, 200, { ok: true });
   }));
-  router.post("/upload-url", route((_req, res) => {
-    const { token, expiresAt } = emulator.backend.tokens.issue();
-    sendJson(res, 200, { uploadUrl: uploadUrl(emulator.url, token), expiresAt });
-  }));
+  router.post(ADMIN_ROUTES.uploadUrl, route((_req, res) => sendJson(res, 200, admin.issueUploadUrl())));
+  router.post(ADMIN_ROUTES.faults, loadExpress().json(), route((req, res) => sendJson(res, 200, { pending: admin.queueFault(req.body as FaultSpec) })));
+  router.get(ADMIN_ROUTES.events, (req, res) => sendJournalEvents(admin.journal, req, res));
   // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
   // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

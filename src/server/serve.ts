@@ -5,58 +5,43 @@
 // private for 30 days, Accept-Ranges bytes, no ETag; one range is a 206.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../errors.js";
-import type { StorageEmulator } from "../emulator.js";
-import { faultDelay } from "../faults.js";
-import { isUuid } from "../ids.js";
+import { MAX_SCRATCH_BYTES } from "../file-store/scratch-buffers.js";
+import type { Gateway } from "../gateway.js";
 import { facts, sendError } from "./http-util.js";
 import { parseRange } from "./range.js";
-import { MAX_SCRATCH_BYTES } from "../scratch-buffers.js";
 
 const CACHE_CONTROL = "private, max-age=2592000";
 // Files up to 1 MiB go out in one write (one copy into a reused buffer, no
 // stream machinery); larger ones stream from the store so memory stays flat.
 const STREAM_THRESHOLD = MAX_SCRATCH_BYTES;
 
-export function handleServe(
-  emulator: StorageEmulator,
-  req: IncomingMessage,
-  res: ServerResponse,
-  rawId: string,
-): void | Promise<void> {
+export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string): void | Promise<void> {
   const run = (cutAfter?: number) => {
     try {
-      serve(emulator, req, res, rawId, cutAfter);
+      serve(gateway, req, res, rawId, cutAfter);
     } catch (error) {
       sendError(res, error);
     }
   };
-  const fault = emulator.backend.faults.take("serve");
+  const fault = gateway.takeHttpFault("serve");
   if (fault === undefined) return run();
-  return faultDelay(fault).then(() =>
-    fault.error === undefined ? run(fault.abortAfterBytes) : sendError(res, fault.error),
-  );
+  return fault.then(({ error, abortAfterBytes }) => (error === undefined ? run(abortAfterBytes) : sendError(res, error)));
 }
 
 /** `cutAfter`: an injected fault cuts the connection after that many body bytes. */
-function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse, rawId: string, cutAfter?: number): void {
-  let id: string;
-  try {
-    id = decodeURIComponent(rawId);
-  } catch {
-    id = rawId;
-  }
-  if (!isUuid(id)) throw errors.invalidStoragePath(id);
-  const { files } = emulator.backend;
-  const file = files.byUuid(id.toLowerCase());
-  if (file === null) throw errors.fileNotFound(id);
+function serve(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string, cutAfter?: number): void {
+  const file = gateway.openFile(rawId);
+  const { files } = gateway;
   facts(res).storageId = file.storageId;
 
   const range = parseRange(req.headers.range, file.size);
   if (range.kind === "unsatisfiable" || range.kind === "multiple") {
-    res.statusCode = 416;
+    // Fidelity: RFC 9110 §15.5.17, an empty 416 naming the size (the backend also answers several ranges with 416).
+    const error = errors.rangeNotSatisfiable(file.size);
+    res.statusCode = error.status;
     res.setHeader("Content-Range", `bytes */${file.size}`);
     res.setHeader("Content-Length", 0);
-    facts(res).errorCode = "RangeNotSatisfiable";
+    Object.assign(facts(res), { errorCode: error.code, errorMessage: error.message });
     res.end();
     return;
   }
@@ -76,7 +61,7 @@ function serve(emulator: StorageEmulator, req: IncomingMessage, res: ServerRespo
     // An injected fault: the headers and the first bytes go out, then the connection is cut.
     const bytes =
       req.method === "HEAD" ? new Uint8Array(0) : files.read(file.uuid)?.subarray(start, start + Math.min(cutAfter, length));
-    if (bytes === undefined) throw errors.fileNotFound(id);
+    if (bytes === undefined) throw errors.fileNotFound(file.uuid);
     Object.assign(facts(res), { bytesOut: bytes.byteLength, errorCode: "InjectedFault", aborted: true });
     res.write(bytes, () => res.destroy());
     return;

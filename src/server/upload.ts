@@ -5,10 +5,7 @@
 // mid-body, aborts the write: nothing is stored and nothing is left behind.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../errors.js";
-import type { StorageEmulator } from "../emulator.js";
-import { faultDelay } from "../faults.js";
-import type { BlobWriter } from "../file-store.js";
-import { SHA256_BASE64_PATTERN } from "../storage.js";
+import { SHA256_BASE64_PATTERN, type Gateway, type UploadHeaders } from "../gateway.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
 
 // RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
@@ -17,49 +14,46 @@ const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
 const DIGEST_SHA256 = new RegExp(`^sha-256=(${SHA256_BASE64_PATTERN})$`, "i");
 
-export function handleUpload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  return upload(emulator, req, res).catch((error: unknown) => {
+export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return upload(gateway, req, res).catch((error: unknown) => {
     // A rejected upload may still be sending its body: discard the rest and
     // close the connection once the answer is out.
     if (!req.complete && !res.headersSent) {
       res.setHeader("Connection", "close");
       req.resume();
     }
+    if ((error as { code?: unknown }).code === "UploadAborted") facts(res).aborted = true;
     sendError(res, error);
   });
 }
 
-async function upload(emulator: StorageEmulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { files, tokens, faults } = emulator.backend;
-  const fault = faults.take("upload");
-  if (fault !== undefined) {
-    await faultDelay(fault);
-    // Answered like any early rejection: the body is not read, the connection closes.
-    if (fault.error !== undefined) throw fault.error;
-    if (fault.abortAfterBytes !== undefined) return cutOff(req, res, fault.abortAfterBytes);
-  }
-  const token = queryParam(req, "token");
-  // A repeated token is as unreadable as a garbled one.
-  const check = tokens.verify(token === undefined ? "" : token);
-  if (!check.ok) throw check.error;
-
-  const contentType = parseContentType(req.headers["content-type"]);
-  const expectedSha256 = parseDigest(req.headers.digest);
-  const declared = parseContentLength(req.headers["content-length"]);
-
-  const writer = files.begin(declared);
-  try {
-    await readBody(req, writer);
-  } catch (error) {
-    facts(res).bytesIn = writer.bytesWritten;
-    if ((error as { code?: unknown }).code === "UploadAborted") facts(res).aborted = true;
-    writer.abort();
-    throw error;
-  }
-  facts(res).bytesIn = writer.bytesWritten;
-  const file = await writer.commit({ contentType, source: "upload", expectedSha256 });
+async function upload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const fault = await gateway.takeHttpFault("upload");
+  // Answered like any early rejection: the body is not read, the connection closes.
+  if (fault?.error !== undefined) throw fault.error;
+  if (fault?.abortAfterBytes !== undefined) return cutOff(req, res, fault.abortAfterBytes);
+  let received = 0;
+  const file = await gateway
+    .upload({
+      token: queryParam(req, "token"),
+      headers: () => decodeHeaders(req),
+      body: (write) =>
+        readBody(req, (chunk) => {
+          write(chunk);
+          received += chunk.byteLength;
+        }),
+    })
+    .finally(() => (facts(res).bytesIn = received));
   facts(res).storageId = file.storageId;
   sendJson(res, 200, { storageId: file.storageId });
+}
+
+function decodeHeaders(req: IncomingMessage): UploadHeaders {
+  return {
+    contentType: parseContentType(req.headers["content-type"]),
+    expectedSha256: parseDigest(req.headers.digest),
+    declaredBytes: parseContentLength(req.headers["content-length"]),
+  };
 }
 
 /** An injected fault: reads `limit` bytes of the body (storing nothing), then cuts the connection. */
@@ -82,11 +76,11 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
 }
 
 /**
- * Feeds the body to the writer. Writes are synchronous, so plain 'data'
- * events need no backpressure; unlike `for await`, a failed write does not
- * destroy the socket, so a 413/507 can still be answered.
+ * Feeds the body to `write`. Writes are synchronous, so plain 'data' events
+ * need no backpressure; unlike `for await`, a failed write does not destroy
+ * the socket, so a 413/507 can still be answered.
  */
-function readBody(req: IncomingMessage, writer: BlobWriter): Promise<void> {
+function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const finish = (error?: unknown) => {
       req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
@@ -95,7 +89,7 @@ function readBody(req: IncomingMessage, writer: BlobWriter): Promise<void> {
     };
     const onData = (chunk: Buffer) => {
       try {
-        writer.write(chunk);
+        write(chunk);
       } catch (error) {
         finish(error);
       }

@@ -4,13 +4,14 @@ import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
+import { cleanupAfterEach } from "../cleanup.js";
 import { http } from "../e2e/chat-app.js";
 import { fixtures } from "../fixtures.js";
 import { launchBrowser, serveWebApp } from "./harness.js";
 
 const SCREENSHOTS = new URL("./__screenshots__/", import.meta.url);
 let browser: Browser;
-const open: { close(): Promise<void> }[] = [];
+const { defer } = cleanupAfterEach();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -20,20 +21,19 @@ afterAll(async () => {
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
-  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 async function setup() {
   const web = await serveWebApp();
-  open.push(web);
+  defer(web);
   // The seed's http.ts answers CORS with CLIENT_ORIGIN: the page's origin.
   vi.stubEnv("CLIENT_ORIGIN", web.url);
   const saved: unknown[] = [];
   const emulator = createStorageEmulator({ http, run: { mutation: async (_ref, args) => (saved.push(args), null) } });
   const server = await emulator.listen({ port: 0 });
-  open.push(server);
+  defer(server);
   const page = await browser.newPage();
-  open.push({ close: () => page.close() });
+  defer(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   await page.goto(`${web.url}/index.html?emulator=${encodeURIComponent(server.url)}`);
@@ -92,9 +92,9 @@ describe("browser", () => {
     await emulator.seed({ path: fixtures.jpeg.path });
     const pdf = await emulator.seed({ path: fixtures.pdf.path });
     const server = await emulator.listen({ port: 0 });
-    open.push(server);
+    defer(server);
     const page = await browser.newPage({ viewport: { width: 1400, height: 600 } });
-    open.push({ close: () => page.close() });
+    defer(page);
     await page.goto(`${server.url}/_emulator/`);
     await page.waitForSelector("#files tr[data-storage-id]");
     expect(await page.locator("#files tr[data-storage-id]").count()).toBe(3);

@@ -12,8 +12,8 @@ function setup(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 /** The usage error parseCli throws, as the command prints it. */
-async function usageError(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const error = await failure(Promise.resolve().then(() => parseCli(argv, env)));
+function usageError(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const error = failure(() => parseCli(argv, env));
   return { code: error.code, message: error.message };
 }
 
@@ -73,33 +73,33 @@ describe("parseCli", () => {
     expect(setup(["--quiet"], { CONVEX_STORAGE_EMULATOR_QUIET: "0" }).quiet).toBe(true);
   });
 
-  it("parseCli: a bad variable names the variable", async () => {
-    expect(await usageError([], { CONVEX_STORAGE_EMULATOR_QUIET: "yes" })).toEqual({
+  it("parseCli: a bad variable names the variable", () => {
+    expect(usageError([], { CONVEX_STORAGE_EMULATOR_QUIET: "yes" })).toEqual({
       code: "CliUsage",
       message: '[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_QUIET expects 1, true, 0 or false, got "yes". Run convex-storage-emulator --help for usage.',
     });
-    expect((await usageError([], { CONVEX_STORAGE_EMULATOR_PORT: "70000" })).message).toBe(
+    expect((usageError([], { CONVEX_STORAGE_EMULATOR_PORT: "70000" })).message).toBe(
       "[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_PORT must be from 0 to 65535, got 70000. Run convex-storage-emulator --help for usage.",
     );
-    expect((await usageError([], { CONVEX_STORAGE_EMULATOR_HOST: " " })).message).toBe(
+    expect((usageError([], { CONVEX_STORAGE_EMULATOR_HOST: " " })).message).toBe(
       "[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_HOST must not be empty. Run convex-storage-emulator --help for usage.",
     );
   });
 
-  it("parseCli: a bad flag names the flag", async () => {
-    expect(await usageError(["--upload-ttl", "1h"])).toEqual({
+  it("parseCli: a bad flag names the flag", () => {
+    expect(usageError(["--upload-ttl", "1h"])).toEqual({
       code: "CliUsage",
       message: '[convex-storage-emulator] --upload-ttl expects a whole number, got "1h". Run convex-storage-emulator --help for usage.',
     });
-    expect((await usageError(["--persist", ""])).message).toBe("[convex-storage-emulator] --persist must not be empty. Run convex-storage-emulator --help for usage.");
-    expect((await usageError(["--functions", "f.js"])).message).toBe("[convex-storage-emulator] --functions needs --http. Run convex-storage-emulator --help for usage.");
-    expect((await usageError(["extra"])).message).toBe(
+    expect((usageError(["--persist", ""])).message).toBe("[convex-storage-emulator] --persist must not be empty. Run convex-storage-emulator --help for usage.");
+    expect((usageError(["--functions", "f.js"])).message).toBe("[convex-storage-emulator] --functions needs --http. Run convex-storage-emulator --help for usage.");
+    expect((usageError(["extra"])).message).toBe(
       "[convex-storage-emulator] Unexpected argument 'extra'. This command does not take positional arguments. Run convex-storage-emulator --help for usage.",
     );
   });
 
-  it("parseCli: --functions from a variable still needs --http", async () => {
-    expect((await usageError([], { CONVEX_STORAGE_EMULATOR_FUNCTIONS: "f.js" })).code).toBe("CliUsage");
+  it("parseCli: --functions from a variable still needs --http", () => {
+    expect((usageError([], { CONVEX_STORAGE_EMULATOR_FUNCTIONS: "f.js" })).code).toBe("CliUsage");
   });
 
   it("parseCli: --help and --version win over everything else", () => {

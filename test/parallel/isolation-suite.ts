@@ -3,7 +3,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { createStorageEmulator } from "convex-storage-emulator";
+import { cleanupAfterEach } from "../cleanup.js";
+import { waitFor } from "../wait.js";
 
 export const WORKERS = ["a", "b", "c", "d"] as const;
 const UPLOADS = 5;
@@ -21,23 +22,24 @@ async function barrier(stage: string, me: Arrival): Promise<Arrival[]> {
   // Written under another name, then renamed: a peer never reads a half-written arrival.
   await writeFile(join(dir, `${me.name}.tmp`), JSON.stringify(me));
   await rename(join(dir, `${me.name}.tmp`), join(dir, `${me.name}.json`));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const names = (await readdir(dir)).filter((n) => n.endsWith(".json"));
-    if (names.length === WORKERS.length) {
-      return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), "utf8")) as Arrival));
-    }
-    if (Date.now() > deadline)
-      throw new Error(`only ${names.join(", ")} reached "${stage}": the files did not run in parallel`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  let names: string[] = [];
+  const everyoneArrived = async () => {
+    names = (await readdir(dir)).filter((n) => n.endsWith(".json"));
+    return names.length === WORKERS.length;
+  };
+  await waitFor(everyoneArrived, {
+    timeoutMs: 20_000,
+    what: () => `every worker at "${stage}" (only ${names.join(", ")} reached it: the files did not run in parallel)`,
+  });
+  return Promise.all(names.map(async (n) => JSON.parse(await readFile(join(dir, n), "utf8")) as Arrival));
 }
 
 export function isolationSuite(name: (typeof WORKERS)[number]): void {
+  const { listening } = cleanupAfterEach();
   it(`worker ${name}: its emulator on port 0 sees only its own uploads`, async () => {
     if (process.env.ISOLATION_DIR === undefined) throw new Error("run through test/isolation.test.ts");
-    await using emulator = createStorageEmulator();
-    const { port, url } = await emulator.listen({ port: 0 });
+    const { emulator, server } = await listening();
+    const { port, url } = server;
     const me = { name, pid: process.pid, port };
     const peers = (await barrier("started", me)).filter((p) => p.name !== name);
 

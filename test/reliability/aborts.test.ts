@@ -5,7 +5,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanupAfterEach } from "../cleanup.js";
-import { abortedGet, abortedPost, bodyOf, json, pool, postChunked, prng, send, sha256, waitFor } from "./helpers.js";
+import { waitFor } from "../wait.js";
+import { abortedGet, abortedPost, bodyOf, json, pool, postChunked, prng, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
@@ -25,7 +26,7 @@ describe("upload aborts", () => {
     const body = bodyOf(SEED, MiB);
     const cuts = Array.from({ length: 40 }, () => random.int(1, body.length - 1));
     await pool(40, 8, async (i) => abortedPost(await emulator.storage.generateUploadUrl(), body, cuts[i]!));
-    await waitFor(() => emulator.journal.httpRequests("upload").length === 40, 10_000, "every aborted upload seen");
+    await waitFor(() => emulator.journal.httpRequests("upload").length === 40, { timeoutMs: 10_000, what: "every aborted upload seen" });
     expect(emulator.files()).toEqual([]);
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
     expect(readdirSync(join(dir, "blobs"))).toEqual([]);
@@ -72,7 +73,7 @@ describe("upload aborts", () => {
     expect(accepted.length).toBeGreaterThan(0);
     expect(new Set(emulator.files().map((f) => f.storageId))).toEqual(new Set(accepted.map((a) => a.storageId)));
     for (const a of accepted) expect(emulator.file(a.storageId)).toMatchObject({ sha256: a.sha256, size: a.size });
-    expect(emulator.backend.files.totalBytes).toBe(accepted.reduce((sum, a) => sum + a.size, 0));
+    expect(emulator.gateway.files.totalBytes).toBe(accepted.reduce((sum, a) => sum + a.size, 0));
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
     expect(readdirSync(join(dir, "blobs")).sort()).toEqual(emulator.files().map((f) => f.uuid).sort());
     // No reservation leaked: after reset the whole budget takes exactly 24 files of 1 MiB.
@@ -110,12 +111,12 @@ describe("download aborts", () => {
         }
       });
       expect(wrong).toEqual([]);
-      await waitFor(() => emulator.journal.httpRequests("serve").length === 150, 10_000, "every download journaled");
+      await waitFor(() => emulator.journal.httpRequests("serve").length === 150, { timeoutMs: 10_000, what: "every download journaled" });
       // The complete ones are 200; a cut-off one is 0 unless the kernel took all of it first.
       const statuses = new Set(emulator.journal.httpRequests("serve").map((e) => e.status));
       expect([...statuses].every((s) => s === 200 || s === 0)).toBe(true);
       // Every blob stream the server opened is closed again.
-      await waitFor(() => fdCount() <= baseline, 5000, `file descriptors back to ${baseline}`);
+      await waitFor(() => fdCount() <= baseline, { what: `file descriptors back to ${baseline}` });
       expect((await send(`${server.url}/_emulator/health`)).status).toBe(200);
       expect(sha256((await send(url)).body)).toBe(want);
     },

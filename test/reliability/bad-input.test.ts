@@ -8,8 +8,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorageEmulator, encodeDocumentId, type StorageEmulator } from "../../src/index.js";
 import type { ListeningServer } from "../../src/server/listen.js";
+import { cleanupAfterEach } from "../cleanup.js";
 import { fixtures } from "../fixtures.js";
-import type { ChildProcess } from "node:child_process";
 import { rawRequest, runCli, send, sha256, type RawResponse } from "./helpers.js";
 
 const P = "[convex-storage-emulator]";
@@ -317,15 +317,12 @@ describe("bad input", () => {
     expect(JSON.parse(health.body.toString())).toMatchObject({ ok: true, files: 1, totalBytes: 256 });
     expect(emulator.files().map((f) => f.storageId)).toEqual([seeded.storageId]);
     expect(emulator.bytes(seeded.storageId)).toEqual(fixtures.allBytes.bytes);
-    expect(emulator.backend.files.totalBytes).toBe(256);
+    expect(emulator.gateway.files.totalBytes).toBe(256);
   });
 });
 
 describe("bad paths on the command line", () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => {
-    for (const child of children.splice(0)) child.kill("SIGKILL");
-  });
+  const { defer } = cleanupAfterEach();
   const cliRows: [name: string, args: () => string[], code: number, stderr: () => string][] = [
     // resolve("") is the working directory: an empty --persist must not quietly mean "here".
     ["--persist ''", () => ["--persist", ""], 2, () => "convex-storage-emulator: --persist must not be empty. Run convex-storage-emulator --help for usage.\n"],
@@ -336,7 +333,7 @@ describe("bad paths on the command line", () => {
   ];
 
   it.each(cliRows)("cli: %s fails with one line", async (_name, args, code, stderr) => {
-    const cli = runCli(["--port", "0", ...args()], children);
+    const cli = runCli(["--port", "0", ...args()], defer);
     expect(await cli.exited).toBe(code);
     expect(cli.output()).toBe(stderr());
   });

@@ -1,28 +1,22 @@
 // Persistence under a crash: the CLI killed with SIGKILL in the middle of a
 // stream of uploads, restarted on the same --persist directory, serves every
 // upload it had acknowledged, byte-exact, and nothing half-written.
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "../cleanup.js";
 import { bodyOf, json, pool, prng, runCli, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
 
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { defer, tempDir } = cleanupAfterEach();
 
 /** The CLI on a free port, persisting to `dir`; resolves once its banner says how many files it found. */
 async function startCli(dir: string) {
-  const cli = runCli(["--port", "0", "--persist", dir, "--quiet"], children);
-  const [, url, found] = await cli.waitFor(/listening on (http:\/\/\S+)[\s\S]*files kept in .* \((\d+) found\)/);
+  const cli = runCli(["--port", "0", "--persist", dir, "--quiet"], defer);
+  const [, url, found] = await cli.waitForOutput(/listening on (http:\/\/\S+)[\s\S]*files kept in .* \((\d+) found\)/);
   return { ...cli, url: url!, found: Number(found) };
 }
 
@@ -53,8 +47,7 @@ function slowUpload(url: string, body: Uint8Array): Promise<{ status: number; st
 
 describe("crash", () => {
   it(`--persist: after kill -9 during uploads (seed ${SEED}), a restart serves every acknowledged upload byte-exact and no partial file`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cse-crash-"));
-    dirs.push(dir);
+    const dir = tempDir("cse-crash-");
     const first = await startCli(dir);
     const { uploadUrl } = json(await send(`${first.url}/_emulator/upload-url`, { method: "POST" })) as { uploadUrl: string };
     const random = prng(SEED + 5);
@@ -122,8 +115,8 @@ describe("signals", () => {
     // The handlers are installed before the banner is printed; a reader that stops the server on
     // seeing it must not kill it mid-start (it used to die of the signal, exit code null).
     for (let i = 0; i < 8; i++) {
-      const cli = runCli(["--port", "0", "--quiet"], children);
-      await cli.waitFor(/listening on/);
+      const cli = runCli(["--port", "0", "--quiet"], defer);
+      await cli.waitForOutput(/listening on/);
       cli.child.kill(i % 2 === 0 ? "SIGTERM" : "SIGINT");
       expect(await cli.exited, `run ${i}`).toBe(0);
     }

@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Defer } from "../cleanup.js";
+import { waitFor } from "../wait.js";
 
 /** mulberry32: a small seeded PRNG; `next()` is uniform in [0, 1). */
 export function prng(seed: number) {
@@ -78,15 +80,6 @@ export function send(
 
 /** The JSON body of a response. */
 export const json = (res: RawResponse) => JSON.parse(res.body.toString("utf8")) as Record<string, unknown>;
-
-/** Waits until `condition()` holds, polling; fails after `ms`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** POSTs `chunks` with Transfer-Encoding: chunked (no Content-Length), one write each. */
 export function postChunked(url: string | URL, chunks: Uint8Array[], headers: Record<string, string> = {}): Promise<RawResponse> {
@@ -167,20 +160,18 @@ export interface Cli {
   /** The exit code, or the signal that ended it. */
   exited: Promise<number | NodeJS.Signals | null>;
   /** Waits until the output matches `pattern`; returns the match. */
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-/** Spawns the CLI; `children` collects it so an afterEach can SIGKILL what is left. */
-export function runCli(args: string[], children: ChildProcess[]): Cli {
+/** Spawns the CLI; `defer` (from cleanupAfterEach) SIGKILLs it after the test if it still runs. */
+export function runCli(args: string[], defer: Defer): Cli {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
+  defer(() => child.kill("SIGKILL"));
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
   child.stderr!.setEncoding("utf8").on("data", (c: string) => (out += c));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
-  const waitForOutput = async (pattern: RegExp, ms = 10_000) => {
-    await waitFor(() => pattern.test(out), ms, `output matching ${pattern} (output so far: ${JSON.stringify(out)})`);
-    return pattern.exec(out)!;
-  };
-  return { child, output: () => out, exited, waitFor: waitForOutput };
+  const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
+    waitFor(() => pattern.exec(out), { timeoutMs, what: () => `output matching ${pattern} (output so far: ${JSON.stringify(out)})` });
+  return { child, output: () => out, exited, waitForOutput };
 }

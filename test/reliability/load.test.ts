@@ -2,8 +2,8 @@
 // nothing lost and nothing corrupt. Sizes and bodies come from a seeded PRNG:
 // set RELIABILITY_SEED to replay a failure.
 import { Agent } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { createStorageEmulator } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { cleanupAfterEach } from "../cleanup.js";
 import { bodyOf, json, pool, prng, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
@@ -11,17 +11,13 @@ const MiB = 1024 * 1024;
 const MAX_SIZE = 4 * MiB;
 const TYPES = [null, "image/png", "application/pdf", "text/plain; charset=utf-8", "application/octet-stream"] as const;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { listening, defer } = cleanupAfterEach();
 
 /** A listening emulator and a keep-alive agent capped at `sockets` connections. */
 async function setup(sockets = 64) {
-  const emulator = createStorageEmulator();
-  const server = await emulator.listen({ port: 0 });
+  const { emulator, server } = await listening();
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  cleanups.push(() => server.close(), () => agent.destroy());
+  defer(() => agent.destroy());
   return { emulator, server, agent };
 }
 
@@ -61,7 +57,7 @@ describe("load", () => {
     const files = emulator.files();
     expect(files).toHaveLength(plan.length);
     expect(new Set(files.map((f) => f.storageId))).toEqual(new Set(ids));
-    expect(emulator.backend.files.totalBytes).toBe(plan.reduce((sum, p) => sum + p.size, 0));
+    expect(emulator.gateway.files.totalBytes).toBe(plan.reduce((sum, p) => sum + p.size, 0));
 
     // Nothing corrupt: every file read back over HTTP has its size, type and sha256.
     let corrupt = 0;
@@ -140,7 +136,7 @@ describe("load", () => {
     expect(outcomes[200]).toBeGreaterThan(0);
     expect(outcomes[404]).toBeGreaterThan(0);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
     expect((await send(`${server.url}/_emulator/health`, { agent })).status).toBe(200);
   });
 });

@@ -6,7 +6,8 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
-import { abortedPost, bodyOf, pool, prng, waitFor } from "./helpers.js";
+import { waitFor } from "../wait.js";
+import { abortedPost, bodyOf, pool, prng } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
 const MiB = 1024 * 1024;
@@ -49,11 +50,11 @@ describe("memory", () => {
 
     // Warm up (allocator pools, JIT), then measure from there.
     await pool(8, 8, cut);
-    await waitFor(settled(8), 10_000, "warm-up uploads answered");
+    await waitFor(settled(8), { timeoutMs: 10_000, what: "warm-up uploads answered" });
     const before = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
 
     await pool(200, 8, (i) => cut(8 + i));
-    await waitFor(settled(208), 20_000, "every aborted upload seen by the server");
+    await waitFor(settled(208), { timeoutMs: 20_000, what: "every aborted upload seen by the server" });
     const after = { arrayBuffers: await retained(), rss: process.memoryUsage().rss };
 
     // Each was cut off mid-body; a few may have been refused first, when the budget was still held
@@ -62,14 +63,12 @@ describe("memory", () => {
     expect(outcomes.filter((o) => o !== "0 UploadAborted" && o !== "507 StorageFull")).toEqual([]);
     expect(outcomes.filter((o) => o === "0 UploadAborted").length).toBeGreaterThan(150);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
     // 200 uploads sent about 800 MiB; what stays must be noise, not partial blobs.
     expect(after.arrayBuffers - before.arrayBuffers, "arrayBuffers growth").toBeLessThan(48 * MiB);
     expect(after.rss - before.rss, "rss growth").toBeLessThan(256 * MiB);
     // No reservation leaked: the whole budget can still be written.
-    const writer = emulator.backend.files.begin(budget);
-    expect(() => writer.write(new Uint8Array(budget))).not.toThrow();
-    writer.abort();
+    await expect(emulator.gateway.files.write(new Uint8Array(budget), { contentType: null, source: "store" })).resolves.toMatchObject({ size: budget });
   });
 
   it.each([
@@ -85,7 +84,7 @@ describe("memory", () => {
     for (let i = 0; i < 24; i++) await emulator.seed({ bytes: body });
     expect((await retained()) - before).toBeGreaterThan(190 * MiB);
     await drop(emulator);
-    expect(emulator.backend.files.totalBytes).toBe(0);
+    expect(emulator.gateway.files.totalBytes).toBe(0);
     expect((await retained()) - before, "arrayBuffers still held").toBeLessThan(24 * MiB);
   });
 });

@@ -3,16 +3,14 @@
 // types. ID encode/decode/rejection and snapshot round trips have theirs in
 // test/ids.test.ts and test/snapshot.test.ts.
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { parseRange, type RangeRequest } from "../../src/server/range.js";
+import { cleanupAfterEach } from "../cleanup.js";
 import { json, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { listening } = cleanupAfterEach();
 
 // --- The reference: RFC 9110 §14.1.1, §14.1.2, §14.2, written from the RFC, not from range.ts ---
 //
@@ -152,9 +150,7 @@ describe("round trips", () => {
   });
 
   it("upload/serve: arbitrary bytes and Content-Type headers round-trip over HTTP, or are 400 and store nothing", async () => {
-    const emulator = createStorageEmulator();
-    const server = await emulator.listen({ port: 0 });
-    cleanups.push(() => server.close());
+    const { emulator, server } = await listening();
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 200_000 }), fc.option(anyHeaderValue, { nil: undefined }), async (bytes, contentType) => {
         const before = emulator.files().length;

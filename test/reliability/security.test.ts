@@ -2,20 +2,14 @@
 // unguessable upload tokens bound to their expiry, admin routes that can be
 // switched off, and request paths that never reach the filesystem outside
 // the --persist directory.
-import type { ChildProcess } from "node:child_process";
-import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import fs, { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { json, rawRequest, runCli, send } from "./helpers.js";
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
 const { listening: setup, tempDir, defer } = cleanupAfterEach();
 
 const BANNER = /listening on (http:\/\/\S+)\n[\s\S]*serve: {2}GET/;
@@ -28,16 +22,16 @@ describe("binding", () => {
   });
 
   it.each(["127.0.0.1", "127.0.0.2", "localhost"])("cli: --host %s (loopback) prints no warning", async (host) => {
-    const cli = runCli(["--port", "0", "--quiet", "--host", host], children);
-    await cli.waitFor(BANNER);
+    const cli = runCli(["--port", "0", "--quiet", "--host", host], defer);
+    await cli.waitForOutput(BANNER);
     expect(cli.output()).not.toContain("warning");
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
   });
 
   it("cli: without --host it listens on 127.0.0.1 and prints no warning", async () => {
-    const cli = runCli(["--port", "0", "--quiet"], children);
-    const [, url] = await cli.waitFor(BANNER);
+    const cli = runCli(["--port", "0", "--quiet"], defer);
+    const [, url] = await cli.waitForOutput(BANNER);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(cli.output()).not.toContain("warning");
     cli.child.kill("SIGTERM");
@@ -49,8 +43,8 @@ describe("binding", () => {
     [["--no-admin"], "  warning: bound to 0.0.0.0: stored files are reachable from the network"],
   ])("cli: --host 0.0.0.0 %j warns that it is exposed", async (extra, warning) => {
     // Only the banner is read; the test sends no traffic to the exposed server.
-    const cli = runCli(["--port", "0", "--quiet", "--host", "0.0.0.0", ...extra], children);
-    await cli.waitFor(/warning: .*\n/);
+    const cli = runCli(["--port", "0", "--quiet", "--host", "0.0.0.0", ...extra], defer);
+    await cli.waitForOutput(/warning: .*\n/);
     expect(cli.output().split("\n")).toContain(warning);
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
@@ -139,8 +133,8 @@ describe("admin routes", () => {
   });
 
   it("cli: --no-admin serves no /_emulator route and does not print the admin URL", async () => {
-    const cli = runCli(["--port", "0", "--quiet", "--no-admin"], children);
-    const [, url] = await cli.waitFor(BANNER);
+    const cli = runCli(["--port", "0", "--quiet", "--no-admin"], defer);
+    const [, url] = await cli.waitForOutput(BANNER);
     expect(cli.output()).not.toContain("admin:");
     for (const [method, path] of adminRequests("0b5c7e1e-6a57-4c3a-9d7e-1c2b3a4d5e6f")) {
       expect((await send(`${url}${path}`, { method })).status, `${method} ${path}`).toBe(404);

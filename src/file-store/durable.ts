@@ -4,8 +4,8 @@
 //   <root>/meta/<uuid>.json     its metadata record: the commit point
 // Each step is a rename, so after a crash a file is either fully listed or
 // not at all.
-import type { BlobFs, StoredFile } from "./file-types.js";
-import { isUuid } from "./ids.js";
+import type { BlobFs, StoredFile } from "./types.js";
+import { isUuid } from "../ids.js";
 
 /** Moves a written blob into blobs/, then commits its metadata record (temp file + rename). */
 export function publishDurable(fs: BlobFs, root: string, file: StoredFile, writtenAt: string): void {

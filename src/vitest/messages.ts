@@ -1,9 +1,9 @@
 // The failure messages of the vitest matchers: what was expected, what was
 // found, and a table of the stored files or upload requests.
 import type { MatcherState } from "vitest";
-import type { StorageEmulator } from "./emulator.js";
-import type { StoredFile } from "./file-store.js";
-import type { HttpRequestEntry } from "./journal.js";
+import type { StorageEmulator } from "../emulator.js";
+import type { StoredFile } from "../file-store.js";
+import type { HttpRequestEntry } from "../journal.js";
 import { textTable, type Cell } from "./text-table.js";
 
 /** The parts of an emulator the matchers read. */

@@ -38,36 +38,22 @@ export interface BlobFs {
   createReadStream(path: string, options: { fd: number; start: number; end: number; autoClose: true; highWaterMark: number }): Readable;
 }
 
-
-/** The identity a new file gets: its `_storage` id and creation time. */
-export interface FileIdentity {
-  storageId: string;
-  creationTime: number;
-}
-
-/**
- * Where `_storage` documents live when something other than the emulator
- * owns them (convex-test's database, when connected). The document is
- * created before the bytes are published, and removed before they are.
- */
-export interface DocumentSink {
-  allocate(meta: { sha256: string; size: number; contentType: string | null }): Promise<FileIdentity>;
-  remove(storageId: string): Promise<void>;
-}
-
-export interface CommitInput {
+/** What a write stores besides the bytes. */
+export interface WriteInput {
   contentType: string | null;
   source: FileSource;
   /** Base64 SHA-256 the bytes must have; on mismatch nothing is stored. */
   expectedSha256?: string | undefined;
+  /** The expected size (a Content-Length, a Blob's size): over maxFileBytes it fails before any byte is read. */
+  sizeHint?: number | undefined;
+  /** Hash when the sha256 is first read rather than while writing, where the store allows it. */
+  deferSha256?: boolean | undefined;
 }
 
-/** An in-progress write. Call `commit()` or `abort()` exactly once. */
-export interface BlobWriter {
-  readonly uuid: string;
-  readonly bytesWritten: number;
-  write(chunk: Uint8Array): void;
-  /** Verifies the sha256, gets the file its identity, publishes it. On any failure nothing is stored. */
-  commit(input: CommitInput): Promise<StoredFile>;
-  abort(): void;
-}
+/**
+ * Bytes to store: whole, or a pump that hands chunks to `write` as they arrive
+ * and resolves at the end (rejecting aborts the write). `write` throws when a
+ * limit is crossed; the pump must then stop and reject with that error.
+ */
+export type ByteSource = Uint8Array | BytePump;
+export type BytePump = (write: (chunk: Uint8Array) => void) => Promise<void>;

@@ -1,0 +1,43 @@
+// Who names stored files: the `_storage` id format, and who keeps the
+// `_storage` documents. The file store holds exactly one identity at a time;
+// by default its own (Convex's real id format, no documents outside the
+// store), swapped through FileStore.connect()/disconnect() while convex-test
+// owns the documents (convex-test.ts).
+import { classifyConvexId, newStorageId, type StorageIdKind } from "../ids.js";
+
+/** What a new file's name is derived from. */
+export interface FileFacts {
+  /** Base64; undefined only when the identity does not need it (see `needsSha256`). */
+  sha256: string | undefined;
+  size: number;
+  contentType: string | null;
+}
+
+/** A new file's `_storage` id and `_creationTime`. */
+export interface FileName {
+  storageId: string;
+  creationTime: number;
+}
+
+export interface FileIdentity {
+  /** What kind of storage id a string is. */
+  classify(id: string): StorageIdKind;
+  /**
+   * Names a file whose bytes are written and verified, just before it is
+   * published. `creationTime` is the store's proposal (strictly increasing);
+   * an identity that keeps documents may answer its own.
+   */
+  allocate(facts: FileFacts, creationTime: number): FileName | Promise<FileName>;
+  /** Forgets a file's document, before its bytes are removed. */
+  release(storageId: string): void | Promise<void>;
+  /** True when `allocate` records the sha256, so the store cannot defer hashing. */
+  readonly needsSha256: boolean;
+}
+
+/** The emulator's own identity: Convex's id format, no outside documents. */
+export const localIdentity: FileIdentity = {
+  classify: classifyConvexId,
+  allocate: (_facts, creationTime) => ({ storageId: newStorageId(), creationTime }),
+  release: () => {},
+  needsSha256: false,
+};

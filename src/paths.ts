@@ -1,0 +1,72 @@
+// Every route path of the HTTP surface, the URL builders, and the names of
+// the ctx.storage operations. Spelled here once: the server routes on these,
+// the storage views and the CLI banner build URLs with them, and the journal,
+// fault and error types derive from OPERATIONS.
+
+/** The ctx.storage operations, as Convex names them. */
+export const OPERATIONS = ["store", "get", "getUrl", "delete", "generateUploadUrl", "getMetadata"] as const;
+export type StorageOperation = (typeof OPERATIONS)[number];
+
+/** The ctx.storage operations that take a storage id (and name themselves in its errors). */
+export type StorageMethod = Exclude<StorageOperation, "generateUploadUrl" | "store">;
+
+/** The HTTP routes of Convex's storage protocol (faults apply to these too). */
+export const STORAGE_ROUTES = ["upload", "serve"] as const;
+export type StorageRoute = (typeof STORAGE_ROUTES)[number];
+
+// --- Convex's storage protocol (the cloud origin) ---------------------------
+
+/** Everything Convex serves under /api/ gets its CORS. */
+export const API_PREFIX = "/api/";
+// Fidelity: crates/local_backend/src/router.rs mounts storage at /api/storage.
+export const UPLOAD_PATH = "/api/storage/upload";
+/** `GET|HEAD /api/storage/<uuid>`. */
+export const FILE_PREFIX = "/api/storage/";
+
+/** The URL `ctx.storage.getUrl()` returns for a file. */
+export function fileUrl(origin: string, uuid: string): string {
+  return `${origin}${FILE_PREFIX}${uuid}`;
+}
+
+/** The URL `generateUploadUrl()` returns. */
+export function uploadUrl(origin: string, token: string): string {
+  return `${origin}${UPLOAD_PATH}?token=${token}`;
+}
+
+/** The file UUID a path names, or null when the path is not a file URL's (`/api/storage/<one segment>`). */
+export function fileIdOfPath(path: string): string | null {
+  if (!path.startsWith(FILE_PREFIX) || path.includes("/", FILE_PREFIX.length)) return null;
+  return path.slice(FILE_PREFIX.length);
+}
+
+// --- The emulator's own admin routes ----------------------------------------
+
+/** Where the admin routes are mounted; nothing under it exists on a real deployment. */
+export const ADMIN_MOUNT = "/_emulator";
+
+/**
+ * Admin routes, relative to ADMIN_MOUNT. Express patterns (`:storageId`); the
+ * admin page uses them relative to its own URL, so a path-prefixed origin works.
+ */
+export const ADMIN_ROUTES = {
+  page: "/",
+  pageScript: "/page.js",
+  health: "/health",
+  files: "/files",
+  file: "/files/:storageId",
+  fileBytes: "/files/:storageId/bytes",
+  reset: "/reset",
+  uploadUrl: "/upload-url",
+  faults: "/faults",
+  events: "/events",
+} as const;
+
+/** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */
+export function adminUrl(origin: string, route: Exclude<keyof typeof ADMIN_ROUTES, "file" | "fileBytes">): string {
+  return `${origin}${ADMIN_MOUNT}${ADMIN_ROUTES[route]}`;
+}
+
+/** True for the admin mount itself and every path below it. */
+export function isAdminPath(path: string): boolean {
+  return path === ADMIN_MOUNT || path.startsWith(`${ADMIN_MOUNT}/`);
+}
