@@ -39,6 +39,12 @@ async function start(args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: str
   return { ...cli, url };
 }
 
+/** The banner's seeded and skipped lines, once there is one for each file of FIXTURES_DIR. */
+function seedLines(cli: Run): Promise<string[]> {
+  const lines = () => cli.output().split("\n").filter((line) => /^ {2}(seeded|skipped) /.test(line));
+  return waitFor(() => lines().length === readdirSync(FIXTURES_DIR).length && lines(), onOutput(cli));
+}
+
 /** waitFor options for the CLI's output: a start can take seconds; a timeout shows what it printed. */
 const onOutput = (cli: Run): WaitOptions => ({
   timeoutMs: 10_000,
@@ -95,19 +101,19 @@ describe("cli", () => {
     const [node, bin, ...args] = scripts.start.split(" ");
     expect([node, bin]).toEqual(["node", "bin/convex-storage-emulator.js"]);
     const cli = await start(args, {}, ROOT);
-    await waitFor(() => cli.output().includes("seeded") && cli.output().includes("photo.jpg"), onOutput(cli));
+    await seedLines(cli);
     for (const name of readdirSync(FIXTURES_DIR)) expect(cli.output()).toMatch(new RegExp(`seeded [0-9a-z]{32} {2}${name.replace(".", "\\.")} `));
   });
 
   it("--persist with --seed: a restart skips the fixtures already stored, and says so", async () => {
     const dir = tempDir("cse-cli-");
     const first = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
-    const seededCount = (first.output().match(/^ {2}seeded /gm) ?? []).length;
-    expect(seededCount).toBeGreaterThan(1);
+    const seededCount = (await seedLines(first)).filter((line) => line.startsWith("  seeded ")).length;
+    expect(seededCount).toBe(readdirSync(FIXTURES_DIR).length);
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const second = await start(["--persist", dir, "--seed", FIXTURES_DIR]);
-    await waitFor(() => second.output().includes("image.png"), onOutput(second));
+    await seedLines(second);
     expect(second.output()).not.toMatch(/^ {2}seeded /m);
     expect(second.output()).toMatch(/^ {2}skipped [0-9a-z]{32} {2}image\.png {2}image\/png {2}475 B: already stored$/m);
     expect((second.output().match(/^ {2}skipped /gm) ?? []).length).toBe(seededCount);
