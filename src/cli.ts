@@ -1,5 +1,6 @@
 // The `convex-storage-emulator` command: the fake storage server on a port.
 // Options are read in cli/args.ts, user modules loaded in cli/module-loader.ts.
+import { adminUrl, fileUrl, uploadUrl } from "./paths.js";
 import { parseCli, type CliOptions } from "./cli/args.js";
 import { helpText, NAME } from "./cli/help.js";
 import { loadRouter, loadRunFunctions } from "./cli/module-loader.js";
@@ -53,10 +54,10 @@ function banner(options: CliOptions, listening: string, url: string, fileCount: 
   const admin = options.emulator.admin !== false;
   const lines = [
     `${NAME} ${VERSION} listening on ${listening}`,
-    `  upload: POST ${url}/api/storage/upload?token=<token>   (a token: POST ${url}/_emulator/upload-url)`,
-    `  serve:  GET  ${url}/api/storage/<uuid>`,
+    `  upload: POST ${uploadUrl(url, "<token>")}   (a token: POST ${adminUrl(url, "uploadUrl")})`,
+    `  serve:  GET  ${fileUrl(url, "<uuid>")}`,
   ];
-  if (admin) lines.push(`  admin:  ${url}/_emulator/`);
+  if (admin) lines.push(`  admin:  ${adminUrl(url, "page")}`);
   if (options.http !== undefined) {
     const functions = options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`;
     lines.push(`  http actions of ${options.http} on every other path${functions}`);

@@ -1,5 +1,6 @@
 // The text of `convex-storage-emulator --help`, built from the option table so
 // that every flag and its environment variable are listed.
+import { ADMIN_MOUNT, ADMIN_ROUTES, FILE_PREFIX, UPLOAD_PATH } from "../paths.js";
 import { VERSION } from "../version.js";
 import { envName, OPTIONS } from "./args.js";
 
@@ -23,10 +24,10 @@ command line wins; an empty variable is unset; switches take 1/true or 0/false):
 ${variables.join("\n")}
 
 Routes (like a local Convex backend):
-  POST /api/storage/upload?token=…   upload a file (raw body) -> {"storageId"}
-  GET  /api/storage/<uuid>           serve a file (Range supported)
-  POST /_emulator/upload-url         get an upload URL without a Convex function
-  GET  /_emulator/files              list stored files (JSON); /_emulator/ shows them
+  POST ${UPLOAD_PATH}?token=…   upload a file (raw body) -> {"storageId"}
+  GET  ${FILE_PREFIX}<uuid>           serve a file (Range supported)
+  POST ${ADMIN_MOUNT}${ADMIN_ROUTES.uploadUrl}         get an upload URL without a Convex function
+  GET  ${ADMIN_MOUNT}${ADMIN_ROUTES.files}              list stored files (JSON); ${ADMIN_MOUNT}/ shows them
 
 Stop with Ctrl-C (SIGINT) or SIGTERM.`;
 }
