@@ -13,7 +13,8 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    // examples/chat holds the docs' convex-test example as a test next to the app it runs.
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
     // Each test file builds its own emulators; files run in parallel workers.
     pool: "forks",

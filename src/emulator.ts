@@ -8,6 +8,7 @@ import { FileStore, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
+import { imageInfo, type ImageInfo } from "./image.js";
 import { newFileUuid, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import {
@@ -161,6 +162,12 @@ export class StorageEmulator {
     return file === null ? null : this.gateway.files.read(file.uuid);
   }
 
+  /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
+  image(id: string): ImageInfo | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : imageInfo(bytes);
+  }
+
   /** A stored file's content decoded as UTF-8, or null. */
   text(id: string): string | null {
     const bytes = this.bytes(id);
@@ -206,6 +213,9 @@ export class StorageEmulator {
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      image: (file) => this.image(file.uuid),
+      journal: this.journal,
+      queueFault: (spec) => this.faults.next(spec).pending(),
     };
   }
 }

@@ -2,10 +2,13 @@
 // paths: nothing under /_emulator exists on a real deployment.
 import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
+import type { FaultSpec, PendingFault } from "../faults.js";
 import type { StoredFile } from "../file-store.js";
+import type { ImageInfo } from "../image.js";
 import { ADMIN_ROUTES } from "../paths.js";
 import { loadExpress } from "./express.js";
 import { facts, sendError, sendJson } from "./http-util.js";
+import { sendJournalEvents, type JournalFeed } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
 
 /** What the admin routes may do to an emulator: this, and nothing else. */
@@ -20,11 +23,14 @@ export interface AdminApi {
   reset(): void;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
   health(): { version: string; url: string; files: number; totalBytes: number };
+  image(file: StoredFile): ImageInfo | null;
+  journal: JournalFeed;
+  queueFault(spec: FaultSpec): PendingFault[];
 }
 
 export function adminRouter(admin: AdminApi): Router {
   const router = loadExpress().Router();
-  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file) });
+  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file), image: admin.image(file) });
   const found = (req: Request): StoredFile => {
     const id = String(req.params.storageId);
     const file = admin.file(id);
@@ -65,6 +71,8 @@ export function adminRouter(admin: AdminApi): Router {
     sendJson(res, 200, { ok: true });
   }));
   router.post(ADMIN_ROUTES.uploadUrl, route((_req, res) => sendJson(res, 200, admin.issueUploadUrl())));
+  router.post(ADMIN_ROUTES.faults, loadExpress().json(), route((req, res) => sendJson(res, 200, { pending: admin.queueFault(req.body as FaultSpec) })));
+  router.get(ADMIN_ROUTES.events, (req, res) => sendJournalEvents(admin.journal, req, res));
   // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
   // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

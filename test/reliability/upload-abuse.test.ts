@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { parseCli } from "../../src/cli.js";
+import { parseCli } from "../../src/cli/args.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { rawRequest } from "./helpers.js";
 
