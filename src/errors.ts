@@ -41,10 +41,8 @@ export type ErrorCode =
   | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
-  | "HostNotAllowed"
-  | "CrossSiteRequest"
-  | "UploadTimedOut"
-  | "PersistLocked"
+  | "HostNotAllowed" | "CrossSiteRequest" // the admin guard (server/admin-guard.ts)
+  | "UploadTimedOut" | "PersistLocked"
   | "CliUsage"
   | "ModuleLoad"
   | "EsmOnly"
@@ -214,30 +212,12 @@ export const errors = {
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
-  alreadyStarting: () =>
-    fail("AlreadyListening", 500, `${PREFIX} This emulator is already starting to listen. Await that listen() (and close() it) first, or create another emulator.`),
-  hostNotAllowed: (host: string) =>
-    fail(
-      "HostNotAllowed",
-      421,
-      `${PREFIX} Refused a request for host "${describe(host)}": the admin routes answer only loopback hosts (127.0.0.1, localhost, [::1]), the host of \`url\`, and hosts allowed with --allow-host (option allowedHosts). This keeps DNS-rebinding pages out.`,
-    ),
-  crossSiteRequest: (method: string, origin: string) =>
-    fail(
-      "CrossSiteRequest",
-      403,
-      `${PREFIX} Refused a cross-site ${method} from ${describe(origin)}: admin routes answer only loopback origins, the emulator's own, and origins allowed with --cors-origin (option adminOrigins).`,
-    ),
-  uploadTimedOut: (idleMs: number) =>
-    fail("UploadTimedOut", 408, `${PREFIX} The upload sent nothing for ${idleMs} ms and was aborted; nothing was stored. Raise uploadIdleTimeoutMs (--upload-timeout) for slow clients.`),
-  fileTooLargeToHold: (limit: number) =>
-    fail("FileTooLarge", 413, `${PREFIX} The file is larger than the ${limit} bytes one file can hold here; nothing was stored.`),
-  persistLocked: (dir: string, pid: number) =>
-    fail(
-      "PersistLocked",
-      500,
-      `${PREFIX} Another emulator (process ${pid}) keeps its files in "${describe(dir)}". Stop it, or give this one another --persist directory.`,
-    ),
+  alreadyStarting: () => fail("AlreadyListening", 500, `${PREFIX} This emulator is already starting to listen. Await that listen() (and close() it) first, or create another emulator.`),
+  hostNotAllowed: (host: string) => fail("HostNotAllowed", 421, `${PREFIX} Refused a request for host "${describe(host)}": the admin routes answer only loopback hosts (127.0.0.1, localhost, [::1]), the host of \`url\`, and hosts allowed with --allow-host (option allowedHosts). This keeps DNS-rebinding pages out.`),
+  crossSiteRequest: (method: string, origin: string) => fail("CrossSiteRequest", 403, `${PREFIX} Refused a cross-site ${method} from ${describe(origin)}: admin routes answer only loopback origins, the emulator's own, and origins allowed with --cors-origin (option adminOrigins).`),
+  uploadTimedOut: (idleMs: number) => fail("UploadTimedOut", 408, `${PREFIX} The upload sent nothing for ${idleMs} ms and was aborted; nothing was stored. Raise uploadIdleTimeoutMs (--upload-timeout) for slow clients.`),
+  fileTooLargeToHold: (limit: number) => fail("FileTooLarge", 413, `${PREFIX} The file is larger than the ${limit} bytes one file can hold here; nothing was stored.`),
+  persistLocked: (dir: string, pid: number) => fail("PersistLocked", 500, `${PREFIX} Another emulator (process ${pid}) keeps its files in "${describe(dir)}". Stop it, or give this one another --persist directory.`),
   blobMissing: (uuid: string) => fail("InternalError", 500, `${PREFIX} Internal error: the bytes of file ${uuid} are missing or cut short; restart the emulator to quarantine it.`),
   injectedFault: (route: string, status: number, message?: string) =>
     fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
@@ -278,8 +258,7 @@ export const messages = {
   // Fidelity: the backend's plain-text 404 body for a path no HTTP action is routed at.
   noHttpActionRouted: (path: string) => `No HttpAction routed for ${path}`,
   httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
-  quarantined: (root: string, moved: string, target: string, reason: string) =>
-    `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
+  quarantined: (root: string, moved: string, target: string, reason: string) => `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;
 
 /** Renders a user-supplied value for a message without dumping huge inputs. */
