@@ -4,6 +4,8 @@
 // the file is held once). Any failure, including a client that goes away
 // mid-body, aborts the write: nothing is stored and nothing is left behind.
 import type { IncomingMessage, ServerResponse } from "node:http";
+// node:timers' own binding: a test's fake timers (vi.useFakeTimers) must not abort a real upload.
+import { clearTimeout, setTimeout } from "node:timers";
 import { errors } from "../errors.js";
 import { MEDIA_TYPE } from "../file-store/record.js";
 import { SHA256_BASE64_PATTERN, type Gateway, type UploadHeaders } from "../gateway.js";
