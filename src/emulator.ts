@@ -4,12 +4,12 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/s
 import type { Express } from "express";
 import { errors } from "./errors.js";
 import { Faults } from "./faults.js";
-import { FileStore, type StoredFile } from "./file-store.js";
+import { FileStore, type ByteSource, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
 import { newFileUuid, type StorageId } from "./ids.js";
-import { Journal } from "./journal.js";
+import { Journal, matchesFilter } from "./journal.js";
 import {
   DEFAULT_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
@@ -159,8 +159,7 @@ export class StorageEmulator {
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType } = await readSeedInput(input);
-    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
-    return file.storageId as StorageId;
+    return (await this.#seedBytes(bytes, contentType)).storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
@@ -181,6 +180,10 @@ export class StorageEmulator {
     restoreSnapshot(this.gateway.files, snapshot);
   }
 
+  #seedBytes(bytes: ByteSource, contentType: string | null): Promise<StoredFile> {
+    return this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
+  }
+
   /** The admin routes' narrow view of this emulator. */
   #adminApi(): AdminApi {
     const { gateway } = this;
@@ -193,6 +196,12 @@ export class StorageEmulator {
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      seed: (body, contentType) => this.#seedBytes(body, contentType),
+      journal: (filter) => this.journal.filter((entry) => matchesFilter(entry, filter)),
+      clearJournal: () => this.journal.clear(),
+      queueFault: (spec) => void this.faults.next(spec),
+      pendingFaults: () => this.faults.pending(),
+      clearFaults: () => this.faults.clear(),
     };
   }
 }

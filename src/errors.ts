@@ -41,6 +41,10 @@ export type ErrorCode =
   | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
+  | "AdminRequestInvalid"
+  | "EmulatorUnreachable"
+  | "RemoteResponseInvalid"
+  | "FixtureUsage"
   | "InternalError";
 
 /** An error raised by the emulator. `code` is stable; `status` is its HTTP status. */
@@ -207,6 +211,24 @@ export const errors = {
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
+  adminRequestInvalid: (route: string, detail: string) =>
+    fail("AdminRequestInvalid", 400, `${PREFIX} ${route}: ${detail}`),
+  emulatorUnreachable: (url: string, detail: string) =>
+    fail(
+      "EmulatorUnreachable",
+      503,
+      `${PREFIX} Nothing answers at ${url} (${detail}). Start the emulator there (npx convex-storage-emulator --port N), or connect to the URL its "ready on" line prints.`,
+    ),
+  remoteResponseInvalid: (url: string, status: number, detail: string) =>
+    fail(
+      "RemoteResponseInvalid",
+      502,
+      `${PREFIX} ${url} answered ${status} with ${detail}, not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`,
+    ),
+  // An Error object cannot be sent as JSON: a remote handle and the admin route take its message.
+  faultErrorNotString: () =>
+    fail("FaultInvalid", 400, `${PREFIX} faults.next(): over HTTP, \`error\` must be a string (the message); an Error object cannot cross the wire.`),
+  fixtureUsage: (fixture: string, detail: string) => fail("FixtureUsage", 500, `${PREFIX} the ${fixture} fixture: ${detail}`),
   injectedFault: (route: string, status: number, message?: string) =>
     fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
   faultInvalid: (detail: string) => fail("FaultInvalid", 400, `${PREFIX} faults.next(): ${detail}`),

@@ -57,6 +57,9 @@ export const ADMIN_ROUTES = {
   fileBytes: "/files/:storageId/bytes",
   reset: "/reset",
   uploadUrl: "/upload-url",
+  seed: "/seed",
+  journal: "/journal",
+  faults: "/faults",
 } as const;
 
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */

@@ -2,11 +2,16 @@
 // paths: nothing under /_emulator exists on a real deployment.
 import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
-import type { StoredFile } from "../file-store.js";
+import type { FaultSpec, PendingFault } from "../faults.js";
+import type { BytePump, StoredFile } from "../file-store.js";
+import type { JournalEntry, JournalFilter } from "../journal.js";
 import { ADMIN_ROUTES } from "../paths.js";
+import { contentTypeForPath } from "../seed.js";
+import { journalFilterOf, readJson } from "./admin-decode.js";
 import { loadExpress } from "./express.js";
-import { facts, sendError, sendJson } from "./http-util.js";
+import { facts, queryParam, sendError, sendJson } from "./http-util.js";
 import { sendPage, sendPageScript } from "./page.js";
+import { parseContentType, readBody } from "./upload.js";
 
 /** What the admin routes may do to an emulator: this, and nothing else. */
 export interface AdminApi {
@@ -20,6 +25,13 @@ export interface AdminApi {
   reset(): void;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
   health(): { version: string; url: string; files: number; totalBytes: number };
+  /** Stores a fixture, like `emulator.seed()`, from a request body. */
+  seed(body: BytePump, contentType: string | null): Promise<StoredFile>;
+  journal(filter: JournalFilter): JournalEntry[];
+  clearJournal(): void;
+  queueFault(spec: FaultSpec): void;
+  pendingFaults(): PendingFault[];
+  clearFaults(): void;
 }
 
 export function adminRouter(admin: AdminApi): Router {
@@ -65,6 +77,43 @@ export function adminRouter(admin: AdminApi): Router {
     sendJson(res, 200, { ok: true });
   }));
   router.post(ADMIN_ROUTES.uploadUrl, route((_req, res) => sendJson(res, 200, admin.issueUploadUrl())));
+  // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
+  router.post(ADMIN_ROUTES.seed, route(async (req, res) => {
+    const name = queryParam(req, "name");
+    const contentType = parseContentType(req.headers["content-type"]) ?? (typeof name === "string" ? contentTypeForPath(name) : null);
+    let received = 0;
+    const body: BytePump = (write) => readBody(req, (chunk) => (write(chunk), (received += chunk.byteLength)));
+    const file = await admin.seed(body, contentType).finally(() => (facts(res).bytesIn = received));
+    facts(res).storageId = file.storageId;
+    sendJson(res, 200, { storageId: file.storageId });
+  }));
+  router.get(ADMIN_ROUTES.journal, route((req, res) => {
+    const filter = journalFilterOf(req);
+    // The admin requests (a remote handle's own calls among them) are listed only when asked for.
+    const entries = admin.journal(filter).filter((e) => filter.route === "admin" || e.type !== "http" || e.route !== "admin");
+    sendJson(res, 200, { entries });
+  }));
+  router.delete(ADMIN_ROUTES.journal, route((_req, res) => {
+    admin.clearJournal();
+    sendJson(res, 200, { ok: true });
+  }));
+  router.get(ADMIN_ROUTES.faults, route((_req, res) => {
+    // A fault queued in process with an Error object is listed with its message.
+    const faults = admin.pendingFaults().map((f) => (f.error instanceof Error ? { ...f, error: f.error.message } : f));
+    sendJson(res, 200, { faults });
+  }));
+  router.post(ADMIN_ROUTES.faults, route(async (req, res) => {
+    const spec = await readJson(req, "POST /_emulator/faults");
+    if (typeof spec === "object" && spec !== null && "error" in spec && spec.error !== undefined && typeof spec.error !== "string") {
+      throw errors.faultErrorNotString();
+    }
+    admin.queueFault(spec as FaultSpec);
+    sendJson(res, 200, { ok: true });
+  }));
+  router.delete(ADMIN_ROUTES.faults, route((_req, res) => {
+    admin.clearFaults();
+    sendJson(res, 200, { ok: true });
+  }));
   // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
   // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -80,7 +80,7 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
  * need no backpressure; unlike `for await`, a failed write does not destroy
  * the socket, so a 413/507 can still be answered.
  */
-function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Promise<void> {
+export function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const finish = (error?: unknown) => {
       req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
@@ -102,7 +102,7 @@ function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Pro
 }
 
 /** Fidelity: the Content-Type is stored (lowercased); an unparseable one is 400 BadHeader. */
-function parseContentType(header: string | undefined): string | null {
+export function parseContentType(header: string | undefined): string | null {
   if (header === undefined || header.trim() === "") return null;
   const value = header.trim();
   if (!MEDIA_TYPE.test(value)) throw errors.badHeader("content-type", "invalid HTTP header");
