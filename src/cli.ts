@@ -149,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
       out(`  warning: bound to ${options.host}: stored files${options.emulator.admin !== false ? " and admin routes" : ""} are reachable from the network`);
     }
     for (const file of seeded) out(`  seeded ${file.storageId}  ${file.name}  ${file.contentType}  ${file.size} B`);
+    // Last line of the banner, the one tools wait for (Playwright's webServer.wait, scripts): everything is set up.
+    out(`ready on ${server.url}`);
     if (!options.quiet) {
       emulator.journal.subscribe((entry) => {
         if (entry.type !== "http") return;
