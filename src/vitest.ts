@@ -21,6 +21,8 @@ import {
 } from "./vitest/matchers.js";
 
 export { storageEmulatorMatchers, type AnyStorageEmulator, type StorageMatcherResult, type StoredFileMatch, type UploadMatch };
+export { test, type StorageEmulatorFixtures } from "./vitest/fixtures.js";
+export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/provided.js";
 
 /**
  * The matchers, as vitest sees them. `R` is what an assertion returns; on a
