@@ -13,6 +13,7 @@ export {
 // --- An emulator in another process ---
 export {
   connectStorageEmulator,
+  STORAGE_EMULATOR_URL_ENV,
   RemoteStorageEmulator,
   RemoteJournal,
   RemoteFaults,

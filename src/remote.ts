@@ -12,6 +12,9 @@ import { ADMIN_ROUTES } from "./paths.js";
 import { AdminClient } from "./remote/admin-client.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
 
+/** The environment variable naming a running emulator's URL, read by the test fixtures (vitest without globalSetup, Playwright). */
+export const STORAGE_EMULATOR_URL_ENV = "CONVEX_STORAGE_EMULATOR_URL";
+
 /** A fault for a remote emulator: as `FaultSpec`, with `error` as a message (an Error cannot cross the wire). */
 export type RemoteFaultSpec = Omit<FaultSpec, "error"> & { error?: string };
 

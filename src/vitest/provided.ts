@@ -1,12 +1,12 @@
 // What the globalSetup module hands to the test workers: the shared
 // emulator's URL, under a key `inject()` knows the type of.
 import { errors } from "../errors.js";
+import { STORAGE_EMULATOR_URL_ENV } from "../remote.js";
+
+export { STORAGE_EMULATOR_URL_ENV };
 
 /** `inject(STORAGE_EMULATOR_URL_KEY)`: the URL of the run's emulator, from the globalSetup module. */
 export const STORAGE_EMULATOR_URL_KEY = "convexStorageEmulatorUrl";
-
-/** The variable naming an emulator started elsewhere (the CLI, a dev server): read when no globalSetup provides one. */
-export const STORAGE_EMULATOR_URL_ENV = "CONVEX_STORAGE_EMULATOR_URL";
 
 declare module "vitest" {
   interface ProvidedContext {

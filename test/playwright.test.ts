@@ -1,0 +1,43 @@
+// convex-storage-emulator/playwright for real: an @playwright/test run of
+// test/fixtures-projects/playwright-chat (docs/playwright.md's config: the CLI
+// and the chat page as webServers), the upload asserted through the fixture.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { STORAGE_EMULATOR_URL_ENV } from "../src/index.js";
+import { chromiumPath } from "./browser/harness.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CONFIG = "test/fixtures-projects/playwright-chat/playwright.config.ts";
+
+/** The browser tests' Chromium, or why there is none. */
+async function chromium(): Promise<{ path: string } | { missing: string }> {
+  try {
+    return { path: await chromiumPath() };
+  } catch (error) {
+    return { missing: (error as Error).message };
+  }
+}
+
+describe("playwright", () => {
+  it("playwright: the storageEmulator fixture sees the chat page's upload, reset before each test", async (context) => {
+    const found = await chromium();
+    if ("missing" in found) {
+      // Printed so that a skip is never silent.
+      console.warn(`playwright test skipped: ${found.missing}`);
+      context.skip(found.missing);
+      return;
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: found.path, NO_COLOR: "1" };
+    delete env[STORAGE_EMULATOR_URL_ENV];
+    const child = spawn(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG], { cwd: ROOT, env });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output).toBe(0);
+    expect(output).toContain("› upload flow: the picked PNG lands in the emulator");
+    expect(output).toContain("› each test starts from an empty emulator");
+    expect(output).toMatch(/\b2 passed\b/);
+  }, 60_000);
+});
