@@ -2,6 +2,7 @@
 // test/fixtures-projects/playwright-chat (docs/playwright.md's config: the CLI
 // and the chat page as webServers), the upload asserted through the fixture.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV } from "../src/index.js";
@@ -40,4 +41,12 @@ describe("playwright", () => {
     expect(output).toContain("› each test starts from an empty emulator");
     expect(output).toMatch(/\b2 passed\b/);
   }, 60_000);
+});
+
+describe("docs/playwright.md", () => {
+  it("docs/playwright.md: shows the example's spec as it is", () => {
+    const doc = readFileSync(new URL("../docs/playwright.md", import.meta.url), "utf8");
+    const spec = readFileSync(new URL("./fixtures-projects/playwright-chat/upload.spec.ts", import.meta.url), "utf8");
+    expect(doc).toContain(`// upload.spec.ts\n${spec}\`\`\``);
+  });
 });

@@ -8,8 +8,8 @@ import { STORAGE_EMULATOR_URL_KEY, sharedEmulatorUrl } from "./provided.js";
 
 export interface StorageEmulatorFixtures {
   /**
-   * The options `emulator` is created with (default none). Override per file or
-   * block: `test.scoped({ emulatorOptions: { maxFileBytes: 1024 } })`, or `test.extend`.
+   * The options `emulator` is created with (default none). Other options:
+   * `test.extend({ emulatorOptions: { maxFileBytes: 1024 } })`, or `test.override` for a block.
    */
   emulatorOptions: StorageEmulatorOptions;
   /** A fresh in-process emulator for this test, closed after it. Not listening unless the test asks for `emulatorUrl`. */
