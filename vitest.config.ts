@@ -14,7 +14,8 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    // examples/chat holds the docs' convex-test example as a test next to the app it runs.
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     // Projects with their own vitest config, run by the tests that use them.
     exclude: [...configDefaults.exclude, "test/fixtures-projects/**"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },

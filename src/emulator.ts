@@ -8,8 +8,9 @@ import { FileStore, type ByteSource, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
+import { imageInfo, type ImageInfo } from "./image.js";
 import { newFileUuid, type StorageId } from "./ids.js";
-import { Journal, matchesFilter } from "./journal.js";
+import { Journal } from "./journal.js";
 import {
   DEFAULT_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
@@ -148,6 +149,12 @@ export class StorageEmulator {
     return file === null ? null : this.gateway.files.read(file.uuid);
   }
 
+  /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
+  image(id: string): ImageInfo | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : imageInfo(bytes);
+  }
+
   /** A stored file's content decoded as UTF-8, or null. */
   text(id: string): string | null {
     const bytes = this.bytes(id);
@@ -196,10 +203,10 @@ export class StorageEmulator {
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      image: (file) => this.image(file.uuid),
       seed: (body, contentType) => this.#seedBytes(body, contentType),
-      journal: (filter) => this.journal.filter((entry) => matchesFilter(entry, filter)),
-      clearJournal: () => this.journal.clear(),
-      queueFault: (spec) => void this.faults.next(spec),
+      journal: this.journal,
+      queueFault: (spec) => this.faults.next(spec).pending(),
       pendingFaults: () => this.faults.pending(),
       clearFaults: () => this.faults.clear(),
     };

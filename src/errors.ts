@@ -41,10 +41,11 @@ export type ErrorCode =
   | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
-  | "AdminRequestInvalid"
-  | "EmulatorUnreachable"
-  | "RemoteResponseInvalid"
-  | "FixtureUsage"
+  // The admin routes' inputs, a remote handle, the test fixtures.
+  | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "FixtureUsage"
+  | "CliUsage"
+  | "ModuleLoad"
+  | "EsmOnly"
   | "InternalError";
 
 /** An error raised by the emulator. `code` is stable; `status` is its HTTP status. */
@@ -211,20 +212,11 @@ export const errors = {
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
-  adminRequestInvalid: (route: string, detail: string) =>
-    fail("AdminRequestInvalid", 400, `${PREFIX} ${route}: ${detail}`),
+  adminRequestInvalid: (route: string, detail: string) => fail("AdminRequestInvalid", 400, `${PREFIX} ${route}: ${detail}`),
   emulatorUnreachable: (url: string, detail: string) =>
-    fail(
-      "EmulatorUnreachable",
-      503,
-      `${PREFIX} Nothing answers at ${url} (${detail}). Start the emulator there (npx convex-storage-emulator --port N), or connect to the URL its "ready on" line prints.`,
-    ),
+    fail("EmulatorUnreachable", 503, `${PREFIX} Nothing answers at ${url} (${detail}). Start the emulator there (npx convex-storage-emulator --port N), or connect to the URL its "ready on" line prints.`),
   remoteResponseInvalid: (url: string, status: number, detail: string) =>
-    fail(
-      "RemoteResponseInvalid",
-      502,
-      `${PREFIX} ${url} answered ${status} with ${detail}, not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`,
-    ),
+    fail("RemoteResponseInvalid", 502, `${PREFIX} ${url} answered ${status} with ${detail}, not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`),
   // An Error object cannot be sent as JSON: a remote handle and the admin route take its message.
   faultErrorNotString: () =>
     fail("FaultInvalid", 400, `${PREFIX} faults.next(): over HTTP, \`error\` must be a string (the message); an Error object cannot cross the wire.`),
@@ -233,6 +225,32 @@ export const errors = {
     fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
   faultInvalid: (detail: string) => fail("FaultInvalid", 400, `${PREFIX} faults.next(): ${detail}`),
   matcherUsage: (matcher: string, detail: string) => fail("MatcherUsage", 400, `${PREFIX} ${matcher}(): ${detail}`),
+  // The command (src/cli.ts). It prints these without the prefix, after its own name;
+  // a CliUsage error exits 2, the others 1.
+  cliUsage: (detail: string) => fail("CliUsage", 400, `${PREFIX} ${detail}. Run convex-storage-emulator --help for usage.`),
+  cliWholeNumber: (source: string, value: string) => errors.cliUsage(`${source} expects a whole number, got "${describe(value)}"`),
+  cliPortRange: (source: string, port: number) => errors.cliUsage(`${source} must be from 0 to 65535, got ${port}`),
+  cliEmpty: (flag: string) => errors.cliUsage(`${flag} must not be empty`),
+  cliBoolean: (variable: string, value: string) => errors.cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
+  cliFunctionsNeedHttp: () => errors.cliUsage("--functions needs --http"),
+  moduleNeedsTsx: (flag: string) =>
+    fail("ModuleLoad", 400, `${PREFIX} ${flag}: loading TypeScript needs tsx (npm install --save-dev tsx), or point ${flag} at compiled JavaScript`),
+  moduleLoadFailed: (flag: string, path: string, detail: string) =>
+    fail("ModuleLoad", 400, `${PREFIX} ${flag}: cannot load "${describe(path)}": ${detail}`),
+  httpModuleNotRouter: (path: string) =>
+    fail("ModuleLoad", 400, `${PREFIX} --http: "${describe(path)}" has no default export that is an HttpRouter; export default the httpRouter() of your convex/http.ts`),
+  functionsModuleEmpty: (path: string) =>
+    fail("ModuleLoad", 400, `${PREFIX} --functions: "${describe(path)}" exports none of query, mutation, action`),
+  // Instead of runFunctionMissing's advice to pass `run`, which a CLI user cannot do.
+  cliRunFunctionMissing: (ctxName: string, kind: "query" | "mutation" | "action", name: string, functions: string | undefined) =>
+    fail("RunFunctionMissing", 500, functions === undefined
+      ? `${PREFIX} ctx.${ctxName}(${name}) was called, but the server was started without --functions. Restart it with --functions FILE, a module exporting query, mutation and action(ref, args) stand-ins (an example: node_modules/convex-storage-emulator/examples/chat/dev-functions.ts).`
+      : `${PREFIX} ctx.${ctxName}(${name}) was called, but --functions ${describe(functions)} exports no \`${kind}\`. Export a ${kind}(ref, args) function from it.`),
+  seedDirectoryUnreadable: (dir: string, reason: string) =>
+    fail("SeedInvalid", 400, `${PREFIX} --seed: cannot read directory "${describe(dir)}": ${reason}`),
+  // Thrown by require.cjs, the package's "require" export, which holds a copy of this text.
+  esmOnly: () =>
+    fail("EsmOnly", 500, `${PREFIX} This package is ESM only, so require() cannot load it. Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`),
   encodeIdInvalid: (detail: string) => fail("InvalidArgument", 400, `${PREFIX} encodeDocumentId(): ${detail}.`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
 } as const;

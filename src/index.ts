@@ -23,6 +23,7 @@ export {
 // --- What it stores ---
 export type { StoredFile, FileSource } from "./file-store.js";
 export type { FileMetadata } from "./storage.js";
+export type { ImageInfo, ImageFormat } from "./image.js";
 
 // --- The journal ---
 export type {

@@ -60,6 +60,7 @@ export const ADMIN_ROUTES = {
   seed: "/seed",
   journal: "/journal",
   faults: "/faults",
+  events: "/events",
 } as const;
 
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */

@@ -66,7 +66,7 @@ export class RemoteFaults {
 
   /** The faults not used up yet, oldest first (an `error` queued in process as an Error shows its message). */
   async pending(): Promise<PendingFault[]> {
-    return (await this.#client.json<{ faults: PendingFault[] }>(ADMIN_ROUTES.faults)).faults;
+    return (await this.#client.json<{ pending: PendingFault[] }>(ADMIN_ROUTES.faults)).pending;
   }
 
   async clear(): Promise<void> {
@@ -92,14 +92,14 @@ export class RemoteStorageEmulator {
 
   /** Every stored file, in creation order. */
   async files(): Promise<StoredFile[]> {
-    const { files } = await this.#client.json<{ files: (StoredFile & { url: string })[] }>(ADMIN_ROUTES.files);
+    const { files } = await this.#client.json<{ files: AdminFile[] }>(ADMIN_ROUTES.files);
     return files.map(storedFile);
   }
 
   /** A stored file by storage id or UUID, or null. */
   async file(id: string): Promise<StoredFile | null> {
     if (!isId(id)) return null;
-    const found = await orNull(this.#client.json<StoredFile & { url: string }>(filePath(id)));
+    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
     return found === null ? null : storedFile(found);
   }
 
@@ -152,8 +152,10 @@ function filePath(id: string): string {
   return `${ADMIN_ROUTES.files}/${encodeURIComponent(id)}`;
 }
 
-/** The admin routes add the file's URL; a StoredFile has none. */
-function storedFile({ url: _url, ...file }: StoredFile & { url: string }): StoredFile {
+/** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
+type AdminFile = StoredFile & { url: string; image: unknown };
+
+function storedFile({ url: _url, image: _image, ...file }: AdminFile): StoredFile {
   return file;
 }
 

@@ -1,7 +1,10 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type HttpRequestEntry, type JournalEntry, type StorageEmulatorOptions } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
+
+const { defer } = cleanupAfterEach();
 
 async function setup(options: StorageEmulatorOptions = {}) {
   const emulator = createStorageEmulator({ url: "http://127.0.0.1:3210", ...options });
@@ -17,14 +20,48 @@ describe("admin", () => {
     expect(res.body).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
   });
 
-  it("GET /_emulator/files: lists files with their URL", async () => {
+  it("GET /_emulator/files: lists files with their URL and image dimensions", async () => {
     const { app, emulator, png } = await setup();
     const res = await request(app).get("/_emulator/files");
     expect(res.status).toBe(200);
     const uuid = emulator.file(png)!.uuid;
     expect(res.body.files).toEqual([
-      { ...emulator.file(png), url: `http://127.0.0.1:3210/api/storage/${uuid}` },
+      { ...emulator.file(png), url: `http://127.0.0.1:3210/api/storage/${uuid}`, image: { format: "png", width: 16, height: 16 } },
     ]);
+  });
+
+  it("GET /_emulator/events: the journal as server-sent events, the backlog first, then live", async () => {
+    const { emulator } = await setup();
+    const server = await emulator.listen({ port: 0 });
+    defer(server);
+    await emulator.storage.getUrl("nope" as never).catch(() => {});
+    const controller = new AbortController();
+    defer(() => controller.abort());
+    const res = await fetch(`${server.url}/_emulator/events`, { signal: controller.signal });
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) text += (await reader.read()).value ?? "";
+    };
+    await until(/"operation":"getUrl"/);
+    await emulator.seed({ bytes: "live" });
+    await emulator.storage.getUrl((await emulator.seed({ bytes: "x" })) as never);
+    await until(/"operation":"getUrl".*\n\n[^]*"operation":"getUrl"/);
+    const events = text.split("\n\n").filter(Boolean);
+    expect(events[0]).toMatch(/^event: entry\ndata: \{"type":"storage","operation":"getUrl",.*"outcome":"error"/);
+    expect(events.some((e) => /"outcome":"ok"/.test(e))).toBe(true);
+  });
+
+  it("POST /_emulator/faults: queues a fault the next request meets", async () => {
+    const { app, emulator } = await setup();
+    const res = await request(app).post("/_emulator/faults").send({ route: "upload", status: 503 });
+    expect(res.status).toBe(200);
+    expect(res.body.pending).toEqual([{ route: "upload", status: 503, times: 1, remaining: 1 }]);
+    expect(emulator.faults.pending()).toHaveLength(1);
+    const refused = await request(app).post("/_emulator/faults").send({ route: "download" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe("FaultInvalid");
   });
 
   it("GET /_emulator/files/:id: one file by storage id or UUID", async () => {
@@ -207,13 +244,13 @@ describe("admin: seed, journal and faults", () => {
   it("POST /_emulator/faults: queues a fault that applies; GET lists the pending ones; DELETE clears them", async () => {
     const { app, emulator, png } = await setup();
     const queued = await request(app).post("/_emulator/faults").send({ route: "serve", status: 503, error: "down", times: 2 });
-    expect(queued.body).toEqual({ ok: true });
+    expect(queued.body).toEqual({ pending: [{ route: "serve", status: 503, error: "down", times: 2, remaining: 2 }] });
     await request(app).post("/_emulator/faults").send({ route: "get", delayMs: 5 });
     emulator.faults.next({ route: "store", error: new Error("disk full") });
     const served = await request(app).get(`/api/storage/${emulator.file(png)!.uuid}`);
     expect([served.status, served.body]).toEqual([503, { code: "InjectedFault", message: "down" }]);
     expect((await request(app).get("/_emulator/faults")).body).toEqual({
-      faults: [
+      pending: [
         { route: "serve", status: 503, error: "down", times: 2, remaining: 1 },
         { route: "get", delayMs: 5, times: 1, remaining: 1 },
         { route: "store", error: "disk full", times: 1, remaining: 1 },

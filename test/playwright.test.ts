@@ -4,9 +4,10 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV } from "../src/index.js";
-import { chromiumPath } from "./browser/harness.js";
+import { chromiumPath } from "./browser/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CONFIG = "test/fixtures-projects/playwright-chat/playwright.config.ts";
@@ -44,9 +45,26 @@ describe("playwright", () => {
 });
 
 describe("docs/playwright.md", () => {
-  it("docs/playwright.md: shows the example's spec as it is", () => {
-    const doc = readFileSync(new URL("../docs/playwright.md", import.meta.url), "utf8");
-    const spec = readFileSync(new URL("./fixtures-projects/playwright-chat/upload.spec.ts", import.meta.url), "utf8");
-    expect(doc).toContain(`// upload.spec.ts\n${spec}\`\`\``);
+  it("docs/playwright.md: the emulator's webServer entry captures the URL of the CLI's ready line, as the example's does", () => {
+    const config = defineConfig({
+      // playwright.config.ts, in defineConfig({ … }):
+      workers: 1,
+      webServer: [
+        {
+          command: "npx convex-storage-emulator --port 0",
+          wait: { stdout: /ready on (?<convex_storage_emulator_url>http:\/\/\S+)/ },
+        },
+        {
+          // Your app, told where the emulator is (here: through the variable its dev server reads).
+          command: "npm run dev",
+          url: "http://localhost:5173",
+        },
+      ],
+    });
+    const [emulator] = config.webServer as { wait: { stdout: RegExp } }[];
+    // Playwright stores each named group in the variable of its name in upper case.
+    expect(emulator!.wait.stdout.exec("ready on http://127.0.0.1:41234\n")?.groups).toEqual({ convex_storage_emulator_url: "http://127.0.0.1:41234" });
+    const example = readFileSync(new URL(`../${CONFIG}`, import.meta.url), "utf8");
+    expect(example).toContain(`wait: { stdout: ${emulator!.wait.stdout} },`);
   });
 });

@@ -2,7 +2,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { connectStorageEmulator, StorageEmulatorError } from "../src/index.js";
+import { connectStorageEmulator } from "convex-storage-emulator";
+import { StorageEmulatorError } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
@@ -22,6 +23,24 @@ describe("remote", () => {
     expect(() => connectStorageEmulator("localhost:3210")).toThrow(
       '[convex-storage-emulator] Invalid option `url`: "localhost:3210" must use http or https.',
     );
+  });
+
+  it("docs/admin-api.md: the example runs", async () => {
+    const { emulator, url } = await setup();
+    // docs/admin-api.md: "From another process"
+    const remote = connectStorageEmulator(url); // the CLI's "ready on" URL
+    await remote.reset();
+    const id = await remote.seed({ path: "fixtures/image.png" }); // or { bytes, contentType? }
+    await remote.files(); // StoredFile[]
+    await remote.file(id); // StoredFile | null
+    await remote.bytes(id); // Uint8Array | null
+    await remote.text(id); // string | null
+    await remote.generateUploadUrl(); // string
+    await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), clear()
+    await remote.faults.next({ route: "serve", status: 503 }); // also pending(), clear()
+    // docs end
+    expect(emulator.files().map((file) => file.storageId)).toEqual([id]);
+    expect(emulator.faults.pending()).toMatchObject([{ route: "serve", status: 503 }]);
   });
 
   it("files, file, bytes, text: the in-process values; null for an unknown id", async () => {

@@ -1,6 +1,5 @@
 // `test` from convex-storage-emulator/vitest (its fixtures) and the globalSetup module.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV, test } from "convex-storage-emulator/vitest";
@@ -93,13 +92,4 @@ describe("global-setup", () => {
     expect(output).toContain("✓ own-emulator.test.ts > the shared emulator is still there, and empty");
     expect(output).toMatch(/Tests {2}5 passed \(5\)/);
   }, 60_000);
-});
-
-describe("docs/vitest.md", () => {
-  it("docs/vitest.md: shows the example project's test files as they are", () => {
-    const doc = readFileSync(new URL("../docs/vitest.md", import.meta.url), "utf8");
-    for (const file of ["uploads.test.ts", "own-emulator.test.ts"]) {
-      expect(doc).toContain(`// ${file}\n${readFileSync(new URL(`../${PROJECT}/${file}`, import.meta.url), "utf8")}\`\`\``);
-    }
-  });
 });

@@ -4,12 +4,14 @@ import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
 import type { FaultSpec, PendingFault } from "../faults.js";
 import type { BytePump, StoredFile } from "../file-store.js";
-import type { JournalEntry, JournalFilter } from "../journal.js";
+import type { ImageInfo } from "../image.js";
+import { matchesFilter, type Journal, type JournalEntry } from "../journal.js";
 import { ADMIN_ROUTES } from "../paths.js";
 import { contentTypeForPath } from "../seed.js";
 import { journalFilterOf, readJson } from "./admin-decode.js";
 import { loadExpress } from "./express.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
+import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
 import { parseContentType, readBody } from "./upload.js";
 
@@ -25,18 +27,19 @@ export interface AdminApi {
   reset(): void;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
   health(): { version: string; url: string; files: number; totalBytes: number };
+  image(file: StoredFile): ImageInfo | null;
   /** Stores a fixture, like `emulator.seed()`, from a request body. */
   seed(body: BytePump, contentType: string | null): Promise<StoredFile>;
-  journal(filter: JournalFilter): JournalEntry[];
-  clearJournal(): void;
-  queueFault(spec: FaultSpec): void;
+  journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  /** Queues a fault; returns the pending ones. */
+  queueFault(spec: FaultSpec): PendingFault[];
   pendingFaults(): PendingFault[];
   clearFaults(): void;
 }
 
 export function adminRouter(admin: AdminApi): Router {
   const router = loadExpress().Router();
-  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file) });
+  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file), image: admin.image(file) });
   const found = (req: Request): StoredFile => {
     const id = String(req.params.storageId);
     const file = admin.file(id);
@@ -90,30 +93,26 @@ export function adminRouter(admin: AdminApi): Router {
   router.get(ADMIN_ROUTES.journal, route((req, res) => {
     const filter = journalFilterOf(req);
     // The admin requests (a remote handle's own calls among them) are listed only when asked for.
-    const entries = admin.journal(filter).filter((e) => filter.route === "admin" || e.type !== "http" || e.route !== "admin");
-    sendJson(res, 200, { entries });
+    const wanted = (e: JournalEntry) => matchesFilter(e, filter) && (filter.route === "admin" || e.type !== "http" || e.route !== "admin");
+    sendJson(res, 200, { entries: admin.journal.entries.filter(wanted) });
   }));
   router.delete(ADMIN_ROUTES.journal, route((_req, res) => {
-    admin.clearJournal();
+    admin.journal.clear();
     sendJson(res, 200, { ok: true });
   }));
-  router.get(ADMIN_ROUTES.faults, route((_req, res) => {
-    // A fault queued in process with an Error object is listed with its message.
-    const faults = admin.pendingFaults().map((f) => (f.error instanceof Error ? { ...f, error: f.error.message } : f));
-    sendJson(res, 200, { faults });
-  }));
+  router.get(ADMIN_ROUTES.faults, route((_req, res) => sendJson(res, 200, { pending: onTheWire(admin.pendingFaults()) })));
   router.post(ADMIN_ROUTES.faults, route(async (req, res) => {
     const spec = await readJson(req, "POST /_emulator/faults");
     if (typeof spec === "object" && spec !== null && "error" in spec && spec.error !== undefined && typeof spec.error !== "string") {
       throw errors.faultErrorNotString();
     }
-    admin.queueFault(spec as FaultSpec);
-    sendJson(res, 200, { ok: true });
+    sendJson(res, 200, { pending: onTheWire(admin.queueFault(spec as FaultSpec)) });
   }));
   router.delete(ADMIN_ROUTES.faults, route((_req, res) => {
     admin.clearFaults();
     sendJson(res, 200, { ok: true });
   }));
+  router.get(ADMIN_ROUTES.events, (req, res) => sendJournalEvents(admin.journal, req, res));
   // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
   // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -121,4 +120,9 @@ export function adminRouter(admin: AdminApi): Router {
     sendError(res, error instanceof URIError && id !== undefined ? errors.adminFileNotFound(id) : error);
   });
   return router;
+}
+
+/** A fault queued in process with an Error object is listed with its message. */
+function onTheWire(pending: PendingFault[]): PendingFault[] {
+  return pending.map((fault) => (fault.error instanceof Error ? { ...fault, error: fault.error.message } : fault));
 }

@@ -2,6 +2,7 @@
 // CLI and the chat page as webServers, each on a free port, the tests in Chromium.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_FLAGS, chromiumPath } from "../../browser/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -13,11 +14,8 @@ export default defineConfig({
   timeout: 20_000,
   use: {
     browserName: "chromium",
-    // The Chromium the browser tests use (test/playwright.test.ts resolves it), with the project's flags.
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    },
+    // In a project: Playwright's own browser (npx playwright install chromium). Here: the browser tests' Chromium.
+    launchOptions: { executablePath: await chromiumPath(), args: CHROMIUM_FLAGS },
   },
   webServer: [
     {
