@@ -1,15 +1,13 @@
 // convex-storage-emulator/playwright for real: an @playwright/test run of
 // test/fixtures-projects/playwright-chat (docs/playwright.md's config: the CLI
 // and the chat page as webServers), the upload asserted through the fixture.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV } from "../src/index.js";
 import { chromiumPath } from "./browser/chromium.js";
+import { ROOT, runToEnd } from "./run-to-end.js";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CONFIG = "test/fixtures-projects/playwright-chat/playwright.config.ts";
 
 /** The browser tests' Chromium, or why there is none. */
@@ -30,13 +28,9 @@ describe("playwright", () => {
       context.skip(found.missing);
       return;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: found.path, NO_COLOR: "1" };
-    delete env[STORAGE_EMULATOR_URL_ENV];
-    const child = spawn(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG], { cwd: ROOT, env });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // The fixture must get its URL from the webServer's ready line, not from this environment.
+    const env = { CHROMIUM_PATH: found.path, [STORAGE_EMULATOR_URL_ENV]: undefined };
+    const { code, output } = await runToEnd(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG], { cwd: ROOT, env });
     expect(code, output).toBe(0);
     expect(output).toContain("› upload flow: the picked PNG lands in the emulator");
     expect(output).toContain("› each test starts from an empty emulator");

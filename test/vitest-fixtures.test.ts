@@ -1,13 +1,11 @@
 // `test` from convex-storage-emulator/vitest (its fixtures) and the globalSetup module.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV, test } from "convex-storage-emulator/vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { sharedEmulatorUrl } from "../src/vitest/provided.js";
 import { failure } from "./failure.js";
+import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PROJECT = "test/fixtures-projects/vitest-shared";
 
 describe("emulator fixture", () => {
@@ -80,13 +78,9 @@ describe("storageEmulator fixture", () => {
 
 describe("global-setup", () => {
   it(`global-setup: a vitest run with it gives every test file the one emulator, reset before each test (${PROJECT})`, async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-    delete env[STORAGE_EMULATOR_URL_ENV];
-    const child = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--root", PROJECT, "--reporter", "verbose"], { cwd: ROOT, env });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // Not the variable the fixture falls back on: the URL must come from the globalSetup module.
+    const env = { [STORAGE_EMULATOR_URL_ENV]: undefined };
+    const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", PROJECT, "--reporter", "verbose"], { cwd: ROOT, env });
     expect(code, output).toBe(0);
     expect(output).toContain("✓ uploads.test.ts > an upload lands in the shared emulator");
     expect(output).toContain("✓ own-emulator.test.ts > the shared emulator is still there, and empty");
