@@ -30,6 +30,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.once("SIGTERM", done);
     });
     for (const line of banner(options, server.url, emulator.url, found, seeded)) out(line);
+    // After the banner, the line tools wait for (Playwright's webServer.wait, scripts): everything is set up.
+    out(`ready on ${server.url}`);
     if (!options.quiet) {
       emulator.journal.subscribe((entry) => {
         if (entry.type !== "http") return;

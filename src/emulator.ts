@@ -4,7 +4,7 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/s
 import type { Express } from "express";
 import { errors } from "./errors.js";
 import { Faults } from "./faults.js";
-import { FileStore, type StoredFile } from "./file-store.js";
+import { FileStore, type ByteSource, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
@@ -179,8 +179,7 @@ export class StorageEmulator {
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType } = await readSeedInput(input);
-    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
-    return file.storageId as StorageId;
+    return (await this.#seedBytes(bytes, contentType)).storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
@@ -201,6 +200,10 @@ export class StorageEmulator {
     restoreSnapshot(this.gateway.files, snapshot);
   }
 
+  #seedBytes(bytes: ByteSource, contentType: string | null): Promise<StoredFile> {
+    return this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true });
+  }
+
   /** The admin routes' narrow view of this emulator. */
   #adminApi(): AdminApi {
     const { gateway } = this;
@@ -214,8 +217,12 @@ export class StorageEmulator {
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
       image: (file) => this.image(file.uuid),
+      seed: (body, contentType) => this.#seedBytes(body, contentType),
       journal: this.journal,
       queueFault: (spec) => this.faults.next(spec).pending(),
+      pendingFaults: () => this.faults.pending(),
+      clearFaults: () => this.faults.clear(),
+      uploadIdleTimeoutMs: gateway.uploadIdleTimeoutMs,
     };
   }
 }

@@ -43,6 +43,8 @@ export type ErrorCode =
   | "AlreadyListening"
   | "HostNotAllowed" | "CrossSiteRequest" // the admin guard (server/admin-guard.ts)
   | "UploadTimedOut" | "PersistLocked"
+  // The admin routes' inputs, a remote handle, the test fixtures.
+  | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "FixtureUsage"
   | "CliUsage"
   | "ModuleLoad"
   | "EsmOnly"
@@ -219,6 +221,15 @@ export const errors = {
   fileTooLargeToHold: (limit: number) => fail("FileTooLarge", 413, `${PREFIX} The file is larger than the ${limit} bytes one file can hold here; nothing was stored.`),
   persistLocked: (dir: string, pid: number) => fail("PersistLocked", 500, `${PREFIX} Another emulator (process ${pid}) keeps its files in "${describe(dir)}". Stop it, or give this one another --persist directory.`),
   blobMissing: (uuid: string) => fail("InternalError", 500, `${PREFIX} Internal error: the bytes of file ${uuid} are missing or cut short; restart the emulator to quarantine it.`),
+  adminRequestInvalid: (route: string, detail: string) => fail("AdminRequestInvalid", 400, `${PREFIX} ${route}: ${detail}`),
+  emulatorUnreachable: (url: string, detail: string) =>
+    fail("EmulatorUnreachable", 503, `${PREFIX} Nothing answers at ${url} (${detail}). Start the emulator there (npx convex-storage-emulator --port N), or connect to the URL its "ready on" line prints.`),
+  remoteResponseInvalid: (url: string, status: number, detail: string) =>
+    fail("RemoteResponseInvalid", 502, `${PREFIX} ${url} answered ${status} with ${detail}, not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`),
+  // An Error object cannot be sent as JSON: a remote handle and the admin route take its message.
+  faultErrorNotString: () =>
+    fail("FaultInvalid", 400, `${PREFIX} faults.next(): over HTTP, \`error\` must be a string (the message); an Error object cannot cross the wire.`),
+  fixtureUsage: (fixture: string, detail: string) => fail("FixtureUsage", 500, `${PREFIX} the ${fixture} fixture: ${detail}`),
   injectedFault: (route: string, status: number, message?: string) =>
     fail("InjectedFault", status, message ?? `${PREFIX} Injected fault: faults.next({ route: "${route}" }) made this fail.`),
   faultInvalid: (detail: string) => fail("FaultInvalid", 400, `${PREFIX} faults.next(): ${detail}`),

@@ -10,6 +10,16 @@ export {
   type SeedInput,
 } from "./emulator.js";
 
+// --- An emulator in another process ---
+export {
+  connectStorageEmulator,
+  STORAGE_EMULATOR_URL_ENV,
+  RemoteStorageEmulator,
+  RemoteJournal,
+  RemoteFaults,
+  type RemoteFaultSpec,
+} from "./remote.js";
+
 // --- What it stores ---
 export type { StoredFile, FileSource } from "./file-store.js";
 export type { FileMetadata } from "./storage.js";
@@ -23,6 +33,7 @@ export type {
   HttpRequestEntry,
   HttpRoute,
   StorageOperation,
+  JournalFilter,
 } from "./journal.js";
 
 // --- Fault injection ---

@@ -57,6 +57,8 @@ export const ADMIN_ROUTES = {
   fileBytes: "/files/:storageId/bytes",
   reset: "/reset",
   uploadUrl: "/upload-url",
+  seed: "/seed",
+  journal: "/journal",
   faults: "/faults",
   events: "/events",
 } as const;

@@ -32,10 +32,10 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Run {
   return { child, output: () => out, errors: () => err, exited };
 }
 
-/** Starts the server on a free port and waits for its banner. */
+/** Starts the server on a free port and waits for the last line of its banner. */
 async function start(args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const cli = run(["--port", "0", ...args], env, cwd);
-  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
+  const url = await waitFor(() => /^ready on (http:\/\/\S+)$/m.exec(cli.output())?.[1], onOutput(cli));
   return { ...cli, url };
 }
 
@@ -82,6 +82,18 @@ describe("cli", () => {
     const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
     expect(res.status).toBe(200);
     await waitFor(() => /POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()), onOutput(cli));
+  });
+
+  it("--port 0: the banner ends with 'ready on <url>', naming the port it chose", async () => {
+    const cli = await start(["--seed", FIXTURES_DIR]);
+    const lines = cli.output().split("\n");
+    const ready = lines.findIndex((line) => line.startsWith("ready on "));
+    expect(lines[0]).toBe(`convex-storage-emulator 0.1.0 listening on ${cli.url}`);
+    // Every banner line (seeded files included) comes before it.
+    expect(lines.slice(0, ready).filter((line) => line.includes("seeded"))).toHaveLength(readdirSync(FIXTURES_DIR).length);
+    expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:(\d+)$/);
+    expect(cli.url).not.toBe("http://127.0.0.1:0");
+    expect((await fetch(`${cli.url}/_emulator/health`)).status).toBe(200);
   });
 
   it("--seed: stores every file of the directory and serves them", async () => {

@@ -9,11 +9,14 @@ import { envName, OPTIONS } from "../src/cli/args.js";
 import { codeBlocks, headingAnchors, linkTargets, markdownFiles, readMarkdown, VITEST_CONFIG_BLOCK } from "./markdown.js";
 import { ROOT } from "./run-to-end.js";
 
-/** The test files vitest runs (vitest.config.ts's include), with their text. */
+/**
+ * The files that run the docs' examples, with their text: the test files vitest runs
+ * (vitest.config.ts's include) and the example projects tests run (test/fixtures-projects).
+ */
 function testFiles(): { path: string; text: string }[] {
   return ["test", "examples"].flatMap((dir) =>
     readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
-      .filter((path) => path.endsWith(".test.ts"))
+      .filter((path) => path.endsWith(".test.ts") || (dir === "test" && path.startsWith("fixtures-projects/") && path.endsWith(".ts")))
       .map((path) => ({ path: `${dir}/${path}`, text: readFileSync(join(ROOT, dir, path), "utf8") })),
   );
 }

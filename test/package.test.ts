@@ -30,9 +30,10 @@ beforeAll(async () => {
   writeFileSync(join(project, "matchers.test.ts"), imports + readmeBlock('test("a seeded avatar is a stored PNG"'));
 }, 120_000);
 
+// Removing the installed project (thousands of files) took over 10 s, the default, at a load of 7 on 2 cores.
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 60_000);
 
 /** The README's ```ts block that contains `marker`. */
 function readmeBlock(marker: string): string {

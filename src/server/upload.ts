@@ -85,7 +85,7 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
  * need no backpressure; unlike `for await`, a failed write does not destroy
  * the socket, so a 413/507 can still be answered.
  */
-function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Array) => void): Promise<void> {
+export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Array) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // A client that stops sending would otherwise hold its connection (and bytes) forever.
     const idle = idleMs > 0 ? setTimeout(() => finish(errors.uploadTimedOut(idleMs)), idleMs) : undefined;
@@ -113,7 +113,7 @@ function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Arra
 }
 
 /** Fidelity: the Content-Type is stored (lowercased); an unparseable one is 400 BadHeader. */
-function parseContentType(header: string | undefined): string | null {
+export function parseContentType(header: string | undefined): string | null {
   if (header === undefined || header.trim() === "") return null;
   const value = header.trim();
   if (!MEDIA_TYPE.test(value)) throw errors.badHeader("content-type", "invalid HTTP header");

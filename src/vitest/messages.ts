@@ -1,13 +1,10 @@
 // The failure messages of the vitest matchers: what was expected, what was
 // found, and a table of the stored files or upload requests.
 import type { MatcherState } from "vitest";
-import type { StorageEmulator } from "../emulator.js";
 import type { StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
 import { textTable, type Cell } from "./text-table.js";
 
-/** The parts of an emulator the matchers read. */
-export type Inspectable = Pick<StorageEmulator, "files" | "file" | "bytes" | "journal">;
 /** One expected field: its name and value (or asymmetric matcher). */
 export type Field = readonly [key: string, value: unknown];
 
@@ -67,7 +64,7 @@ export function describeValue(value: unknown): string {
 
 /** The `rows` (a subset of `all`, numbered by their place in `all`), at most MAX_ROWS of them. */
 export function filesTable(
-  emulator: Inspectable,
+  bytesOf: (file: StoredFile) => Uint8Array | null,
   all: readonly StoredFile[],
   rows: readonly StoredFile[],
   columns: readonly string[],
@@ -75,7 +72,7 @@ export function filesTable(
   if (rows.length === 0) return "";
   const cell = (file: StoredFile, column: string): Cell => {
     if (column === "#") return all.indexOf(file);
-    if (column === "text") return textPreview(emulator.bytes(file.storageId));
+    if (column === "text") return textPreview(bytesOf(file));
     return file[column as keyof StoredFile];
   };
   return limited(rows, (shown) =>
@@ -96,14 +93,14 @@ export function textPreview(bytes: Uint8Array | null): string {
 }
 
 export function uploadsTable(
-  emulator: Inspectable,
+  fileOf: (id: string) => StoredFile | null,
   all: readonly HttpRequestEntry[],
   rows: readonly HttpRequestEntry[],
 ): string {
   if (rows.length === 0) return "";
   const contentType = (entry: HttpRequestEntry): Cell => {
     if (entry.storageId === undefined) return "";
-    const file = emulator.file(entry.storageId);
+    const file = fileOf(entry.storageId);
     return file === null ? "(deleted)" : file.contentType;
   };
   return limited(rows, (shown) =>

@@ -10,6 +10,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
+/**
+ * The flags the tests launch Chromium with (never @sparticuz/chromium's `args`, see above).
+ * No sandbox as root in CI; no background networking on a machine without internet.
+ */
+export const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
 export const SYSTEM_CHROMIUMS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

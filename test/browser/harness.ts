@@ -6,15 +6,14 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import { chromiumPath } from "./chromium.js";
+import { CHROMIUM_FLAGS, chromiumPath } from "./chromium.js";
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: await chromiumPath(),
     headless: true,
     // The project's own flags (never @sparticuz/chromium's `args`: the CORS checks need web security on).
-    // No sandbox as root in CI; no background networking on a machine without internet.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: CHROMIUM_FLAGS,
   });
 }
 
