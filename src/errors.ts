@@ -84,21 +84,19 @@ const fail = (code: ErrorCode, status: number, message: string) =>
   new StorageEmulatorError(code, status, message);
 
 export const errors = {
-  // Fidelity: crates/model/src/file_storage (FileStorageId parsing), wrapped by
-  // the isolate's with_argument_error as "Invalid argument `storageId` for `storage.<method>`".
+  // Fidelity: get-convex/convex-backend crates/model/src/file_storage/mod.rs (FromStr for
+  // FileStorageId: the Rust literal spans a line, so a line break and 20 spaces stay in the
+  // message), wrapped by crates/isolate/src/environment/helpers/mod.rs with_argument_error.
   invalidStorageId: (method: StorageMethod, id: unknown) =>
     fail(
       "InvalidArgument",
       400,
-      `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID: "${describe(id)}". Storage ID should be an Id of '_storage' table, or a UUID string.`,
+      `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID: "${describe(id)}". Storage ID should be an\n${" ".repeat(20)}Id of '_storage' table, or a UUID string.`,
     ),
-  // Fidelity: crates/model/src/file_storage/mod.rs, an ID that resolves to another table.
-  storageIdOfOtherTable: (method: StorageMethod) =>
-    fail(
-      "InvalidArgument",
-      400,
-      `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.`,
-    ),
+  // Fidelity: get-convex/convex-backend crates/model/src/file_storage/mod.rs: raised during the
+  // lookup, outside with_argument_error, so without the `Invalid argument` prefix.
+  storageIdOfOtherTable: (_method: StorageMethod) =>
+    fail("InvalidArgument", 400, "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'."),
   // Fidelity: convex-js src/server/impl/validate.ts validateArg (getUrl checks its argument).
   missingArgument: (method: StorageMethod) =>
     new StorageEmulatorTypeError("MissingArgument", `Must provide arg 1 \`storageId\` to \`${method}\``),
@@ -108,8 +106,8 @@ export const errors = {
       "StoreExpectsBlob",
       "store() expects a Blob. If you are trying to store a Request, `await request.blob()` will give you the correct input.",
     ),
-  // Fidelity: the backend's StorageIdNotFound on delete of a missing file.
-  storageIdNotFound: (id: string) => fail("StorageIdNotFound", 404, `storage id ${id} not found`),
+  // Fidelity: get-convex/convex-backend crates/file_storage/src/core.rs, ErrorMetadata::bad_request (400).
+  storageIdNotFound: (id: string) => fail("StorageIdNotFound", 400, `storage id ${id} not found`),
   // Fidelity: crates/file_storage, a Digest or sha256 option that does not match the bytes.
   sha256Mismatch: (expected: string, actual: string) =>
     fail("Sha256Mismatch", 400, `Sha256 mismatch. Expected: ${expected} Actual: ${actual}`),

@@ -149,15 +149,18 @@ describe("upload", () => {
     expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["a", "b"]);
   });
 
-  it("upload: other methods are 405 with Allow: POST", async () => {
+  it("upload: other methods are 405 with Allow: POST and an empty body, journaled", async () => {
     const { emulator } = await setup();
     const url = await emulator.storage.generateUploadUrl();
     for (const method of ["GET", "PUT", "DELETE", "PATCH"]) {
       const res = await fetch(url, { method });
       expect(res.status, method).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
-      expect(((await res.json()) as { code: string }).code).toBe("MethodNotAllowed");
+      expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
+      expect(await res.text()).toBe("");
     }
+    await expect.poll(() => emulator.journal.httpRequests("upload").length).toBe(4);
+    expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 405, errorCode: "MethodNotAllowed" });
   });
 
   it("upload: over maxFileBytes by Content-Length is 413 before the body is read", async () => {
@@ -283,6 +286,8 @@ describe("serve", () => {
     const { url } = await stored();
     const res = await fetch(url, { headers: { Range: range } });
     expect(res.status).toBe(200);
+    // Fidelity: a Range that does not parse falls through to the full response, Digest included.
+    expect(res.headers.get("digest")).toBe(`sha-256=${fixtures.allBytes.sha256}`);
     expect((await res.arrayBuffer()).byteLength).toBe(256);
   });
 
@@ -315,11 +320,12 @@ describe("serve", () => {
     });
   });
 
-  it("serve: other methods are 405 with Allow: GET, HEAD", async () => {
+  it("serve: other methods are 405 with Allow: GET,HEAD (no space) and an empty body", async () => {
     const { url } = await stored();
     const res = await fetch(url, { method: "DELETE" });
     expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect(res.headers.get("allow")).toBe("GET,HEAD");
+    expect(await res.text()).toBe("");
   });
 
   it("serve: a file deleted while it streams is still served whole", async () => {
@@ -338,7 +344,7 @@ describe("cors", () => {
     const res = await upload("x", { Origin: "http://app.example" });
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(res.headers.get("vary")).toBe("Origin");
+    expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
     const { storageId } = (await res.json()) as { storageId: string };
     const served = await fetch((await emulator.storage.getUrl(storageId as never))!, { headers: { Origin: "http://other.example" } });
     expect(served.headers.get("access-control-allow-origin")).toBe("http://other.example");
@@ -362,10 +368,10 @@ describe("cors", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS, PATCH, DELETE, PUT");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS,PATCH,DELETE,PUT");
     expect(res.headers.get("access-control-allow-headers")).toBe("content-type, digest");
     expect(res.headers.get("access-control-max-age")).toBe("86400");
-    expect(res.headers.get("vary")).toBe("Origin");
+    expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
     expect(emulator.files()).toEqual([]);
   });
 });

@@ -148,7 +148,7 @@ describe("getUrl", () => {
     const error = await failure(storage.getUrl("garbage"));
     expect(error.code).toBe("InvalidArgument");
     expect(error.message).toBe(
-      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID: \"garbage\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID: \"garbage\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 
@@ -156,7 +156,7 @@ describe("getUrl", () => {
     const { storage } = setup();
     const error = await failure(storage.getUrl(OTHER_TABLE_ID));
     expect(error.message).toBe(
-      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
+      "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
     );
   });
 
@@ -188,7 +188,7 @@ describe("getMetadata", () => {
   it("getMetadata: names itself in the invalid-id message", async () => {
     const { storage } = setup();
     expect((await failure(storage.getMetadata("nope"))).message).toBe(
-      "Invalid argument `storageId` for `storage.getMetadata`: Invalid storage ID: \"nope\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.getMetadata`: Invalid storage ID: \"nope\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 });
@@ -219,7 +219,7 @@ describe("get", () => {
   it("get: an id of another table throws Convex's message", async () => {
     const { storage } = setup();
     expect((await failure(storage.get(OTHER_TABLE_ID))).message).toBe(
-      "Invalid argument `storageId` for `storage.get`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
+      "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
     );
   });
 });
@@ -239,6 +239,7 @@ describe("delete", () => {
     await storage.delete(id);
     const error = await failure(storage.delete(id));
     expect(error.code).toBe("StorageIdNotFound");
+    expect(error.status).toBe(400);
     expect(error.message).toBe(`storage id ${id} not found`);
   });
 
@@ -252,7 +253,7 @@ describe("delete", () => {
   it("delete: an invalid id throws Convex's message naming delete", async () => {
     const { storage } = setup();
     expect((await failure(storage.delete("x"))).message).toBe(
-      "Invalid argument `storageId` for `storage.delete`: Invalid storage ID: \"x\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.delete`: Invalid storage ID: \"x\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 });

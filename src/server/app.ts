@@ -62,16 +62,24 @@ export function createApiHandler({ gateway }: ServerHost): Handler {
     if (fileId !== null) {
       journalRequest(gateway, req, res, "serve");
       if (method === "GET" || method === "HEAD") return handleServe(gateway, req, res, fileId);
-      return methodNotAllowed(res, method, "GET, HEAD");
+      return methodNotAllowed(res, method, "GET,HEAD");
     }
     journalRequest(gateway, req, res, "unknown");
     sendError(res, errors.routeNotFound(method, path));
   };
 }
 
+/**
+ * Fidelity: tokio-rs/axum axum-v0.8.8 axum/src/routing/method_routing.rs: the method router's
+ * fallback is a bare 405, empty body, `Allow` joined with "," (the journal still gets the error).
+ */
 function methodNotAllowed(res: ServerResponse, method: string, allow: string): void {
+  const error = errors.methodNotAllowed(method, allow);
+  Object.assign(facts(res), { errorCode: error.code, errorMessage: error.message, bytesOut: 0 });
+  res.statusCode = error.status;
   res.setHeader("Allow", allow);
-  sendError(res, errors.methodNotAllowed(method, allow));
+  res.setHeader("Content-Length", 0);
+  res.end();
 }
 
 /** The Express app: /api (the handlers above), /_emulator admin routes, else the HTTP actions. */
