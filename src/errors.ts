@@ -18,6 +18,7 @@ export type ErrorCode =
   | "StorageTokenExpired"
   | "BadQueryArgs"
   | "BadHeader"
+  | "InvalidContentTypeHeader"
   | "MethodNotAllowed"
   | "FileNotFound"
   | "InvalidStoragePath"
@@ -123,9 +124,12 @@ export const errors = {
   tokenExpired: () => fail("StorageTokenExpired", 401, "Store File Authorization expired"),
   tokenMissing: () =>
     fail("BadQueryArgs", 400, "Failed to deserialize query string: missing field `token`"),
-  // Fidelity: the backend's BadHeader for an unparseable header.
+  // Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs map_header_err.
   badHeader: (name: string, detail: string) =>
     fail("BadHeader", 400, `Bad header for ${name}: ${detail}`),
+  // Fidelity: get-convex/convex-backend crates/isolate/src/environment/action/storage.rs
+  // run_storage_store: store() of a Blob whose type mime cannot parse; the message is mime's error.
+  invalidContentType: (mimeError: string) => fail("InvalidContentTypeHeader", 400, mimeError),
   methodNotAllowed: (method: string, allowed: string) =>
     fail("MethodNotAllowed", 405, `Method ${method} is not allowed here. Allowed: ${allowed}.`),
   // Fidelity: crates/local_backend/src/storage.rs, a missing or deleted file.

@@ -55,7 +55,7 @@ describe("upload", () => {
     expect(await emulator.storage.generateUploadUrl()).toMatch(/^https:\/\/happy-animal-123\.convex\.cloud\//);
   });
 
-  it("upload: stores the Content-Type lowercased, none when absent", async () => {
+  it("upload: stores the Content-Type normalised, none when absent", async () => {
     const { emulator, upload } = await setup();
     const typed = (await (await upload("x", { "Content-Type": "Text/Plain; Charset=UTF-8" })).json()) as { storageId: string };
     expect(emulator.file(typed.storageId)?.contentType).toBe("text/plain; charset=utf-8");
@@ -86,6 +86,52 @@ describe("upload", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
     expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: an empty Content-Type header is 400 BadHeader, nothing stored (what fetch sends for a Blob without a type)", async () => {
+    const { emulator, upload } = await setup();
+    for (const value of ["", "   "]) {
+      const res = await upload("x", { "Content-Type": value });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+    }
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it.each([
+    ["Text/HTML", "text/html"],
+    ["text/plain;", "text/plain"],
+    ["text/plain; charset=UTF-8;", "text/plain; charset=utf-8;"],
+    ['TEXT/Plain; CharSet="UTF-8"', 'text/plain; charset="utf-8"'],
+    ["multipart/form-data; Boundary=AbC", "multipart/form-data; boundary=AbC"],
+    ["text/plain;  a=B", "text/plain;  a=B"],
+    ["text/", "text/"],
+  ])("upload: Content-Type %j is stored as mime 0.3.17 normalises it: %j", async (header, stored) => {
+    const { emulator, upload } = await setup();
+    const { storageId } = (await (await upload("x", { "Content-Type": header })).json()) as { storageId: string };
+    expect(emulator.file(storageId)?.contentType).toBe(stored);
+  });
+
+  it.each(["text/plain ; a=b", "text/plain;;", "text/plain; a", "text/plain, text/html", "text"])(
+    "upload: Content-Type %j mime refuses is 400 BadHeader",
+    async (header) => {
+      const { emulator, upload } = await setup();
+      const res = await upload("x", { "Content-Type": header });
+      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(emulator.files()).toEqual([]);
+    },
+  );
+
+  it("upload: the Digest prefix is case-sensitive and the base64 must be canonical and 32 bytes", async () => {
+    const { emulator, upload } = await setup();
+    const digest = fixtures.pdf.sha256;
+    for (const bad of [`SHA-256=${digest}`, `sha-256= ${digest}`, `sha-256=${digest}=`, `sha-256=${digest.slice(0, 42)}V=`, "sha-256=AAAA", "sha-256="]) {
+      const res = await upload(fixtures.pdf.bytes, { Digest: bad });
+      expect(await res.json(), bad).toEqual({ code: "BadHeader", message: "Bad header for digest: invalid HTTP header" });
+    }
+    expect(emulator.files()).toEqual([]);
+    // Padding is optional in base64 0.13.
+    expect((await upload(fixtures.pdf.bytes, { Digest: `sha-256=${digest.replace(/=$/, "")}` })).status).toBe(200);
   });
 
   it("upload: a matching Digest is accepted", async () => {

@@ -241,12 +241,14 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["upload: Content-Length and Transfer-Encoding (smuggling)", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, ["Content-Length: 3", "Transfer-Encoding: chunked"]) + "0\r\n\r\n", ["connection"]), () => nodeRefusal(400)],
   ["upload: Content-Type 'not a type'", async () => upload(`?token=${await token()}`, { "Content-Type": "not a type" }), () => badHeader("content-type")],
   ["upload: Content-Type with a parameter without value", async () => upload(`?token=${await token()}`, { "Content-Type": "text/plain; charset" }), () => badHeader("content-type")],
-  ["upload: Content-Type 'text/'", async () => upload(`?token=${await token()}`, { "Content-Type": "text/" }), () => badHeader("content-type")],
+  // Fidelity: mime accepts an empty subtype ("text/", pinned in server.test.ts), not one that starts with ";".
+  ["upload: Content-Type 'text/;'", async () => upload(`?token=${await token()}`, { "Content-Type": "text/;" }), () => badHeader("content-type")],
   ["upload: Content-Type '/plain'", async () => upload(`?token=${await token()}`, { "Content-Type": "/plain" }), () => badHeader("content-type")],
   ["upload: Content-Type with an unclosed quote", async () => upload(`?token=${await token()}`, { "Content-Type": 'text/plain; a="b' }), () => badHeader("content-type")],
   ["upload: Digest md5", async () => upload(`?token=${await token()}`, { Digest: "md5=abc" }), () => badHeader("digest")],
   ["upload: a short sha-256 Digest", async () => upload(`?token=${await token()}`, { Digest: "sha-256=abc=" }), () => badHeader("digest")],
-  ["upload: two Digest headers", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, [`Digest: sha-256=${fixtures.empty.sha256}`, `Digest: sha-256=${fixtures.empty.sha256}`, "Content-Length: 0"])), () => badHeader("digest")],
+  // Fidelity: only the first Digest header is decoded (common/src/sha256.rs `values.next()`).
+  ["upload: two Digest headers, the first malformed", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, ["Digest: sha-256=AAAA", `Digest: sha-256=${fixtures.empty.sha256}`, "Content-Length: 0"])), () => badHeader("digest")],
   ["upload: a Digest of other bytes", async () => upload(`?token=${await token()}`, { Digest: `sha-256=${fixtures.png.sha256}` }), () =>
     json(400, "Sha256Mismatch", `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${sha256(new TextEncoder().encode("x"))}`)],
   ["upload: Content-Length over maxFileBytes", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, [`Content-Length: ${2 * MiB}`])), () =>
