@@ -17,6 +17,7 @@ Usage: ${NAME} [options]
 
 Options:
   --port N               port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --site-port N          port of the HTTP actions' site origin (default: port + 1; 0 picks a free one)
   --host HOST            address to bind (default ${DEFAULT_HOST}: this machine only)
   --url ORIGIN           origin to put in file and upload URLs (default: the listening one)
   --persist DIR          keep files in DIR instead of memory; a restart serves them again
@@ -43,6 +44,7 @@ class UsageError extends Error {}
 
 interface CliOptions {
   port: number;
+  sitePort: number;
   host: string;
   seed: string | undefined;
   http: string | undefined;
@@ -60,6 +62,7 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
       allowPositionals: false,
       options: {
         port: { type: "string" },
+        "site-port": { type: "string" },
         host: { type: "string" },
         url: { type: "string" },
         persist: { type: "string" },
@@ -96,9 +99,11 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
   if (ttlSeconds !== undefined) emulator.uploadUrlTtlMs = ttlSeconds * 1000;
   const port = wholeNumber("--port", v.port) ?? DEFAULT_PORT;
   if (port > 65535) throw new UsageError(`--port must be from 0 to 65535, got ${port}`);
+  const sitePort = wholeNumber("--site-port", v["site-port"]) ?? (port === 0 ? 0 : port + 1);
+  if (sitePort > 65535) throw new UsageError(`--site-port must be from 0 to 65535, got ${sitePort}`);
   if (v.host !== undefined && v.host.trim() === "") throw new UsageError("--host must not be empty");
   if (v.functions !== undefined && v.http === undefined) throw new UsageError("--functions needs --http");
-  return { port, host: v.host ?? DEFAULT_HOST, seed: v.seed, http: v.http, functions: v.functions, quiet: v.quiet, emulator };
+  return { port, sitePort, host: v.host ?? DEFAULT_HOST, seed: v.seed, http: v.http, functions: v.functions, quiet: v.quiet, emulator };
 }
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -129,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const emulator = createStorageEmulator(options.emulator);
     const seeded = options.seed === undefined ? [] : await seedDirectory(emulator, options.seed);
-    const server = await emulator.listen({ port: options.port, host: options.host });
+    const server = await emulator.listen({ port: options.port, sitePort: options.sitePort, host: options.host });
     // Listen for signals before the banner: whoever reads it may stop us at once, and must get a clean exit.
     const stopped = new Promise<void>((done) => {
       const stop = () => done();
@@ -141,8 +146,9 @@ export async function main(argv: string[]): Promise<number> {
     out(`  upload: POST ${url}/api/storage/upload?token=<token>   (a token: POST ${url}/_emulator/upload-url)`);
     out(`  serve:  GET  ${url}/api/storage/<uuid>`);
     if (options.emulator.admin !== false) out(`  admin:  ${url}/_emulator/`);
+    out(`  site:   ${server.siteUrl}   (HTTP actions, every path)`);
     if (options.http !== undefined) {
-      out(`  http actions of ${options.http} on every other path${options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`}`);
+      out(`  http actions of ${options.http} on ${server.siteUrl}${options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`}`);
     }
     if (options.emulator.persist !== undefined) out(`  files kept in ${options.emulator.persist} (${emulator.files().length} found)`);
     if (!isLoopback(options.host)) {

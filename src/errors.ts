@@ -176,15 +176,13 @@ export const errors = {
     fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
   routeNotFound: (method: string, path: string) =>
     fail("NotFound", 404, `${PREFIX} No route for ${method} ${describe(path)}.`),
-  httpActionFailed: (method: string, path: string, detail: string) =>
-    fail("HttpActionError", 500, `Uncaught error in HTTP action ${method} ${path}: ${detail}`),
-  // Fidelity: the docs' 20 MiB limit on HTTP action responses ("Serving Files", "Limits").
-  httpResponseTooLarge: (limit: number) =>
-    fail(
-      "HttpResponseTooLarge",
-      500,
-      `HTTP action response is larger than the limit of ${limit} bytes (20 MiB). Serve large files through ctx.storage.getUrl() instead.`,
-    ),
+  // Fidelity: get-convex/convex-backend crates/application/src/redaction.rs, the `code` of a
+  // dev deployment's 500 (the request id is a fresh one: crates/application/src/lib.rs).
+  httpActionFailed: (requestId: string, uncaught: string) =>
+    fail("HttpActionError", 500, `[Request ID: ${requestId}] Server Error: ${uncaught}`),
+  // Fidelity: get-convex/convex-backend crates/isolate/src/environment/action/mod.rs, the system
+  // log line of a response chunk dropped for passing 20 MiB (humansize BINARY: "20 MiB").
+  httpResponseTooLarge: () => fail("HttpResponseTooLarge", 500, "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB"),
   runFunctionMissing: (ctxName: string, kind: "query" | "mutation" | "action", name: string) =>
     fail(
       "RunFunctionMissing",
@@ -193,19 +191,19 @@ export const errors = {
     ),
   unsupportedInHttpAction: (what: string) =>
     fail("Unsupported", 500, `${PREFIX} ${what} is not emulated in HTTP actions. Call it through run.action or test it with convex-test.`),
-  notListening: (path: string) =>
+  notListening: (url: string) =>
     fail(
       "NotListening",
       500,
-      `${PREFIX} emulator.fetch("${describe(path)}") needs a listening server for the storage and admin routes: await emulator.listen({ port: 0 }) first.`,
+      `${PREFIX} emulator.fetch("${describe(url)}") is a cloud-origin URL (storage, admin), which needs a listening server: await emulator.listen({ port: 0 }) first. Paths and site URLs run the HTTP actions in process.`,
     ),
   convexTestUnsupported: (detail: string) =>
     fail("ConvexTestUnsupported", 500, `${PREFIX} connectConvexTest: ${detail}.`),
-  portInUse: (host: string, port: number) =>
+  portInUse: (host: string, port: number, flag = "--port") =>
     fail(
       "PortInUse",
       500,
-      `${PREFIX} Port ${port} on ${host} is already in use. Stop what holds it, or pick another port (--port N, or listen({ port: 0 }) for a free one).`,
+      `${PREFIX} Port ${port} on ${host} is already in use. Stop what holds it, or pick another port (${flag} N, or listen({ port: 0 }) for a free one).`,
     ),
   alreadyListening: (url: string) =>
     fail("AlreadyListening", 500, `${PREFIX} This emulator already listens on ${url}. Call close() first, or create another emulator.`),
@@ -221,6 +219,8 @@ export const errors = {
 export const messages = {
   // Fidelity: the backend's plain-text 404 body for a path no HTTP action is routed at.
   noHttpActionRouted: (path: string) => `No HttpAction routed for ${path}`,
+  // Fidelity: the backend's 404 body when the deployment has no convex/http.js.
+  noHttpActions: () => "This Convex deployment does not have HTTP actions enabled.",
   httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
 } as const;
 

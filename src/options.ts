@@ -19,7 +19,7 @@ export interface StorageEmulatorOptions {
   persist?: string;
   /** Serve the /_emulator admin routes and page. Default true. */
   admin?: boolean;
-  /** The app's HTTP router (the default export of convex/http.ts), served on every path but /api and /_emulator. */
+  /** The app's HTTP router (the default export of convex/http.ts), served on every path of the site origin (`siteUrl`). */
   http?: HttpRouter;
   /** Where HTTP actions' ctx.runQuery / runMutation / runAction go, e.g. `{ query: t.query, mutation: t.mutation, action: t.action }`. */
   run?: RunFunctions;
@@ -28,6 +28,8 @@ export interface StorageEmulatorOptions {
 }
 
 export const DEFAULT_ORIGIN = "http://127.0.0.1:3210";
+/** The site origin (HTTP actions) before one listens: the local backend's 3211. */
+export const DEFAULT_SITE_ORIGIN = "http://127.0.0.1:3211";
 export const DEFAULT_UPLOAD_URL_TTL_MS = 3_600_000;
 
 export function checkOrigin(url: unknown): string {

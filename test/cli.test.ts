@@ -33,7 +33,9 @@ function run(args: string[]): Run {
 async function start(args: string[] = []) {
   const cli = run(["--port", "0", ...args]);
   const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
-  return { ...cli, url };
+  // The HTTP actions' site origin, from its banner line.
+  const site = await waitFor(() => /site: +(http:\/\/\S+)/.exec(cli.output())?.[1], onOutput(cli));
+  return { ...cli, url, site };
 }
 
 /** waitFor options for the CLI's output: a start can take seconds; a timeout shows what it printed. */
@@ -109,6 +111,18 @@ describe("cli", () => {
     expect(cli.errors()).toBe('convex-storage-emulator: --max-file-bytes expects a whole number, got "lots". Run convex-storage-emulator --help for usage.\n');
   });
 
+  it("--site-port: the HTTP actions' origin listens there and the banner prints it", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const sitePort = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const cli = await start(["--site-port", String(sitePort)]);
+    expect(cli.site).toBe(`http://127.0.0.1:${sitePort}`);
+    expect(cli.output()).toContain(`  site:   http://127.0.0.1:${sitePort}   (HTTP actions, every path)`);
+    const res = await fetch(`${cli.site}/anything`);
+    expect(await res.text()).toBe("This Convex deployment does not have HTTP actions enabled.");
+  });
+
   it("a taken port: one line on stderr, exit 1", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
@@ -127,17 +141,17 @@ describe("cli", () => {
   it("--http: serves the app's convex/http.ts, with --functions for ctx.runMutation", async () => {
     const root = fileURLToPath(new URL("../", import.meta.url));
     const cli = await start(["--http", join(root, "examples/chat/convex/http.ts"), "--functions", join(root, "examples/chat/dev-functions.ts")]);
-    const sent = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const sent = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
     expect(sent.status).toBe(200);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { storageId: string }[] };
-    const image = await fetch(`${cli.url}/getImage?storageId=${files[0]!.storageId}`);
+    const image = await fetch(`${cli.site}/getImage?storageId=${files[0]!.storageId}`);
     expect(new Uint8Array(await image.arrayBuffer())).toEqual(fixtures.png.bytes);
   });
 
   it("--http without --functions: ctx.runMutation fails with a clear message, logged", async () => {
     const root = fileURLToPath(new URL("../", import.meta.url));
     const cli = await start(["--http", join(root, "examples/chat/convex/http.ts")]);
-    const res = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", body: "x" });
+    const res = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", body: "x" });
     expect(res.status).toBe(500);
     await waitFor(() => cli.output().includes("ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given"), onOutput(cli));
   });

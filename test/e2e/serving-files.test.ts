@@ -20,7 +20,8 @@ async function setup() {
   await connectConvexTest(t, emulator);
   const server = await emulator.listen({ port: 0 });
   defer(() => server.close());
-  return { t, emulator, url: server.url };
+  // The app's HTTP actions live on the site origin (a client's VITE_CONVEX_SITE_URL).
+  return { t, emulator, url: server.siteUrl };
 }
 
 
