@@ -196,6 +196,8 @@ export class StorageEmulator {
 
   /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
   restore(snapshot: Uint8Array): void {
+    // Only a connected identity (convex-test's documents) says which files exist.
+    if (this.gateway.files.identity.exists !== undefined) throw errors.convexTestRestore();
     restoreSnapshot(this.gateway.files, snapshot);
   }
 
