@@ -4,7 +4,7 @@
 // How: Convex's server code reaches storage through the global `Convex`
 // syscall object (convex-js src/server/impl/storage_impl.ts). convex-test
 // installs that object once, as getters that return the running test
-// instance's own syscall functions (convex-test 0.0.60 dist/index.js,
+// instance's own syscall functions (convex-test 0.0.71 dist/index.js,
 // ensureGlobalProxy and the per-instance syscallImpl/asyncSyscallImpl/
 // jsSyscallImpl). We wrap that object once and, keyed by those per-instance
 // functions, route the storage syscalls of a connected instance to its

@@ -134,12 +134,12 @@ export const errors = {
     fail("MethodNotAllowed", 405, `Method ${method} is not allowed here. Allowed: ${allowed}.`),
   // Fidelity: crates/local_backend/src/storage.rs, a missing or deleted file.
   fileNotFound: (uuid: string) => fail("FileNotFound", 404, `File ${uuid} not found`),
-  // Fidelity: crates/local_backend/src/storage.rs, a path that is not a storage UUID.
+  // Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_get, a path that is not a UUID.
   invalidStoragePath: (path: string) =>
     fail(
       "InvalidStoragePath",
       400,
-      `Invalid storage path: "${describe(path)}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+      `Invalid storage path: "${describe(path)}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
     ),
   rangeNotSatisfiable: (size: number) =>
     fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),

@@ -362,7 +362,7 @@ describe("serve", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       code: "InvalidStoragePath",
-      message: `Invalid storage path: "${id}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+      message: `Invalid storage path: "${id}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
     });
   });
 

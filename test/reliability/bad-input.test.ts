@@ -124,7 +124,7 @@ const badPath = (shown: string) =>
   json(
     400,
     "InvalidStoragePath",
-    `Invalid storage path: "${shown}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+    `Invalid storage path: "${shown}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
   );
 const noRoute = (method: string, path: string) => json(404, "NotFound", `${P} No route for ${method} ${path}.`);
 const noAdminFile = (id: string) => json(404, "NotFound", `${P} No stored file has the id "${id}".`);
