@@ -1,4 +1,5 @@
 import { httpActionGeneric as httpAction, httpRouter } from "convex/server";
+import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
 import request from "supertest";
 import { cleanupAfterEach } from "./cleanup.js";
@@ -15,6 +16,7 @@ function router() {
   http.route({ pathPrefix: "/files/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`short prefix ${new URL(req.url).pathname}`)) });
   http.route({ pathPrefix: "/files/images/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`long prefix ${new URL(req.url).pathname}`)) });
   http.route({ path: "/throws", method: "GET", handler: httpAction(async () => { throw new Error("boom"); }) });
+  http.route({ path: "/convex-error", method: "GET", handler: httpAction(async () => { throw new ConvexError({ reason: "quota" }); }) });
   // One chunk over the limit (bytes: the backend declares its length).
   http.route({ path: "/big", method: "GET", handler: httpAction(async () => new Response(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1))) });
   // A stream: 20 MiB - 1, then a 2-byte chunk that would cross the limit, then 1 byte that still fits.
@@ -108,6 +110,15 @@ describe("http actions", () => {
     const again = (await (await fetch(`${url}/throws`)).json()) as { code: string };
     expect(again.code).not.toBe(body.code);
     expect((await fetch(`${url}/files/a`)).status).toBe(200);
+  });
+
+  it("errors: a thrown ConvexError adds its data after code and trace", async () => {
+    const { url } = await setup();
+    const text = await (await fetch(`${url}/convex-error`)).text();
+    const body = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(["code", "trace", "data"]);
+    expect(body.code).toMatch(new RegExp(`^\\[Request ID: ${HEX16}\\] Server Error: Uncaught ConvexError: \\{"reason":"quota"\\}$`));
+    expect(body.data).toEqual({ reason: "quota" });
   });
 
   it("errors: an unrouted path is the router's plain-text 404 with its content type", async () => {
