@@ -200,17 +200,9 @@ export const errors = {
   convexTestUnsupported: (detail: string) =>
     fail("ConvexTestUnsupported", 500, `${PREFIX} connectConvexTest: ${detail}.`),
   convexTestNotEmpty: (count: number) =>
-    fail(
-      "ConvexTestUnsupported",
-      500,
-      `${PREFIX} connectConvexTest: connect before storing files: this emulator already holds ${count} file${count === 1 ? "" : "s"} (stored, seeded, restored or found in its persist directory), and convex-test has no _storage documents for them. Connect a fresh emulator (without persist, or with an empty directory).`,
-    ),
+    fail("ConvexTestUnsupported", 500, `${PREFIX} connectConvexTest: connect before storing files: this emulator already holds ${count} file${count === 1 ? "" : "s"} (stored, seeded, restored or found in its persist directory), and convex-test has no _storage documents for them. Connect a fresh emulator (without persist, or with an empty directory).`),
   convexTestRestore: () =>
-    fail(
-      "ConvexTestUnsupported",
-      500,
-      `${PREFIX} restore() is not supported while connected to convex-test: the restored files would have no _storage documents. Disconnect first.`,
-    ),
+    fail("ConvexTestUnsupported", 500, `${PREFIX} restore() is not supported while connected to convex-test: the restored files would have no _storage documents. Disconnect first.`),
   portInUse: (host: string, port: number, flag = "--port") =>
     fail(
       "PortInUse",
