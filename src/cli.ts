@@ -23,13 +23,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const emulator = createStorageEmulator(options.emulator);
     const found = emulator.files().length; // with --persist, what earlier runs stored
     const seeded = options.seed === undefined ? [] : await seedDirectory(emulator, options.seed);
-    const server = await emulator.listen({ port: options.port, host: options.host });
+    const server = await emulator.listen({ port: options.port, sitePort: options.sitePort, host: options.host });
     // Listen for signals before the banner: whoever reads it may stop us at once, and must get a clean exit.
     const stopped = new Promise<NodeJS.Signals>((done) => {
       process.once("SIGINT", done);
       process.once("SIGTERM", done);
     });
-    for (const line of banner(options, server.url, emulator.url, found, seeded)) out(line);
+    for (const line of banner(options, server.url, emulator.url, server.siteUrl, found, seeded)) out(line);
     // After the banner, the line tools wait for (Playwright's webServer.wait, scripts): everything is set up.
     out(`ready on ${server.url}`);
     if (!options.quiet) {
@@ -52,7 +52,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 /** What the server prints once it listens: where it is, what it serves, what it seeded. */
-function banner(options: CliOptions, listening: string, url: string, fileCount: number, seeded: SeededFile[]): string[] {
+function banner(options: CliOptions, listening: string, url: string, siteUrl: string, fileCount: number, seeded: SeededFile[]): string[] {
   const admin = options.emulator.admin !== false;
   const lines = [
     `${NAME} ${VERSION} listening on ${listening}`,
@@ -60,9 +60,10 @@ function banner(options: CliOptions, listening: string, url: string, fileCount: 
     `  serve:  GET  ${fileUrl(url, "<uuid>")}`,
   ];
   if (admin) lines.push(`  admin:  ${adminUrl(url, "page")}`);
+  lines.push(`  site:   ${siteUrl}   (HTTP actions, every path)`);
   if (options.http !== undefined) {
     const functions = options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`;
-    lines.push(`  http actions of ${options.http} on every other path${functions}`);
+    lines.push(`  http actions of ${options.http} on ${siteUrl}${functions}`);
   }
   if (options.emulator.persist !== undefined) lines.push(`  files kept in ${options.emulator.persist} (${fileCount} found)`);
   if (!isLoopback(options.host)) {

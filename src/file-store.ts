@@ -46,6 +46,7 @@ export class FileStore {
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
+  readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#identity.exists?.(file.storageId) ?? true) ? file : null);
 
   constructor(options: FileStoreOptions) {
     const { location, ...rest } = options;
@@ -89,18 +90,17 @@ export class FileStore {
     this.#identity = localIdentity;
   }
 
-  /** Every file, in creation order. */
+  /** Every file, in creation order (those whose document does not exist for the caller are hidden). */
   list(): StoredFile[] {
-    return [...this.#byUuid.values()];
+    return [...this.#byUuid.values()].filter((file) => this.#visible(file));
   }
 
   byUuid(uuid: string): StoredFile | null {
-    return this.#byUuid.get(uuid) ?? null;
+    return this.#visible(this.#byUuid.get(uuid));
   }
 
   byStorageId(storageId: string): StoredFile | null {
-    const uuid = this.#uuidByStorageId.get(storageId);
-    return uuid === undefined ? null : (this.#byUuid.get(uuid) ?? null);
+    return this.#visible(this.#byUuid.get(this.#uuidByStorageId.get(storageId) ?? ""));
   }
 
   /**
@@ -133,7 +133,7 @@ export class FileStore {
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = blob.size;
-      const name = await this.#identity.allocate({ sha256, size, contentType }, this.#nextCreationTime());
+      const name = await this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
       blob.finish();
@@ -201,19 +201,26 @@ export class FileStore {
     this.#removing.add(uuid);
     try {
       // The document goes first: if that fails, the file stays whole.
-      await this.#identity.release(file.storageId);
+      const released = await this.#identity.release(file.storageId);
       if (this.#byUuid.get(uuid) !== file) return false; // cleared meanwhile
-      // A deferred sha256 reads the blob unlinked below: settle it while the bytes are there.
-      void file.sha256;
-      // Unpublish first: from here on the file does not exist for anyone.
-      this.#byUuid.delete(uuid);
-      this.#uuidByStorageId.delete(file.storageId);
-      this.#committedBytes -= file.size;
-      this.#volume.remove(uuid);
+      // "deferred": the removal commits with a transaction; the bytes stay until discard().
+      if (released !== "deferred") this.discard(file.storageId);
       return true;
     } finally {
       this.#removing.delete(uuid);
     }
+  }
+
+  /** Removes a file whose document is gone (or never committed), without asking the identity. */
+  discard(storageId: string): void {
+    const file = this.#byUuid.get(this.#uuidByStorageId.get(storageId) ?? "");
+    if (file === undefined) return;
+    // A deferred sha256 reads the blob unlinked below: settle it first. Then unpublish, then unlink.
+    void file.sha256;
+    this.#byUuid.delete(file.uuid);
+    this.#uuidByStorageId.delete(file.storageId);
+    this.#committedBytes -= file.size;
+    this.#volume.remove(file.uuid);
   }
 
   /** Forgets every file. */

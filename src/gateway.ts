@@ -40,9 +40,6 @@ export interface UploadHeaders {
   declaredBytes?: number | undefined;
 }
 
-/** A SHA-256 digest in base64: 32 bytes are 43 characters and one "=" (store's sha256 option, the Digest header). */
-export const SHA256_BASE64_PATTERN = "[A-Za-z0-9+/]{43}=";
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class Gateway {

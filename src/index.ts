@@ -5,6 +5,7 @@ export {
   createStorageEmulator,
   StorageEmulator,
   DEFAULT_ORIGIN,
+  DEFAULT_SITE_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
   type StorageEmulatorOptions,
   type SeedInput,

@@ -25,7 +25,7 @@ export interface StorageEmulatorOptions {
   allowedHosts?: string[];
   /** An upload that sends no byte for this long is aborted (408), nothing stored. Default 120_000 (2 minutes). */
   uploadIdleTimeoutMs?: number;
-  /** The app's HTTP router (the default export of convex/http.ts), served on every path but /api and /_emulator. */
+  /** The app's HTTP router (the default export of convex/http.ts), served on every path of the site origin (`siteUrl`). */
   http?: HttpRouter;
   /** Where HTTP actions' ctx.runQuery / runMutation / runAction go, e.g. `{ query: t.query, mutation: t.mutation, action: t.action }`. */
   run?: RunFunctions;
@@ -34,6 +34,8 @@ export interface StorageEmulatorOptions {
 }
 
 export const DEFAULT_ORIGIN = "http://127.0.0.1:3210";
+/** The site origin (HTTP actions) before one listens: the local backend's 3211. */
+export const DEFAULT_SITE_ORIGIN = "http://127.0.0.1:3211";
 export const DEFAULT_UPLOAD_URL_TTL_MS = 3_600_000;
 // Two minutes: the issue asks for the backend's upload timeout (not in fidelity.md; not verified against its source).
 export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 120_000;

@@ -36,7 +36,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Run {
 async function start(args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const cli = run(["--port", "0", ...args], env, cwd);
   const url = await waitFor(() => /^ready on (http:\/\/\S+)$/m.exec(cli.output())?.[1], onOutput(cli));
-  return { ...cli, url };
+  // The HTTP actions' site origin, from its banner line.
+  const site = /site: +(http:\/\/\S+)/.exec(cli.output())?.[1] ?? "";
+  return { ...cli, url, site };
 }
 
 /** The banner's seeded and skipped lines, once there is one for each file of FIXTURES_DIR. */
@@ -205,6 +207,18 @@ describe("cli", () => {
     expect(cli.errors()).toBe('convex-storage-emulator: --max-file-bytes expects a whole number, got "lots". Run convex-storage-emulator --help for usage.\n');
   });
 
+  it("--site-port: the HTTP actions' origin listens there and the banner prints it", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const sitePort = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const cli = await start(["--site-port", String(sitePort)]);
+    expect(cli.site).toBe(`http://127.0.0.1:${sitePort}`);
+    expect(cli.output()).toContain(`  site:   http://127.0.0.1:${sitePort}   (HTTP actions, every path)`);
+    const res = await fetch(`${cli.site}/anything`);
+    expect(await res.text()).toBe("This Convex deployment does not have HTTP actions enabled.");
+  });
+
   it("a taken port: one line on stderr, exit 1", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
@@ -222,20 +236,23 @@ describe("cli", () => {
 
   it("--http: serves the app's convex/http.ts, with --functions for ctx.runMutation", async () => {
     const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts"), "--functions", join(ROOT, "examples/chat/dev-functions.ts")]);
-    const sent = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const sent = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
     expect(sent.status).toBe(200);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { storageId: string }[] };
-    const image = await fetch(`${cli.url}/getImage?storageId=${files[0]!.storageId}`);
+    const image = await fetch(`${cli.site}/getImage?storageId=${files[0]!.storageId}`);
     expect(new Uint8Array(await image.arrayBuffer())).toEqual(fixtures.png.bytes);
   });
 
   it("--http without --functions: ctx.runMutation fails with a message pointing at --functions, logged", async () => {
     const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts")]);
-    const res = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", body: "x" });
+    const res = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", body: "x" });
     expect(res.status).toBe(500);
     const message =
       "[convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but the server was started without --functions. Restart it with --functions FILE, a module exporting query, mutation and action(ref, args) stand-ins (an example: node_modules/convex-storage-emulator/examples/chat/dev-functions.ts).";
-    expect(((await res.json()) as { message: string }).message).toBe(`Uncaught error in HTTP action POST /sendImage: ${message}`);
+    // Fidelity: a dev deployment's 500 names the uncaught error in `code` (redaction.rs).
+    const { code } = (await res.json()) as { code: string };
+    expect(code).toMatch(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /);
+    expect(code.replace(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /, "")).toBe(message);
     await waitFor(() => cli.output().includes(message), onOutput(cli));
   });
 
@@ -244,9 +261,9 @@ describe("cli", () => {
     const functions = join(dir, "functions.mjs");
     writeFileSync(functions, "export async function query() { return []; }\n");
     const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts"), "--functions", functions]);
-    const res = await fetch(`${cli.url}/sendImage?author=cli`, { method: "POST", body: "x" });
-    expect(((await res.json()) as { message: string }).message).toBe(
-      `Uncaught error in HTTP action POST /sendImage: [convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but --functions ${functions} exports no \`mutation\`. Export a mutation(ref, args) function from it.`,
+    const res = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", body: "x" });
+    expect(((await res.json()) as { code: string }).code.replace(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /, "")).toBe(
+      `[convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but --functions ${functions} exports no \`mutation\`. Export a mutation(ref, args) function from it.`,
     );
   });
 

@@ -14,7 +14,8 @@ describe("emulator fixture", () => {
   test("emulator: a fresh emulator per test, not listening", async ({ emulator }) => {
     expect(emulator.files()).toEqual([]);
     await emulator.seed({ bytes: "left behind" });
-    expect((await failure(emulator.fetch("/api/storage/x"))).code).toBe("NotListening");
+    // A file URL is on the cloud origin, which only a listening emulator serves.
+    expect((await failure(emulator.fetch(`${emulator.url}/api/storage/x`))).code).toBe("NotListening");
   });
 
   test("emulator: the next test's is empty again", ({ emulator }) => {

@@ -35,10 +35,10 @@ test("an uploaded image is listed with a URL that serves it", async () => {
   expect(await t.run((ctx) => ctx.db.system.get(storageId))).toMatchObject({ size: 475, contentType: "image/png" });
 
   // The HTTP action flow: POST /sendImage stores the body, GET /getImage serves it.
-  const sent = await fetch(`${emulator.url}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+  const sent = await fetch(`${emulator.siteUrl}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
   expect(sent.status).toBe(200);
   await t.run((ctx) => ctx.storage.delete(storageId));
-  const deleted = await fetch(`${emulator.url}/getImage?storageId=${storageId}`);
+  const deleted = await fetch(`${emulator.siteUrl}/getImage?storageId=${storageId}`);
   expect(deleted.status).toBe(404);
 });
 // docs end

@@ -19,6 +19,7 @@ interface OptionSpec {
 /** Every option, in --help order. */
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: "port", value: "N", help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
+  { flag: "site-port", value: "N", help: "port of the HTTP actions' site origin (default: port + 1; 0 picks a free one)" },
   { flag: "host", value: "HOST", help: `address to bind (default ${DEFAULT_HOST}: this machine only)` },
   { flag: "url", value: "ORIGIN", help: "origin to put in file and upload URLs (default: the listening one)" },
   { flag: "persist", value: "DIR", help: "keep files in DIR instead of memory; a restart serves them again" },
@@ -43,6 +44,8 @@ export function envName(flag: string): string {
 
 export interface CliOptions {
   port: number;
+  /** The site origin's port (HTTP actions), like the local backend's 3211 beside 3210. */
+  sitePort: number;
   host: string;
   seed: string | undefined;
   http: string | undefined;
@@ -95,12 +98,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   const portOption = option("port");
   const port = wholeNumber(portOption) ?? DEFAULT_PORT;
   if (port > 65535) throw errors.cliPortRange(portOption!.source, port);
+  const sitePortOption = option("site-port");
+  const sitePort = wholeNumber(sitePortOption) ?? (port === 0 ? 0 : port + 1);
+  if (sitePort > 65535) throw errors.cliPortRange(sitePortOption?.source ?? "--port + 1", sitePort);
   const host = option("host");
   if (host !== undefined && host.value.trim() === "") throw errors.cliEmpty(host.source);
   const http = option("http")?.value;
   const functions = option("functions")?.value;
   if (functions !== undefined && http === undefined) throw errors.cliFunctionsNeedHttp();
-  return { port, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
+  return { port, sitePort, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
 }
 
 /** A flag's value, else its variable's (an empty variable counts as unset), with where it came from. */

@@ -53,6 +53,14 @@ export class BlobWriter {
     return this.#hash?.digest("base64") ?? hashBlob(this.fs, this.#open(), this.#size);
   }
 
+  /** The bytes written so far, read back. */
+  readBack(): Uint8Array {
+    const fd = this.#open();
+    const out = new Uint8Array(this.#size);
+    for (let done = 0; done < out.byteLength; ) done += this.fs.readSync(fd, out, done, out.byteLength - done, done);
+    return out;
+  }
+
   /** Whether the digest is computed as the bytes arrive. */
   get hashing(): boolean {
     return this.#hash !== null;

@@ -1,8 +1,10 @@
-// The HTTP surface of one emulator, as a Node request handler and as an
-// Express app. The hot Convex routes (/api/storage/*) are plain Node
-// handlers, so a listening server answers them without Express's overhead;
-// the Express app mounts the very same handlers, for supertest and users'
-// own servers. Routes decode a request, call the gateway, encode the answer.
+// The HTTP surface of one emulator, on two origins like the local backend of
+// `npx convex dev`: the cloud origin (storage under /api, admin under
+// /_emulator) and the site origin (every path to the HTTP actions). The hot
+// Convex routes (/api/storage/*) are plain Node handlers, so a listening
+// server answers them without Express's overhead; the Express app mounts the
+// very same handlers, for supertest and users' own servers. Routes decode a
+// request, call the gateway, encode the answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
 // global setImmediate, which would hold journal entries back until timers advance.
@@ -30,6 +32,8 @@ export interface ServerHost {
   readonly admin: AdminApi | undefined;
   /** Origins and hosts the admin routes accept besides loopback (default: none). */
   readonly adminAccess?: AdminAccess;
+  /** The site origin HTTP actions see in `request.url`. */
+  siteOrigin(): string;
 }
 
 /** Records the request in the journal once its response is done (or the client left). */
@@ -65,21 +69,29 @@ export function createApiHandler({ gateway }: ServerHost): Handler {
     if (fileId !== null) {
       journalRequest(gateway, req, res, "serve");
       if (method === "GET" || method === "HEAD") return handleServe(gateway, req, res, fileId);
-      return methodNotAllowed(res, method, "GET, HEAD");
+      return methodNotAllowed(res, method, "GET,HEAD");
     }
     journalRequest(gateway, req, res, "unknown");
     sendError(res, errors.routeNotFound(method, path));
   };
 }
 
+/**
+ * Fidelity: tokio-rs/axum axum-v0.8.8 axum/src/routing/method_routing.rs: the method router's
+ * fallback is a bare 405, empty body, `Allow` joined with "," (the journal still gets the error).
+ */
 function methodNotAllowed(res: ServerResponse, method: string, allow: string): void {
+  const error = errors.methodNotAllowed(method, allow);
+  Object.assign(facts(res), { errorCode: error.code, errorMessage: error.message, bytesOut: 0 });
+  res.statusCode = error.status;
   res.setHeader("Allow", allow);
-  sendError(res, errors.methodNotAllowed(method, allow));
+  res.setHeader("Content-Length", 0);
+  res.end();
 }
 
-/** The Express app: /api (the handlers above), /_emulator admin routes, else the HTTP actions. */
+/** The cloud origin's Express app: /api (the handlers above), /_emulator admin routes, else 404. */
 export function createApp(host: ServerHost, api: Handler = createApiHandler(host)): Express {
-  const { gateway, actions, admin } = host;
+  const { gateway, admin } = host;
   const app = loadExpress()();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -97,15 +109,39 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
     app.use(ADMIN_MOUNT, guardAdmin(() => ({ ...(host.adminAccess ?? NO_EXTRA_ACCESS), url: gateway.origin() })));
     app.use(ADMIN_MOUNT, adminRouter(admin));
   }
-  // Every other path: the app's HTTP actions (a Convex deployment's .site origin), else 404.
+  // HTTP actions are served on the site origin, not here.
   app.use((req, res) => {
-    journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
-    handleAction(actions, gateway.origin(), req, res).catch((error: unknown) => sendError(res, error));
+    journalRequest(gateway, req, res, "unknown");
+    sendError(res, errors.routeNotFound(req.method, pathOf(req)));
   });
   return app;
 }
 
-/** The handler a listening server runs: /api straight to the handlers, the rest to Express. */
+/**
+ * The site origin: every path, /api/... included, goes to the HTTP actions, and no CORS
+ * is added (the actions set their own). Fidelity: get-convex/convex-backend
+ * crates/local_backend/src/proxy.rs forwards every path to /http/*, which router.rs nests
+ * after its CORS layer.
+ */
+export function createSiteHandler(host: ServerHost): Handler {
+  const { gateway, actions } = host;
+  return (req, res) => {
+    journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
+    return handleAction(actions, host.siteOrigin(), req, res).catch((error: unknown) => sendError(res, error));
+  };
+}
+
+/** The site origin as an Express app (supertest-ready). */
+export function createSiteApp(host: ServerHost): Express {
+  const app = loadExpress()();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  const site = createSiteHandler(host);
+  app.use((req, res) => void site(req, res));
+  return app;
+}
+
+/** The handler the cloud server runs: /api straight to the handlers, the rest to Express. */
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
   // Built on the first request that needs it: a test that only uploads and

@@ -7,11 +7,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding: a test's fake timers (vi.useFakeTimers) must not abort a real upload.
 import { clearTimeout, setTimeout } from "node:timers";
 import { errors } from "../errors.js";
-import { MEDIA_TYPE } from "../file-store/record.js";
-import { SHA256_BASE64_PATTERN, type Gateway, type UploadHeaders } from "../gateway.js";
+import type { Gateway, UploadHeaders } from "../gateway.js";
+import { decodeSha256Base64, parseMediaType } from "../wire-values.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
-
-const DIGEST_SHA256 = new RegExp(`^sha-256=(${SHA256_BASE64_PATTERN})$`, "i");
 
 export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return upload(gateway, req, res).catch((error: unknown) => {
@@ -56,7 +54,8 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 function decodeHeaders(req: IncomingMessage): UploadHeaders {
   return {
     contentType: parseContentType(req.headers["content-type"]),
-    expectedSha256: parseDigest(req.headers.digest),
+    // Only the first Digest header counts (Node would join repeated ones with ", ").
+    expectedSha256: parseDigest(req.headersDistinct.digest?.[0]),
     declaredBytes: parseContentLength(req.headers["content-length"]),
   };
 }
@@ -112,20 +111,29 @@ export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Ui
   });
 }
 
-/** Fidelity: the Content-Type is stored (lowercased); an unparseable one is 400 BadHeader. */
+/**
+ * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
+ * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
+ * the first value, parsed by mime): absent is no type; present but unparseable, the empty
+ * `Content-Type:` included (httparse trims it to ""), is 400 BadHeader "invalid HTTP header"
+ * (headers-core's Display). The stored value is mime's normalised form (wire-values.ts).
+ */
 export function parseContentType(header: string | undefined): string | null {
-  if (header === undefined || header.trim() === "") return null;
-  const value = header.trim();
-  if (!MEDIA_TYPE.test(value)) throw errors.badHeader("content-type", "invalid HTTP header");
-  return value.toLowerCase();
+  if (header === undefined) return null;
+  const parsed = parseMediaType(header);
+  if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
+  return parsed.value;
 }
 
-/** Fidelity: `Digest: sha-256=<base64>` is checked against the bytes (common::sha256::DigestHeader). */
-function parseDigest(header: string | string[] | undefined): string | undefined {
+/**
+ * Fidelity: get-convex/convex-backend crates/common/src/sha256.rs DigestHeader::decode: the
+ * case-sensitive prefix `sha-256=`, then base64 of exactly 32 bytes (wire-values.ts).
+ */
+function parseDigest(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const match = typeof header === "string" ? DIGEST_SHA256.exec(header.trim()) : null;
-  if (!match) throw errors.badHeader("digest", "invalid HTTP header");
-  return match[1];
+  const digest = header.startsWith("sha-256=") ? decodeSha256Base64(header.slice("sha-256=".length)) : null;
+  if (digest === null) throw errors.badHeader("digest", "invalid HTTP header");
+  return digest;
 }
 
 /**

@@ -19,6 +19,7 @@ function usageError(argv: string[], env: NodeJS.ProcessEnv = {}) {
 
 const EVERY_VARIABLE = {
   CONVEX_STORAGE_EMULATOR_PORT: "4000",
+  CONVEX_STORAGE_EMULATOR_SITE_PORT: "4100",
   CONVEX_STORAGE_EMULATOR_HOST: "0.0.0.0",
   CONVEX_STORAGE_EMULATOR_URL: "https://files.test",
   CONVEX_STORAGE_EMULATOR_PERSIST: "store",
@@ -43,6 +44,7 @@ describe("parseCli", () => {
   it("parseCli: every option can come from its variable", () => {
     expect(setup([], EVERY_VARIABLE)).toEqual({
       port: 4000,
+      sitePort: 4100,
       host: "0.0.0.0",
       seed: "fixtures",
       http: "convex/http.ts",
@@ -73,7 +75,14 @@ describe("parseCli", () => {
   });
 
   it("parseCli: without flags or variables, the defaults", () => {
-    expect(setup([], {})).toEqual({ port: 3210, host: "127.0.0.1", seed: undefined, http: undefined, functions: undefined, quiet: false, emulator: { admin: true } });
+    expect(setup([], {})).toEqual({ port: 3210, sitePort: 3211, host: "127.0.0.1", seed: undefined, http: undefined, functions: undefined, quiet: false, emulator: { admin: true } });
+  });
+
+  it("parseCli: --site-port defaults to the port after --port, and to 0 (free) with --port 0", () => {
+    expect(setup(["--port", "4000"], {}).sitePort).toBe(4001);
+    expect(setup(["--port", "0"], {}).sitePort).toBe(0);
+    expect(setup(["--port", "4000", "--site-port", "0"], {}).sitePort).toBe(0);
+    expect(() => setup(["--site-port", "70000"], {})).toThrow("--site-port must be from 0 to 65535, got 70000");
   });
 
   it("parseCli: an empty variable is unset", () => {
