@@ -6,6 +6,7 @@ import { errors, isStorageEmulatorError } from "./errors.js";
 import type { FaultSpec, PendingFault } from "./faults.js";
 import type { StoredFile } from "./file-store.js";
 import type { StorageId } from "./ids.js";
+import type { ImageInfo } from "./image.js";
 import type { HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
 import { checkOrigin } from "./options.js";
 import { ADMIN_ROUTES } from "./paths.js";
@@ -110,6 +111,13 @@ export class RemoteStorageEmulator {
     return response === null ? null : new Uint8Array(await response.arrayBuffer());
   }
 
+  /** A stored image's `{ format, width, height }`, read from its header by the emulator; null for anything else or a missing file. */
+  async image(id: string): Promise<ImageInfo | null> {
+    if (!isId(id)) return null;
+    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
+    return found?.image ?? null;
+  }
+
   /** A stored file's content decoded as UTF-8, or null. */
   async text(id: string): Promise<string | null> {
     const bytes = await this.bytes(id);
@@ -153,7 +161,7 @@ function filePath(id: string): string {
 }
 
 /** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
-type AdminFile = StoredFile & { url: string; image: unknown };
+type AdminFile = StoredFile & { url: string; image: ImageInfo | null };
 
 function storedFile({ url: _url, image: _image, ...file }: AdminFile): StoredFile {
   return file;

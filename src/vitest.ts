@@ -17,10 +17,18 @@ import {
   type AnyStorageEmulator,
   type StorageMatcherResult,
   type StoredFileMatch,
+  type StoredImageMatch,
   type UploadMatch,
 } from "./vitest/matchers.js";
 
-export { storageEmulatorMatchers, type AnyStorageEmulator, type StorageMatcherResult, type StoredFileMatch, type UploadMatch };
+export {
+  storageEmulatorMatchers,
+  type AnyStorageEmulator,
+  type StorageMatcherResult,
+  type StoredFileMatch,
+  type StoredImageMatch,
+  type UploadMatch,
+};
 export { test, type StorageEmulatorFixtures } from "./vitest/fixtures.js";
 export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/provided.js";
 
@@ -31,6 +39,8 @@ export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/pro
 export interface StorageEmulatorMatchers<R = unknown> {
   /** Passes if any stored file has all the given fields. */
   toHaveStoredFile(expected?: StoredFileMatch): R;
+  /** Passes if some stored file is an image (read from its header) having all the given fields. */
+  toHaveStoredImage(expected?: StoredImageMatch): R;
   /** Passes if exactly `count` files are stored. */
   toHaveStoredFiles(count: number): R;
   /** On a storage id (or UUID): passes if `emulator` stores that file. As an asymmetric matcher, in-process emulators only. */

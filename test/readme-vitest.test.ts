@@ -18,6 +18,9 @@ test("a seeded avatar is a stored PNG", async () => {
   expect(emulator).toHaveStoredFiles(1);
   expect(emulator).toHaveStoredFile({ contentType: "image/png", size: 475 });
   expect(emulator).not.toHaveStoredFile({ contentType: "image/jpeg" });
+  // Images: format and dimensions from the file's header, never by decoding pixels.
+  expect(emulator.image(avatarId)).toEqual({ format: "png", width: 16, height: 16 });
+  expect(emulator).toHaveStoredImage({ format: "png", width: 16, height: 16 });
 });
 // README end
 

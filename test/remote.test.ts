@@ -35,6 +35,7 @@ describe("remote", () => {
     await remote.file(id); // StoredFile | null
     await remote.bytes(id); // Uint8Array | null
     await remote.text(id); // string | null
+    await remote.image(id); // { format, width, height } | null
     await remote.generateUploadUrl(); // string
     await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), clear()
     await remote.faults.next({ route: "serve", status: 503 }); // also pending(), clear()
@@ -54,6 +55,15 @@ describe("remote", () => {
     for (const id of ["nope", "a/b", ""]) {
       expect([await remote.file(id), await remote.bytes(id), await remote.text(id)]).toEqual([null, null, null]);
     }
+  });
+
+  it("image: the in-process image(), read by the emulator; null for a non-image or an unknown id", async () => {
+    const { emulator, png, remote } = await setup();
+    const text = await emulator.seed({ bytes: "not an image", contentType: "image/png" });
+    expect(await remote.image(png)).toEqual({ format: "png", width: 16, height: 16 });
+    expect(await remote.image(png)).toEqual(emulator.image(png));
+    expect(await remote.image(text)).toBeNull();
+    expect(await remote.image("nope")).toBeNull();
   });
 
   it("seed: bytes with a content type, or a file whose extension gives it, like in process", async () => {

@@ -11,6 +11,7 @@ import {
   type StorageId,
   type StoredFile,
   type JournalEntry,
+  type ImageInfo,
 } from "../src/index.js";
 
 const emulator = createStorageEmulator();
@@ -28,6 +29,12 @@ describe("types", () => {
     expectTypeOf(emulator.reader).toExtend<StorageReader>();
     expectTypeOf(emulator.reader).not.toHaveProperty("store");
     expectTypeOf(emulator.reader).not.toHaveProperty("delete");
+  });
+
+  it("image: ImageInfo or null, in process and (as a promise) on a remote handle", () => {
+    expectTypeOf(emulator.image).returns.toEqualTypeOf<ImageInfo | null>();
+    expectTypeOf<RemoteStorageEmulator["image"]>().returns.resolves.toEqualTypeOf<ImageInfo | null>();
+    expectTypeOf<ImageInfo["width"]>().toEqualTypeOf<number>();
   });
 
   it("store: returns Id<\"_storage\">", () => {

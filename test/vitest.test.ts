@@ -6,7 +6,7 @@ import { storageEmulatorMatchers } from "convex-storage-emulator/vitest";
 import { connectStorageEmulator, createStorageEmulator, type StorageEmulator } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
-import { fixtures } from "./fixtures.js";
+import { fixtures, images } from "./fixtures.js";
 import { waitFor } from "./wait.js";
 
 const { listening } = cleanupAfterEach();
@@ -37,6 +37,50 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
     const { emulator, server } = await listening();
     return handleOf(emulator, server.url);
   }
+
+  describe("toHaveStoredImage", () => {
+    it("toHaveStoredImage: passes when a stored image has the format and size, from its header", async () => {
+      const { emulator, handle } = await setup();
+      await emulator.seed({ path: images.webp.path });
+      await expect(handle).toHaveStoredImage();
+      await expect(handle).toHaveStoredImage({ format: "png", width: 16, height: 16 });
+      await expect(handle).toHaveStoredImage({ format: "webp", width: 12, height: 8, contentType: "image/webp" });
+      await expect(handle).toHaveStoredImage({ width: expect.any(Number), size: 475 });
+      await expect(handle).not.toHaveStoredImage({ format: "gif" });
+      // The text file is no image, whatever it claims to be.
+      await expect(handle).not.toHaveStoredImage({ contentType: "text/plain" });
+    });
+
+    it("toHaveStoredImage: fails listing every file with its format and dimensions", async () => {
+      const { handle, text, png } = await setup();
+      expect((await failure(() => expect(handle).toHaveStoredImage({ width: 256, height: 256 }))).message).toBe(
+        [
+          "[convex-storage-emulator] expect(emulator).toHaveStoredImage(expected)",
+          "",
+          "Expected: a stored image with { width: 256, height: 256 }",
+          "Received: 2 stored files, none matching:",
+          "┌───┬──────────────────────────────────┬─────────────┬──────┬────────┬────────────────┐",
+          "│ # │ storageId                        │ contentType │ size │ source │ image          │",
+          "├───┼──────────────────────────────────┼─────────────┼──────┼────────┼────────────────┤",
+          `│ 0 │ ${text} │ text/plain  │    5 │ seed   │ (not an image) │`,
+          `│ 1 │ ${png} │ image/png   │  475 │ seed   │ png 16x16      │`,
+          "└───┴──────────────────────────────────┴─────────────┴──────┴────────┴────────────────┘",
+        ].join("\n"),
+      );
+    });
+
+    it("toHaveStoredImage: .not fails on the matching image, naming it", async () => {
+      const { handle, png } = await setup();
+      expect((await failure(() => expect(handle).not.toHaveStoredImage({ format: "png" }))).message).toContain(`│ 1 │ ${png} │ image/png   │  475 │ seed   │ png 16x16 │`);
+    });
+
+    it("toHaveStoredImage: an unknown field is a usage error naming the allowed ones", async () => {
+      const handle = await empty();
+      expect((await failure(() => expect(handle).toHaveStoredImage({ depth: 8 } as never))).message).toBe(
+        '[convex-storage-emulator] toHaveStoredImage(): unknown field "depth"; expected some of storageId, uuid, contentType, size, sha256, source, text, bytes, format, width, height.',
+      );
+    });
+  });
 
   describe("toHaveStoredFile", () => {
     it("toHaveStoredFile: passes when any stored file has all the given fields", async () => {
@@ -352,6 +396,7 @@ describe("registration", () => {
   it("registration: importing the module registers the matchers; the object is exported for expect.extend", () => {
     expect(Object.keys(storageEmulatorMatchers)).toEqual([
       "toHaveStoredFile",
+      "toHaveStoredImage",
       "toHaveStoredFiles",
       "toBeStoredIn",
       "toHaveReceivedUpload",

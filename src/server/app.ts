@@ -14,7 +14,7 @@ import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute } from "../journal.js";
-import { ADMIN_MOUNT, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRouter, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
@@ -44,6 +44,8 @@ export function journalRequest(gateway: Gateway, req: IncomingMessage, res: Serv
   res.once("close", () =>
     afterThisTick(() => {
       const { aborted, ...outcome } = facts(res);
+      // Routes that answer through Express's res.send() leave no count: its Content-Length is one.
+      outcome.bytesOut ??= Number(res.getHeader("content-length") ?? 0);
       record({ ...outcome, status: res.writableFinished && !aborted ? res.statusCode : 0 });
     }),
   );
@@ -102,7 +104,8 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
   });
   if (admin) {
     app.use(ADMIN_MOUNT, (req, res, next) => {
-      journalRequest(gateway, req, res, "admin");
+      // The journal's own live feed is not a request worth listing (it would list itself, cut off).
+      if (req.path !== ADMIN_ROUTES.events) journalRequest(gateway, req, res, "admin");
       next();
     });
     // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).

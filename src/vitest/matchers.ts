@@ -7,7 +7,8 @@ import { errors } from "../errors.js";
 import type { FileSource, StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
 import type { RemoteStorageEmulator } from "../remote.js";
-import { inspect, targetOf, type Inspection } from "./inspection.js";
+import { checkFields, FILE_FIELDS, fileMatches, IMAGE_FIELDS, imageOf } from "./fields.js";
+import { inspect, targetOf } from "./inspection.js";
 import {
   describeObject,
   describeValue,
@@ -18,7 +19,6 @@ import {
   report,
   uploadsTable,
   withFields,
-  type Field,
 } from "./messages.js";
 
 /**
@@ -39,6 +39,15 @@ export interface StoredFileMatch {
   bytes?: Uint8Array | ArrayBuffer;
 }
 
+/** What `toHaveStoredImage` checks: the image's format and size (from its header), and any StoredFileMatch field. */
+export interface StoredImageMatch extends StoredFileMatch {
+  /** Lowercase: "png", "jpeg", "gif", "webp", "avif", "svg", "bmp", … */
+  format?: string;
+  /** In pixels. */
+  width?: number;
+  height?: number;
+}
+
 /** What `toHaveReceivedUpload` checks besides the 200 answer: the uploaded file's fields. */
 export interface UploadMatch {
   contentType?: string | null;
@@ -56,15 +65,14 @@ export type AnyStorageEmulator = StorageEmulator | RemoteStorageEmulator;
 type Result = StorageMatcherResult | Promise<StorageMatcherResult>;
 type Matcher<Args extends unknown[]> = (this: MatcherState, received: unknown, ...args: Args) => Result;
 
-const FILE_FIELDS = ["storageId", "uuid", "contentType", "size", "sha256", "source", "text", "bytes"] as const;
 const UPLOAD_FIELDS = ["contentType"] as const;
 const FILE_COLUMNS = ["#", "storageId", "contentType", "size", "source"];
-const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
 /** The matchers, for `expect.extend(storageEmulatorMatchers)`. Importing convex-storage-emulator/vitest already registers them. */
 export const storageEmulatorMatchers: {
   toHaveStoredFile: Matcher<[expected?: StoredFileMatch]>;
   toHaveStoredFiles: Matcher<[count: number]>;
+  toHaveStoredImage: Matcher<[expected?: StoredImageMatch]>;
   toBeStoredIn: Matcher<[emulator: AnyStorageEmulator]>;
   toHaveReceivedUpload: Matcher<[expected?: UploadMatch]>;
 } = {
@@ -87,6 +95,26 @@ export const storageEmulatorMatchers: {
           this.isNot
             ? report(this, call, `no stored file${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
             : report(this, call, `a stored file${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
+      };
+    });
+  },
+
+  toHaveStoredImage(received, expected = {}) {
+    const target = targetOf("toHaveStoredImage", "the received value", received);
+    const fields = checkFields("toHaveStoredImage", expected, [...FILE_FIELDS, ...IMAGE_FIELDS]);
+    // Image facts come from the bytes' header, so every file's bytes are read.
+    return inspect(target, { bytes: true }, (view) => {
+      const { files } = view;
+      const matching = files.filter((file) => imageOf(view, file) !== null && fileMatches(this, view, file, fields));
+      const wanted = withFields(this, fields);
+      const columns = [...FILE_COLUMNS, "image"];
+      const call: Call = ["emulator", "toHaveStoredImage", "expected"];
+      return {
+        pass: matching.length > 0,
+        message: () =>
+          this.isNot
+            ? report(this, call, `no stored image${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
+            : report(this, call, `a stored image${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
       };
     });
   },
@@ -154,37 +182,3 @@ export const storageEmulatorMatchers: {
 };
 
 type Call = [received: string, name: string, argument: string];
-
-function checkFields(matcher: string, expected: unknown, allowed: readonly string[]): Field[] {
-  if (typeof expected !== "object" || expected === null || Array.isArray(expected)) {
-    throw errors.matcherUsage(matcher, `expected an object of fields, got ${describeValue(expected)}.`);
-  }
-  const fields = Object.entries(expected).filter(([, value]) => value !== undefined);
-  for (const [key] of fields) {
-    if (!allowed.includes(key)) {
-      throw errors.matcherUsage(matcher, `unknown field "${key}"; expected some of ${allowed.join(", ")}.`);
-    }
-  }
-  return fields;
-}
-
-function fileMatches(state: MatcherState, view: Inspection, file: StoredFile, fields: readonly Field[]): boolean {
-  return fields.every(([key, value]) => {
-    switch (key) {
-      case "text":
-        return state.equals(new TextDecoder().decode(view.bytes(file) ?? new Uint8Array()), value);
-      case "bytes": {
-        const bytes = view.bytes(file) ?? new Uint8Array();
-        if (value instanceof Uint8Array || value instanceof ArrayBuffer) return Buffer.from(bytes).equals(new Uint8Array(value));
-        return state.equals(bytes, value);
-      }
-      case "sha256":
-        if (typeof value === "string" && HEX_SHA256.test(value)) {
-          return Buffer.from(file.sha256, "base64").toString("hex") === value.toLowerCase();
-        }
-        return state.equals(file.sha256, value);
-      default:
-        return state.equals(file[key as keyof StoredFile], value);
-    }
-  });
-}

@@ -1,5 +1,6 @@
 // The failure messages of the vitest matchers: what was expected, what was
 // found, and a table of the stored files or upload requests.
+import { imageInfo } from "../image.js";
 import type { MatcherState } from "vitest";
 import type { StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
@@ -73,6 +74,7 @@ export function filesTable(
   const cell = (file: StoredFile, column: string): Cell => {
     if (column === "#") return all.indexOf(file);
     if (column === "text") return textPreview(bytesOf(file));
+    if (column === "image") return imageCell(bytesOf(file));
     return file[column as keyof StoredFile];
   };
   return limited(rows, (shown) =>
@@ -81,6 +83,12 @@ export function filesTable(
       shown.map((file) => columns.map((column) => cell(file, column))),
     ),
   );
+}
+
+/** An image's format and dimensions, e.g. "png 16x16"; "(not an image)" otherwise. */
+function imageCell(bytes: Uint8Array | null): string {
+  const image = bytes === null ? null : imageInfo(bytes);
+  return image === null ? "(not an image)" : `${image.format} ${image.width}x${image.height}`;
 }
 
 /** The content as a JSON string, or "(not UTF-8)" for binary content. */
