@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
@@ -10,10 +10,14 @@ export default defineConfig({
       { find: /^convex-storage-emulator$/, replacement: src("index.ts") },
       { find: /^convex-storage-emulator\/convex-test$/, replacement: src("convex-test.ts") },
       { find: /^convex-storage-emulator\/vitest$/, replacement: src("vitest.ts") },
+      { find: /^convex-storage-emulator\/vitest\/global-setup$/, replacement: src("vitest/global-setup.ts") },
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    // examples/chat holds the docs' convex-test example as a test next to the app it runs.
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
+    // Projects with their own vitest config, run by the tests that use them.
+    exclude: [...configDefaults.exclude, "test/fixtures-projects/**"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
     // Each test file builds its own emulators; files run in parallel workers.
     pool: "forks",

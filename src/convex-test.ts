@@ -4,7 +4,7 @@
 // How: Convex's server code reaches storage through the global `Convex`
 // syscall object (convex-js src/server/impl/storage_impl.ts). convex-test
 // installs that object once, as getters that return the running test
-// instance's own syscall functions (convex-test 0.0.60 dist/index.js,
+// instance's own syscall functions (convex-test 0.0.71 dist/index.js,
 // ensureGlobalProxy and the per-instance syscallImpl/asyncSyscallImpl/
 // jsSyscallImpl). We wrap that object once and, keyed by those per-instance
 // functions, route the storage syscalls of a connected instance to its
@@ -12,7 +12,15 @@
 // convex-test. `_storage` documents stay in convex-test's database (so
 // `v.id("_storage")` and `ctx.db.system` work), which means the emulator
 // adopts convex-test's ids while connected.
+//
+// The file ops themselves still pass through convex-test's own handlers
+// (1.0/storageStore, 1.0/storageGet, 1.0/storageDelete, storage/storeBlob), so
+// its per-mutation file limits and getTransactionMetrics() counters (0.0.70+,
+// dist/transactionMetrics.js) and its transactional files keep working; the
+// emulator adds the bytes, URLs, HTTP routes, journal and faults around them.
+// Effects inside a transaction settle when it commits (convex-test/transactions.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
 import type { FileIdentity } from "./file-store.js";
@@ -90,14 +98,15 @@ function classifyConvexTestId(id: string): StorageIdKind {
  * Connects an emulator to a convex-test instance: its functions then store,
  * serve and delete files through the emulator, and files uploaded over the
  * emulator's HTTP surface get `_storage` documents in convex-test's database.
- * Connect before storing files; one emulator per `t`.
+ * Connect before storing files; one emulator per `t`. `t`'s mutation, action,
+ * run and fetch (and those of `t.withIdentity(...)`) are wrapped so that, once
+ * they return, the storage effects of the transactions they ran are settled.
  */
 export async function connectConvexTest(instance: ConvexTestInstance, emulator: StorageEmulator): Promise<ConvexTestConnection> {
-  const t = instance as unknown as { run<T>(fn: () => Promise<T>): Promise<T> };
+  const t = instance as unknown as { run<T>(fn: () => Promise<T>): Promise<T> } & Record<string, unknown>;
   if (connectedEmulators.has(emulator)) throw errors.convexTestUnsupported("this emulator is already connected to a convex-test instance");
-  if (emulator.files().length > 0) {
-    throw errors.convexTestUnsupported("connect before storing files: their ids would have to change to convex-test's");
-  }
+  const { files } = emulator.gateway;
+  if (files.count > 0) throw errors.convexTestNotEmpty(files.count);
   const inner = installProxy();
   let raw: Syscalls | undefined;
   await t.run(async () => {
@@ -117,35 +126,59 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       return false;
     }
   };
-  // Inside one of this t's functions, write into its transaction when there is one (so it rolls
-  // back with it); otherwise (HTTP uploads, seed, actions) in a transaction of our own via t.run.
-  const insideSyscall = new AsyncLocalStorage<true>();
-  const write = <T>(fn: () => Promise<T>): Promise<T> =>
-    insideSyscall.getStore() && inTransaction() ? fn() : t.run(async () => fn());
+  const run = t.run.bind(t);
+  const pending = new PendingStorage({
+    inTransaction,
+    committed: (ids) =>
+      run(async () => {
+        const found: string[] = [];
+        for (const id of ids) if ((await call("1.0/get", { table: "_storage", id })) !== null) found.push(id);
+        return found;
+      }),
+    discard: (id) => files.discard(id),
+  });
+  // The storage syscall a ctx.storage call came through, while the emulator serves it.
+  const viaSyscall = new AsyncLocalStorage<string>();
+  const transactional = () => viaSyscall.getStore() !== undefined && inTransaction();
+  // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
+  const write = <T>(fn: () => Promise<T>): Promise<T> => (transactional() ? fn() : run(async () => fn()));
   // While connected, convex-test's database names files and keeps their `_storage` documents.
   const identity: FileIdentity = {
     classify: classifyConvexTestId,
     needsSha256: true,
-    allocate: (facts) =>
-      write(async () => {
-        const { sha256, size, contentType } = facts;
-        // needsSha256 made the store hash before naming the file.
-        if (sha256 === undefined) throw errors.internal("a _storage document needs the file's sha256");
-        const value = { sha256, size, ...(contentType === null ? {} : { contentType }) };
-        const { _id } = (await call("1.0/insert", { table: "_storage", value })) as { _id: string };
-        const doc = (await call("1.0/get", { table: "_storage", id: _id })) as { _creationTime: number };
-        return { storageId: _id, creationTime: doc._creationTime };
-      }),
-    release: (storageId) =>
-      write(async () => {
-        await call("1.0/remove", { table: "_storage", id: storageId });
-      }),
+    exists: (storageId) => pending.exists(storageId),
+    allocate: async (facts) => {
+      const { sha256, contentType } = facts;
+      // needsSha256 made the store hash before naming the file.
+      if (sha256 === undefined) throw errors.internal("a _storage document needs the file's sha256");
+      const inside = transactional();
+      const name = await write(async () => {
+        // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
+        // mutation's file limits; anything else as an action's storeBlob does (not counted).
+        const storageId =
+          viaSyscall.getStore() === "1.0/storageStore"
+            ? ((await call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", sha256 })) as string)
+            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) })) as string);
+        const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
+        return { storageId, creationTime: doc._creationTime };
+      });
+      if (inside) pending.stored(name.storageId);
+      return name;
+    },
+    release: async (storageId) => {
+      const inside = transactional();
+      // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
+      await write(async () => call("1.0/storageDelete", { storageId }));
+      if (!inside) return;
+      pending.deleted(storageId);
+      return "deferred";
+    },
   };
 
   const { storage } = emulator;
-  const within = <T>(fn: () => Promise<T>) => insideSyscall.run(true, fn);
+  const via = <T>(op: string, fn: () => Promise<T>) => viaSyscall.run(op, fn);
   type Args = { storageId: string; blob: string; contentType?: string; sha256?: string };
-  const asyncOps: Record<string, (a: Args) => Promise<unknown>> = {
+  const asyncOps: Record<string, (a: Args, json: string) => Promise<unknown>> = {
     "1.0/storageGetUrl": (a) => storage.getUrl(a.storageId),
     "1.0/storageGetMetadata": (a) => storage.getMetadata(a.storageId),
     "1.0/storageGenerateUploadUrl": () => storage.generateUploadUrl(),
@@ -153,34 +186,51 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       await storage.delete(a.storageId);
       return {};
     },
-    // Fidelity: a mutation's store/get travel base64-encoded (storage_impl.ts setupStorageWriter).
+    // Fidelity: a mutation's store/get travel base64-encoded (convex 1.48 dist/esm/server/impl/storage_impl.js setupStorageWriter).
     "1.0/storageStore": (a) =>
       storage.store(new Blob([Buffer.from(a.blob, "base64")], { type: a.contentType ?? "" }), a.sha256 === undefined ? undefined : { sha256: a.sha256 }),
-    "1.0/storageGet": async (a) => {
+    "1.0/storageGet": async (a, json) => {
       const blob = await storage.get(a.storageId);
-      return blob && { blob: Buffer.from(await blob.arrayBuffer()).toString("base64"), contentType: blob.type === "" ? null : blob.type };
+      if (blob === null) return null;
+      // convex-test's own get counts the read against the mutation's limits; it holds the same bytes.
+      const counted = JSON.parse(await syscalls.asyncSyscall("1.0/storageGet", json)) as { blob: string } | null;
+      const bytes = counted?.blob ?? Buffer.from(await blob.arrayBuffer()).toString("base64");
+      return { blob: bytes, contentType: blob.type === "" ? null : blob.type };
     },
+  };
+  // Fidelity: the backend always writes contentType on `_storage` documents, null when none
+  // (get-convex/convex-backend crates/model/src/file_storage/virtual_table.rs); convex-test omits it.
+  const documentOps = new Set(["1.0/get", "1.0/queryStreamNext", "1.0/queryPage"]);
+  const withContentType = (doc: unknown) => {
+    const d = doc as { _id?: unknown; sha256?: unknown; contentType?: unknown } | null;
+    if (typeof d?._id !== "string" || !/^\d+_storage$/.test(d._id) || typeof d.sha256 !== "string") return;
+    d.contentType = files.byStorageId(d._id)?.contentType ?? d.contentType ?? null;
   };
   const replacement: Syscalls = {
     syscall: syscalls.syscall,
     asyncSyscall: async (op, json) => {
       const handler = asyncOps[op];
-      if (!handler) return syscalls.asyncSyscall(op, json);
-      return JSON.stringify(await within(() => handler(JSON.parse(json) as Args)));
+      if (handler) return JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
+      const result = await syscalls.asyncSyscall(op, json);
+      if (!documentOps.has(op) || !result.includes("_storage")) return result;
+      const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
+      for (const doc of [value, value?.value, ...(value?.page ?? [])]) withContentType(doc);
+      return JSON.stringify(value);
     },
     jsSyscall: (op, args) => {
-      if (op === "storage/storeBlob") return within(() => storage.store(args.blob as Blob, args.options as { sha256?: string } | undefined));
-      if (op === "storage/getBlob") return within(() => storage.get(args.storageId as string));
+      if (op === "storage/storeBlob") return via(op, () => storage.store(args.blob as Blob, args.options as { sha256?: string } | undefined));
+      if (op === "storage/getBlob") return via(op, () => storage.get(args.storageId as string));
       return syscalls.jsSyscall(op, args);
     },
   };
 
-  const { files } = emulator.gateway;
   files.connect(identity);
   for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
   connectedEmulators.add(emulator);
+  const unwrap = settleAfterCalls(t, () => pending.settled());
   return {
     disconnect() {
+      unwrap();
       for (const fn of Object.values(syscalls)) connections.delete(fn);
       files.disconnect();
       connectedEmulators.delete(emulator);

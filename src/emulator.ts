@@ -4,23 +4,26 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/s
 import type { Express } from "express";
 import { errors } from "./errors.js";
 import { Faults } from "./faults.js";
-import { FileStore, type StoredFile } from "./file-store.js";
+import { FileStore, type ByteSource, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";
+import { imageInfo, type ImageInfo } from "./image.js";
 import { newFileUuid, type StorageId } from "./ids.js";
 import { Journal } from "./journal.js";
 import {
   DEFAULT_ORIGIN,
+  DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+  DEFAULT_SITE_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
   checkCount,
   checkOrigin,
   type StorageEmulatorOptions,
 } from "./options.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
-import { isAdminPath, API_PREFIX } from "./paths.js";
 import type { AdminApi } from "./server/admin.js";
-import { createApp, createServerHandler, type ServerHost } from "./server/app.js";
+import { checkAdminAccess } from "./server/admin-guard.js";
+import { createApp, createServerHandler, createSiteApp, createSiteHandler, type ServerHost } from "./server/app.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
 import { createStorageViews } from "./storage.js";
@@ -44,7 +47,9 @@ export class StorageEmulator {
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
+  #starting = false;
   #app: Express | undefined;
+  #siteApp: Express | undefined;
 
   constructor(options: StorageEmulatorOptions = {}) {
     // Read Date.now at each call, not once: vi.useFakeTimers() replaces Date after the emulator exists.
@@ -62,31 +67,56 @@ export class StorageEmulator {
     this.journal = new Journal();
     this.faults = new Faults();
     const tokens = new UploadTokenBook({ now, ttlMs });
-    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
+    const uploadIdleTimeoutMs = checkCount("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
+    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url, uploadIdleTimeoutMs });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
-    this.#host = { gateway: this.gateway, actions, admin: options.admin === false ? undefined : this.#adminApi() };
+    const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
+    const admin = options.admin === false ? undefined : this.#adminApi();
+    this.#host = { gateway: this.gateway, actions, admin, adminAccess, siteOrigin: () => this.siteUrl };
   }
 
-  /** The origin URLs are built on: `url` if given, else the listening server's, else the default. */
+  /**
+   * The cloud origin (a client's VITE_CONVEX_URL): storage and admin routes; upload and file
+   * URLs are built on it. `url` if given, else the listening server's, else the default.
+   */
   get url(): string {
     return this.#configuredOrigin ?? this.#server?.url ?? DEFAULT_ORIGIN;
   }
 
+  /** The site origin (a client's VITE_CONVEX_SITE_URL): the HTTP actions. The listening one, else the default. */
+  get siteUrl(): string {
+    return this.#server?.siteUrl ?? DEFAULT_SITE_ORIGIN;
+  }
+
   // --- HTTP ---------------------------------------------------------------------
 
-  /** The Express app speaking Convex's storage protocol plus /_emulator admin routes (supertest-ready). */
+  /** The cloud origin as an Express app: Convex's storage protocol plus /_emulator admin routes (supertest-ready). */
   get app(): Express {
     return (this.#app ??= createApp(this.#host));
   }
 
+  /** The site origin as an Express app: every path to the HTTP actions (supertest-ready). */
+  get siteApp(): Express {
+    return (this.#siteApp ??= createSiteApp(this.#host));
+  }
+
   /**
-   * Serves the HTTP surface. `port: 0` picks a free port; URLs then use the
-   * real one unless `url` was given. Resolves once listening.
+   * Serves the cloud origin on `port` (default 3210) and the site origin on `sitePort`
+   * (default port + 1). `port: 0` picks free ports; URLs then use the real ones unless
+   * `url` was given. Resolves once both listen.
    */
   async listen(options: ListenOptions = {}): Promise<ListeningServer> {
     if (this.#server) throw errors.alreadyListening(this.#server.url);
-    const server = await listenOn(createServerHandler(this.#host), options);
+    // A second listen() while the first is still binding must fail too, not bind a second port.
+    if (this.#starting) throw errors.alreadyStarting();
+    this.#starting = true;
+    let server: ListeningServer;
+    try {
+      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options);
+    } finally {
+      this.#starting = false;
+    }
     const listening: ListeningServer = {
       ...server,
       close: async () => {
@@ -99,23 +129,25 @@ export class StorageEmulator {
   }
 
   /**
-   * Runs a request in process, like convex-test's `t.fetch` or hono's `app.request`: HTTP actions
-   * run without a socket. The storage and admin routes stream from a real socket, so for those
-   * the emulator must be listening (the request is then sent to it).
+   * The site origin in process, like convex-test's `t.fetch` or hono's `app.request`: a path
+   * (or a site URL) runs the HTTP actions without a socket, `/api/...` included. A URL on the
+   * cloud origin (a file URL from getUrl, an upload URL, an admin route) is sent to the
+   * listening cloud server instead: the emulator must be listening for those.
    */
   async fetch(input: string | URL, init?: RequestInit): Promise<Response> {
-    const url = new URL(String(input), this.url);
-    if (url.pathname.startsWith(API_PREFIX) || isAdminPath(url.pathname)) {
-      if (!this.#server) throw errors.notListening(url.pathname);
-      return fetch(new URL(url.pathname + url.search, this.#server.url), init);
+    const url = new URL(String(input), this.siteUrl);
+    const cloud = this.url;
+    if (url.origin !== new URL(this.siteUrl).origin && (url.href === cloud || url.href.startsWith(`${cloud}/`))) {
+      if (!this.#server) throw errors.notListening(url.href);
+      return fetch(`${this.#server.url}${url.href.slice(cloud.length)}`, init);
     }
     const request = new Request(url, init);
     const { actions } = this.#host;
     const record = this.gateway.startRequest(actions.mounted ? "action" : "unknown", request.method, url.pathname);
     const { response, settled } = await actions.handle(request);
     // Recorded once the body is read, cut or cancelled, as the socket path records on 'close'.
-    void settled.then(({ error, bytesOut }) =>
-      record({ status: error?.code === "HttpResponseTooLarge" && response.ok ? 0 : response.status, bytesOut, errorCode: error?.code, errorMessage: error?.message }),
+    void settled.then(({ error, bytesOut, aborted }) =>
+      record({ status: aborted === true ? 0 : response.status, bytesOut, errorCode: error?.code, errorMessage: error?.message }),
     );
     return response;
   }
@@ -148,6 +180,12 @@ export class StorageEmulator {
     return file === null ? null : this.gateway.files.read(file.uuid);
   }
 
+  /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
+  image(id: string): ImageInfo | null {
+    const bytes = this.bytes(id);
+    return bytes === null ? null : imageInfo(bytes);
+  }
+
   /** A stored file's content decoded as UTF-8, or null. */
   text(id: string): string | null {
     const bytes = this.bytes(id);
@@ -159,8 +197,7 @@ export class StorageEmulator {
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType, fresh } = await readSeedInput(input);
-    const file = await this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true, handOver: fresh });
-    return file.storageId as StorageId;
+    return (await this.#seedBytes(bytes, contentType, fresh)).storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
@@ -178,7 +215,13 @@ export class StorageEmulator {
 
   /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
   restore(snapshot: Uint8Array): void {
+    // Only a connected identity (convex-test's documents) says which files exist.
+    if (this.gateway.files.identity.exists !== undefined) throw errors.convexTestRestore();
     restoreSnapshot(this.gateway.files, snapshot);
+  }
+
+  #seedBytes(bytes: ByteSource, contentType: string | null, handOver = false): Promise<StoredFile> {
+    return this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true, handOver });
   }
 
   /** The admin routes' narrow view of this emulator. */
@@ -193,6 +236,13 @@ export class StorageEmulator {
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
       health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      image: (file) => this.image(file.uuid),
+      seed: (body, contentType) => this.#seedBytes(body, contentType),
+      journal: this.journal,
+      queueFault: (spec) => this.faults.next(spec).pending(),
+      pendingFaults: () => this.faults.pending(),
+      clearFaults: () => this.faults.clear(),
+      uploadIdleTimeoutMs: gateway.uploadIdleTimeoutMs,
     };
   }
 }
@@ -202,4 +252,4 @@ export function createStorageEmulator(options: StorageEmulatorOptions = {}): Sto
   return new StorageEmulator(options);
 }
 
-export { DEFAULT_ORIGIN, DEFAULT_UPLOAD_URL_TTL_MS, type SeedInput, type StorageEmulatorOptions };
+export { DEFAULT_ORIGIN, DEFAULT_SITE_ORIGIN, DEFAULT_UPLOAD_URL_TTL_MS, type SeedInput, type StorageEmulatorOptions };

@@ -1,20 +1,15 @@
-// The bytes and metadata of stored files.
-//
-// Like Miniflare's R2 gateway, bytes and metadata are separate: a blob is
-// written, then its metadata record is published. Publishing the record is
-// the commit point; a blob without a record is garbage. Deleting the record
-// first makes a delete atomic too. With `persist` a blob is written under
-// partial/ and renamed into blobs/ before its record (a JSON file beside it)
-// is renamed into meta/, so a crash never leaves a half file listed.
-//
-// This module keeps the index (which files exist), the limits and the write
-// lifecycle; a Volume keeps the bytes: file-store/memory-volume.ts in memory,
-// file-store/volume.ts (files in a directory, through BlobFs) with `persist`.
+// The bytes and metadata of stored files. Like Miniflare's R2 gateway, bytes
+// and metadata are separate: bytes are written, then the file's record is
+// published (the commit point); deleting the record first makes a delete
+// atomic too. This module keeps the index (which files exist), the limits and
+// the write lifecycle; a Volume keeps the bytes: file-store/memory-volume.ts in
+// memory, file-store/volume.ts (a directory, crash-safe) with `persist`.
 import type { Readable } from "node:stream";
-import { errors } from "./errors.js";
+import { errors, isStorageEmulatorError } from "./errors.js";
 import { localIdentity, type FileIdentity } from "./file-store/identity.js";
 import type { StoreLocation } from "./file-store/location.js";
 import { MemoryVolume } from "./file-store/memory-volume.js";
+import { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
 import type { ByteSource, StoredFile, Volume, WriteInput } from "./file-store/types.js";
 import { BlobVolume } from "./file-store/volume.js";
@@ -22,6 +17,7 @@ import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
 export type { FileIdentity } from "./file-store/identity.js";
+export { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 
 export interface FileStoreOptions {
   location: StoreLocation;
@@ -45,6 +41,7 @@ export class FileStore {
   #committedBytes = 0;
   #inFlightBytes = 0;
   #lastCreationTime = 0;
+  readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#identity.exists?.(file.storageId) ?? true) ? file : null);
 
   constructor(options: FileStoreOptions) {
     const { location, ...rest } = options;
@@ -53,7 +50,7 @@ export class FileStore {
       this.#volume = "memory" in location ? new MemoryVolume() : new BlobVolume(location);
       for (const file of this.#volume.recover()) this.#index(file);
     } catch (error) {
-      if ("memory" in location || !location.durable) throw error;
+      if ("memory" in location || !location.durable || isStorageEmulatorError(error)) throw error;
       // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       throw errors.optionInvalid("persist", `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`);
@@ -88,18 +85,17 @@ export class FileStore {
     this.#identity = localIdentity;
   }
 
-  /** Every file, in creation order. */
+  /** Every file, in creation order (those whose document does not exist for the caller are hidden). */
   list(): StoredFile[] {
-    return [...this.#byUuid.values()];
+    return [...this.#byUuid.values()].filter((file) => this.#visible(file));
   }
 
   byUuid(uuid: string): StoredFile | null {
-    return this.#byUuid.get(uuid) ?? null;
+    return this.#visible(this.#byUuid.get(uuid));
   }
 
   byStorageId(storageId: string): StoredFile | null {
-    const uuid = this.#uuidByStorageId.get(storageId);
-    return uuid === undefined ? null : (this.#byUuid.get(uuid) ?? null);
+    return this.#visible(this.#byUuid.get(this.#uuidByStorageId.get(storageId) ?? ""));
   }
 
   /**
@@ -118,7 +114,9 @@ export class FileStore {
     const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#identity.needsSha256;
     // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
     const keep = !(source instanceof Uint8Array) || input.handOver === true;
-    const blob = this.#volume.writer(uuid, { sizeHint, hash: !deferHash, keep });
+    // An upload's Content-Length is a claim, not bytes in hand: never pre-size to it (memory
+    // never does; a disk volume not durable would). A Blob's size (store, seed) is real.
+    const blob = this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
     let reserved = 0;
     const write = (chunk: Uint8Array) => {
       this.#checkLimits(blob.size, chunk.byteLength);
@@ -133,7 +131,7 @@ export class FileStore {
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = blob.size;
-      const name = await this.#identity.allocate({ sha256, size, contentType }, this.#nextCreationTime());
+      const name = await this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
       const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? (() => blob.sha256()));
@@ -148,17 +146,14 @@ export class FileStore {
     }
   }
 
-  /** Publishes a file with given metadata (restore). */
-  putExact(bytes: Uint8Array, file: StoredFile): void {
-    const blob = this.#volume.writer(file.uuid, { hash: false, keep: false });
-    try {
-      blob.write(bytes);
-      blob.publish(file);
-      this.#index(file);
-    } catch (error) {
-      blob.abort();
-      throw error;
-    }
+  /**
+   * Replaces every file with these (restore). With persist it is all or nothing, across a
+   * crash too; if it throws, the index still lists the old files.
+   */
+  replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+    this.#volume.replaceAll(entries);
+    this.#forget();
+    for (const { file } of entries) this.#index(file);
   }
 
   /** The whole content, or null when the file does not exist. */
@@ -175,14 +170,7 @@ export class FileStore {
    * disk). Call `release()` once nothing reads `bytes` any more.
    */
   lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
-    const buffer = this.#scratch.take(file.size);
-    try {
-      this.readInto(file, buffer, 0);
-    } catch (error) {
-      this.#scratch.give(buffer);
-      throw error;
-    }
-    return { bytes: buffer.subarray(0, file.size), release: () => this.#scratch.give(buffer) };
+    return this.#scratch.lend(file.size, (buffer) => this.readInto(file, buffer, 0));
   }
 
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
@@ -190,10 +178,7 @@ export class FileStore {
     this.#volume.readInto(file, target, offset);
   }
 
-  /**
-   * Bytes `start..end` (inclusive; default all) as the stored buffers themselves, in memory: never
-   * change them. They outlive a remove or clear(). null on disk: use `lend` or `openStream`.
-   */
+  /** Bytes `start..end` (inclusive) as the stored buffers themselves, in memory (never change them); null on disk. */
   buffersOf(file: StoredFile, start = 0, end = file.size - 1): readonly Uint8Array[] | null {
     return this.#volume.buffersOf(file, start, end);
   }
@@ -210,27 +195,32 @@ export class FileStore {
     this.#removing.add(uuid);
     try {
       // The document goes first: if that fails, the file stays whole.
-      await this.#identity.release(file.storageId);
+      const released = await this.#identity.release(file.storageId);
       if (this.#byUuid.get(uuid) !== file) return false; // cleared meanwhile
-      // Unpublish first: from here on the file does not exist for anyone.
-      this.#byUuid.delete(uuid);
-      this.#uuidByStorageId.delete(file.storageId);
-      this.#committedBytes -= file.size;
-      this.#volume.remove(uuid);
+      // "deferred": the removal commits with a transaction; the bytes stay until discard().
+      if (released !== "deferred") this.discard(file.storageId);
       return true;
     } finally {
       this.#removing.delete(uuid);
     }
   }
 
+  /** Removes a file whose document is gone (or never committed), without asking the identity. */
+  discard(storageId: string): void {
+    const file = this.#byUuid.get(this.#uuidByStorageId.get(storageId) ?? "");
+    if (file === undefined) return;
+    // Unpublish, then drop the bytes (a deferred sha256 hashes the file's own buffers, which stay).
+    this.#byUuid.delete(file.uuid);
+    this.#uuidByStorageId.delete(file.storageId);
+    this.#committedBytes -= file.size;
+    this.#volume.remove(file.uuid);
+  }
+
   /** Forgets every file. */
   clear(): void {
-    this.#generation++;
-    this.#byUuid.clear();
-    this.#uuidByStorageId.clear();
-    this.#committedBytes = 0;
-    this.#scratch.clear();
+    // The volume first: with persist, if it fails the files are all still there.
     this.#volume.clear();
+    this.#forget();
   }
 
   /** Throws the limit error that storing files of these sizes into an empty store would raise. */
@@ -245,6 +235,14 @@ export class FileStore {
   }
 
   // --- private ----------------------------------------------------------------
+
+  #forget(): void {
+    this.#generation++;
+    this.#byUuid.clear();
+    this.#uuidByStorageId.clear();
+    this.#committedBytes = 0;
+    this.#scratch.clear();
+  }
 
   #index(file: StoredFile): void {
     this.#byUuid.set(file.uuid, file);
@@ -262,6 +260,7 @@ export class FileStore {
   #checkLimits(alreadyWritten: number, more: number): void {
     const { maxFileBytes, maxTotalBytes } = this.#o;
     if (maxFileBytes !== undefined && alreadyWritten + more > maxFileBytes) throw errors.fileTooLarge(maxFileBytes);
+    if (alreadyWritten + more > MAX_FILE_BYTES_CEILING) throw errors.fileTooLargeToHold(MAX_FILE_BYTES_CEILING);
     if (maxTotalBytes !== undefined && this.#committedBytes + this.#inFlightBytes + more > maxTotalBytes) {
       throw errors.storageFull(maxTotalBytes);
     }

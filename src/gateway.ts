@@ -19,6 +19,8 @@ export interface GatewayParts {
   now(): number;
   /** The origin URLs are built on, e.g. "http://127.0.0.1:3210". */
   origin(): string;
+  /** An upload whose body sends nothing this long is aborted; 0 never. */
+  uploadIdleTimeoutMs: number;
 }
 
 /** An HTTP upload, decoded: `POST /api/storage/upload?token=…`. */
@@ -38,9 +40,6 @@ export interface UploadHeaders {
   declaredBytes?: number | undefined;
 }
 
-/** A SHA-256 digest in base64: 32 bytes are 43 characters and one "=" (store's sha256 option, the Digest header). */
-export const SHA256_BASE64_PATTERN = "[A-Za-z0-9+/]{43}=";
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class Gateway {
@@ -50,8 +49,10 @@ export class Gateway {
   readonly faults: Faults;
   readonly now: () => number;
   readonly origin: () => string;
+  readonly uploadIdleTimeoutMs: number;
 
   constructor(parts: GatewayParts) {
+    this.uploadIdleTimeoutMs = parts.uploadIdleTimeoutMs;
     ({ files: this.files, tokens: this.tokens, journal: this.journal, faults: this.faults } = parts);
     this.now = () => parts.now();
     this.origin = () => parts.origin();

@@ -3,10 +3,10 @@
 //
 // Fidelity: routing is the router's own `lookup(path, method)` (exact path,
 // then the longest pathPrefix, HEAD served by GET); an unknown route is the
-// backend's plain-text 404 "No HttpAction routed for <path>"; a response body
-// over 20 MiB fails (docs "Serving Files" and "Limits": HTTP action responses
-// are limited to 20 MiB).
+// router's plain-text 404 (get-convex/convex-backend npm-packages/convex/src/server/router.ts).
+// Errors and the 20 MiB response limit follow the backend: see `failed()` and `limited()`.
 import type { GenericActionCtx, GenericDataModel, HttpRouter, StorageActionWriter, UserIdentity } from "convex/server";
+import { randomBytes } from "node:crypto";
 import { errors, messages, type StorageEmulatorError } from "./errors.js";
 
 /**
@@ -40,13 +40,15 @@ export interface HttpActionResult {
   error?: StorageEmulatorError | undefined;
   /** Body bytes the response delivered. */
   bytesOut: number;
+  /** The body failed after the headers went out: the client sees a cut transfer. */
+  aborted?: boolean;
 }
 
 /** The outcome of one HTTP action. */
 export interface HttpActionOutcome {
   /** False when no route matched (and `response` is the 404). */
   routed: boolean;
-  /** The response to send. Its body is limited: past 20 MiB it errors. */
+  /** The response to send. Its body is limited: chunks that would pass 20 MiB are dropped. */
   response: Response;
   /** Settles once the response body has been read to its end, cut, or cancelled. */
   settled: Promise<HttpActionResult>;
@@ -78,23 +80,22 @@ export class HttpActions {
    */
   async handle(request: Request): Promise<HttpActionOutcome> {
     const path = new URL(request.url).pathname;
-    // Without a router there is no .site to speak of: the emulator's own 404.
-    if (this.#router === undefined) return { routed: false, ...errorOutcome(errors.routeNotFound(request.method, path)) };
+    // Fidelity: a deployment without convex/http.js answers every path with this 404
+    // (get-convex/convex-backend crates/application/src/application_function_runner/http_routing.rs,
+    // `from_text`: mime::TEXT_PLAIN_UTF_8).
+    if (this.#router === undefined) return { routed: false, ...textOutcome(404, messages.noHttpActions(), "text/plain; charset=utf-8") };
     const match = this.#lookup(path, request.method);
-    if (match === null) {
-      // Fidelity: the backend's plain-text 404 for a path no action is routed at.
-      const body = messages.noHttpActionRouted(path);
-      return { routed: false, response: new Response(body, { status: 404 }), settled: Promise.resolve({ bytesOut: Buffer.byteLength(body) }) };
-    }
+    // Fidelity: the router's `new Response(text, { status: 404 })`: the runtime's string-body type
+    // (udf-runtime 23_response.ts) and the content-length convexJsonFromResponse adds.
+    if (match === null) return { routed: false, ...textOutcome(404, messages.noHttpActionRouted(path), "text/plain;charset=UTF-8") };
     let response: Response;
     try {
       response = await match(this.#ctx, request);
       if (!(response instanceof Response)) throw new TypeError(messages.httpActionNotResponse(typeof response));
     } catch (thrown) {
-      const error = errors.httpActionFailed(request.method, path, thrown instanceof Error ? thrown.message : String(thrown));
-      return { routed: true, ...errorOutcome(error) };
+      return { routed: true, ...failed(thrown) };
     }
-    return { routed: true, ...limited(response, request.method, path) };
+    return { routed: true, ...limited(response) };
   }
 
   #lookup(path: string, method: string): Handler | null {
@@ -105,70 +106,105 @@ export class HttpActions {
   }
 }
 
-/** An error as the JSON response Convex sends: `{ code, message }`. */
-function errorOutcome(error: StorageEmulatorError): Omit<HttpActionOutcome, "routed"> {
-  const body = JSON.stringify(error.toJSON());
-  const response = new Response(body, { status: error.status, headers: { "Content-Type": "application/json" } });
-  return { response, settled: Promise.resolve({ error, bytesOut: Buffer.byteLength(body) }) };
+function textOutcome(status: number, text: string, contentType: string): Omit<HttpActionOutcome, "routed"> {
+  const body = Buffer.from(text);
+  const headers = { "Content-Type": contentType, "Content-Length": String(body.byteLength) };
+  return { response: new Response(body, { status, headers }), settled: Promise.resolve({ bytesOut: body.byteLength }) };
 }
 
 /**
- * The response with its body limited to 20 MiB. A declared length over it is
- * a 500 at once; a body that grows past it delivers exactly the limit, then
- * errors (headers are out: a cut is the only honest signal left).
+ * An uncaught error as a dev deployment answers it. Fidelity: get-convex/convex-backend
+ * crates/application/src/redaction.rs to_http_response_parts with logs not redacted (the local
+ * backend's default): `code` is "[Request ID: <fresh 16 hex>] Server Error: <message>", `trace`
+ * the message and its frames, `data` a ConvexError's data; compact JSON, application/json.
+ * The message is crates/isolate/src/helpers.rs format_uncaught_error's "Uncaught <name>: <message>".
  */
-function limited(response: Response, method: string, path: string): Omit<HttpActionOutcome, "routed"> {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > HTTP_ACTION_RESPONSE_LIMIT) {
-    void response.body?.cancel().catch(() => {});
-    return errorOutcome(errors.httpResponseTooLarge(HTTP_ACTION_RESPONSE_LIMIT));
-  }
+function failed(thrown: unknown): Omit<HttpActionOutcome, "routed"> {
+  const uncaught = uncaughtMessage(thrown);
+  const error = errors.httpActionFailed(randomBytes(8).toString("hex"), uncaught);
+  const frames = thrown instanceof Error ? (thrown.stack ?? "").split("\n").filter((line) => line.startsWith("    at ")) : [];
+  const payload: Record<string, unknown> = { code: error.message, trace: `${uncaught}\n${frames.map((f) => `${f}\n`).join("")}` };
+  if (thrown instanceof Error && thrown.name === "ConvexError" && "data" in thrown) payload.data = thrown.data;
+  const body = Buffer.from(JSON.stringify(payload));
+  const headers = { "Content-Type": "application/json", "Content-Length": String(body.byteLength) };
+  return { response: new Response(body, { status: 500, headers }), settled: Promise.resolve({ error, bytesOut: body.byteLength }) };
+}
+
+function uncaughtMessage(thrown: unknown): string {
+  if (!(thrown instanceof Error)) return `Uncaught ${String(thrown)}`;
+  if (thrown.message === "") return `Uncaught ${thrown.name}`;
+  return thrown.name === "" ? `Uncaught ${thrown.message}` : `Uncaught ${thrown.name}: ${thrown.message}`;
+}
+
+/**
+ * The response with its body limited to 20 MiB. Fidelity: get-convex/convex-backend
+ * crates/isolate/src/environment/action/mod.rs handle_http_streamed_part: a chunk that would
+ * take the body past the limit is dropped whole and logged (HttpResponseTooLarge); later
+ * chunks that still fit are sent. A string, bytes or Blob body is one chunk and carries a
+ * Content-Length (udf-runtime 23_response.ts convexJsonFromResponse), so dropping it leaves
+ * a transfer that ends short of its length: the client sees it fail. A stream body has no
+ * length and simply ends after the chunks that were sent.
+ */
+function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
   const source = response.body;
   if (source === null) return { response, settled: Promise.resolve({ bytesOut: 0 }) };
+  const declared = declaredLength(response);
   let settle!: (result: HttpActionResult) => void;
   const settled = new Promise<HttpActionResult>((resolve) => (settle = resolve));
   const reader = source.getReader();
   let sent = 0;
-  let over = false;
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: StorageEmulatorError) => {
-    controller.error(error);
-    settle({ error, bytesOut: sent });
-  };
+  let dropped: StorageEmulatorError | undefined;
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (over) return fail(controller, errors.httpResponseTooLarge(HTTP_ACTION_RESPONSE_LIMIT));
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (thrown) {
-          return fail(controller, errors.httpActionFailed(method, path, thrown instanceof Error ? thrown.message : String(thrown)));
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (thrown) {
+            // The handler's stream failed mid-body: headers are out, so the transfer fails.
+            const error = errors.httpActionFailed(randomBytes(8).toString("hex"), uncaughtMessage(thrown));
+            controller.error(error);
+            return settle({ error, bytesOut: sent, aborted: true });
+          }
+          if (chunk.done) {
+            const short = dropped !== undefined && declared !== undefined && sent < declared;
+            if (short) controller.error(dropped);
+            else controller.close();
+            return settle({ error: dropped, bytesOut: sent, aborted: short });
+          }
+          if (sent + chunk.value.byteLength > HTTP_ACTION_RESPONSE_LIMIT) {
+            dropped ??= errors.httpResponseTooLarge();
+            continue;
+          }
+          sent += chunk.value.byteLength;
+          return controller.enqueue(chunk.value);
         }
-        if (chunk.done) {
-          controller.close();
-          return settle({ bytesOut: sent });
-        }
-        const room = HTTP_ACTION_RESPONSE_LIMIT - sent;
-        if (chunk.value.byteLength > room) {
-          void reader.cancel().catch(() => {});
-          if (room === 0) return fail(controller, errors.httpResponseTooLarge(HTTP_ACTION_RESPONSE_LIMIT));
-          // The limit exactly, then the error on the next read.
-          over = true;
-          sent += room;
-          return controller.enqueue(chunk.value.subarray(0, room));
-        }
-        sent += chunk.value.byteLength;
-        controller.enqueue(chunk.value);
       },
       cancel(reason) {
-        settle({ bytesOut: sent });
+        settle({ error: dropped, bytesOut: sent });
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  const { status, statusText, headers } = response;
+  const { status, statusText } = response;
+  const headers = new Headers(response.headers);
+  if (declared !== undefined && !headers.has("content-length")) headers.set("content-length", String(declared));
   return { response: new Response(body, { status, statusText, headers }), settled };
+}
+
+/**
+ * The length the backend would declare: a Content-Length the handler set, else the size of a
+ * string, bytes or Blob body (read from undici's Response state, where Node keeps it; a runtime
+ * without it is treated as a stream body).
+ */
+function declaredLength(response: Response): number | undefined {
+  const header = Number(response.headers.get("content-length") ?? NaN);
+  if (Number.isSafeInteger(header) && header >= 0) return header;
+  const state = Object.getOwnPropertySymbols(response).find((symbol) => symbol.description === "state");
+  const length = state === undefined ? undefined : (response as unknown as Record<symbol, { body?: { length?: unknown } }>)[state]?.body?.length;
+  return typeof length === "number" ? length : undefined;
 }
 
 /** The ctx an httpAction handler receives. */

@@ -5,14 +5,26 @@ export {
   createStorageEmulator,
   StorageEmulator,
   DEFAULT_ORIGIN,
+  DEFAULT_SITE_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
   type StorageEmulatorOptions,
   type SeedInput,
 } from "./emulator.js";
 
+// --- An emulator in another process ---
+export {
+  connectStorageEmulator,
+  STORAGE_EMULATOR_URL_ENV,
+  RemoteStorageEmulator,
+  RemoteJournal,
+  RemoteFaults,
+  type RemoteFaultSpec,
+} from "./remote.js";
+
 // --- What it stores ---
 export type { StoredFile, FileSource } from "./file-store.js";
 export type { FileMetadata } from "./storage.js";
+export type { ImageInfo, ImageFormat } from "./image.js";
 
 // --- The journal ---
 export type {
@@ -22,6 +34,7 @@ export type {
   HttpRequestEntry,
   HttpRoute,
   StorageOperation,
+  JournalFilter,
 } from "./journal.js";
 
 // --- Fault injection ---

@@ -20,8 +20,10 @@ export interface StorageCallEntry {
   readonly durationMs: number;
 }
 
+/** The parts of the HTTP surface a request can be answered by. */
+export const HTTP_ROUTES = ["upload", "serve", "cors", "admin", "action", "unknown"] as const;
 /** What part of the HTTP surface answered a request. */
-export type HttpRoute = "upload" | "serve" | "cors" | "admin" | "action" | "unknown";
+export type HttpRoute = (typeof HTTP_ROUTES)[number];
 
 /** One HTTP request answered by the emulator's server. */
 export interface HttpRequestEntry {
@@ -41,6 +43,21 @@ export interface HttpRequestEntry {
 }
 
 export type JournalEntry = StorageCallEntry | HttpRequestEntry;
+
+/** Which entries to list; every condition given must hold. */
+export interface JournalFilter {
+  type?: JournalEntry["type"];
+  /** HTTP requests answered by this route. */
+  route?: HttpRoute;
+  /** ctx.storage calls of this operation. */
+  operation?: StorageOperation;
+}
+
+export function matchesFilter(entry: JournalEntry, { type, route, operation }: JournalFilter): boolean {
+  if (type !== undefined && entry.type !== type) return false;
+  if (route !== undefined && (entry.type !== "http" || entry.route !== route)) return false;
+  return operation === undefined || (entry.type === "storage" && entry.operation === operation);
+}
 
 /** How a request ended, as its handler saw it. */
 export interface RequestOutcome {

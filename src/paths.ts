@@ -57,6 +57,10 @@ export const ADMIN_ROUTES = {
   fileBytes: "/files/:storageId/bytes",
   reset: "/reset",
   uploadUrl: "/upload-url",
+  seed: "/seed",
+  journal: "/journal",
+  faults: "/faults",
+  events: "/events",
 } as const;
 
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */

@@ -2,6 +2,7 @@
 // content type a fixture gets from its extension.
 import { readFile } from "node:fs/promises";
 import { errors } from "./errors.js";
+import { isMediaType } from "./file-store/record.js";
 
 /** What `seed()` accepts: a file on disk, or bytes. */
 export type SeedInput =
@@ -39,6 +40,10 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
   }
   if (contentType !== null && typeof contentType !== "string") {
     throw errors.seedInvalid("`contentType` must be a string or null.");
+  }
+  // It goes out as a header on every GET: CR/LF, NUL or non-ASCII would make each of them a 500.
+  if (contentType !== null && !isMediaType(contentType)) {
+    throw errors.seedInvalid(`\`contentType\` must be a media type like "image/png" (printable ASCII), got ${JSON.stringify(contentType.slice(0, 100))}.`);
   }
   return { bytes, contentType: contentType?.toLowerCase() ?? null, fresh };
 }

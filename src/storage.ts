@@ -7,7 +7,8 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/s
 import type { GenericId } from "convex/values";
 import { errors } from "./errors.js";
 import type { BytePump } from "./file-store.js";
-import { SHA256_BASE64_PATTERN, type Gateway } from "./gateway.js";
+import type { Gateway } from "./gateway.js";
+import { decodeSha256Base64, parseMediaType } from "./wire-values.js";
 
 export interface StorageViews {
   /** `ctx.storage` of an action or HTTP action. */
@@ -26,7 +27,6 @@ export interface FileMetadata {
   contentType: string | null;
 }
 
-const SHA256_BASE64 = new RegExp(`^${SHA256_BASE64_PATTERN}$`);
 // Below this, reading a Blob whole is faster than streaming it; above, streaming keeps one copy.
 const WHOLE_BLOB_MAX = 1024 * 1024;
 
@@ -94,12 +94,10 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       undefined,
       async () => {
         if (!(blob instanceof Blob)) throw errors.storeExpectsBlob();
-        const expectedSha256 = options?.sha256;
-        if (expectedSha256 !== undefined && (typeof expectedSha256 !== "string" || !SHA256_BASE64.test(expectedSha256))) {
-          throw errors.invalidSha256Option(expectedSha256);
-        }
-        // Fidelity: an empty Blob type means no content type (the backend filters "").
-        const contentType = blob.type === "" ? null : blob.type;
+        const option = options?.sha256;
+        const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
+        if (expectedSha256 === null) throw errors.invalidSha256Option(option);
+        const contentType = storedContentType(blob.type);
         const source = blob.size <= WHOLE_BLOB_MAX ? new Uint8Array(await blob.arrayBuffer()) : streamOf(blob);
         // The ArrayBuffer is ours alone: the store keeps it as the file's bytes.
         const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true, handOver: true });
@@ -112,6 +110,19 @@ export function createStorageViews(gateway: Gateway): StorageViews {
   const writer: StorageWriter = { getUrl, getMetadata, generateUploadUrl, delete: deleteFile, get, store };
   const storage: StorageActionWriter = { ...writer };
   return { storage, writer, reader };
+}
+
+/**
+ * Fidelity: get-convex/convex-backend crates/isolate/src/ops/storage.rs filters an empty
+ * blob.type (no content type); crates/isolate/src/environment/action/storage.rs
+ * run_storage_store parses it with mime before anything is stored, refusing an unparseable
+ * one with InvalidContentTypeHeader and the mime error as the message.
+ */
+function storedContentType(type: string): string | null {
+  if (type === "") return null;
+  const parsed = parseMediaType(type);
+  if (!parsed.ok) throw errors.invalidContentType(parsed.message);
+  return parsed.value;
 }
 
 /** A Blob's bytes, chunk by chunk: above WHOLE_BLOB_MAX this keeps one copy instead of two. */

@@ -1,6 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { createStorageEmulator, type HttpRequestEntry, type JournalEntry, type StorageEmulatorOptions } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
 import { waitFor } from "./wait.js";
@@ -21,14 +21,48 @@ describe("admin", () => {
     expect(res.body).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
   });
 
-  it("GET /_emulator/files: lists files with their URL", async () => {
+  it("GET /_emulator/files: lists files with their URL and image dimensions", async () => {
     const { app, emulator, png } = await setup();
     const res = await request(app).get("/_emulator/files");
     expect(res.status).toBe(200);
     const uuid = emulator.file(png)!.uuid;
     expect(res.body.files).toEqual([
-      { ...emulator.file(png), url: `http://127.0.0.1:3210/api/storage/${uuid}` },
+      { ...emulator.file(png), url: `http://127.0.0.1:3210/api/storage/${uuid}`, image: { format: "png", width: 16, height: 16 } },
     ]);
+  });
+
+  it("GET /_emulator/events: the journal as server-sent events, the backlog first, then live", async () => {
+    const { emulator } = await setup();
+    const server = await emulator.listen({ port: 0 });
+    defer(server);
+    await emulator.storage.getUrl("nope" as never).catch(() => {});
+    const controller = new AbortController();
+    defer(() => controller.abort());
+    const res = await fetch(`${server.url}/_emulator/events`, { signal: controller.signal });
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) text += (await reader.read()).value ?? "";
+    };
+    await until(/"operation":"getUrl"/);
+    await emulator.seed({ bytes: "live" });
+    await emulator.storage.getUrl((await emulator.seed({ bytes: "x" })) as never);
+    await until(/"operation":"getUrl".*\n\n[^]*"operation":"getUrl"/);
+    const events = text.split("\n\n").filter(Boolean);
+    expect(events[0]).toMatch(/^event: entry\ndata: \{"type":"storage","operation":"getUrl",.*"outcome":"error"/);
+    expect(events.some((e) => /"outcome":"ok"/.test(e))).toBe(true);
+  });
+
+  it("POST /_emulator/faults: queues a fault the next request meets", async () => {
+    const { app, emulator } = await setup();
+    const res = await request(app).post("/_emulator/faults").send({ route: "upload", status: 503 });
+    expect(res.status).toBe(200);
+    expect(res.body.pending).toEqual([{ route: "upload", status: 503, times: 1, remaining: 1 }]);
+    expect(emulator.faults.pending()).toHaveLength(1);
+    const refused = await request(app).post("/_emulator/faults").send({ route: "download" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe("FaultInvalid");
   });
 
   it("GET /_emulator/files/:id: one file by storage id or UUID", async () => {
@@ -106,13 +140,13 @@ describe("admin", () => {
     expect(res.headers.location).toBe("_emulator/?x=1");
   });
 
-  it("admin: answers CORS like /api, so a page on another origin can use it", async () => {
+  it("admin: answers CORS to a loopback page on another port, preflight included", async () => {
     const { app } = await setup();
     const res = await request(app).post("/_emulator/upload-url").set("Origin", "http://localhost:5173");
     expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");
     const preflight = await request(app).options("/_emulator/files").set("Origin", "http://localhost:5173").set("Access-Control-Request-Method", "DELETE");
     expect(preflight.status).toBe(200);
-    expect(preflight.headers["access-control-allow-methods"]).toBe("GET, POST, OPTIONS, PATCH, DELETE, PUT");
+    expect(preflight.headers["access-control-allow-methods"]).toBe("GET,POST,OPTIONS,PATCH,DELETE,PUT");
   });
 
   it("admin: an unknown route is 404 JSON", async () => {
@@ -143,5 +177,122 @@ describe("admin", () => {
     const { app, emulator } = await setup();
     await request(app).get("/_emulator/health");
     expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
+  });
+});
+
+describe("admin: seed, journal and faults", () => {
+  const invalid = (detail: string) => ({ code: "AdminRequestInvalid", message: `[convex-storage-emulator] GET /_emulator/journal: ${detail}` });
+
+  it("POST /_emulator/seed: the raw body becomes a seeded file with the Content-Type", async () => {
+    const { app, emulator } = await setup();
+    const res = await request(app).post("/_emulator/seed").set("Content-Type", "image/PNG").send(Buffer.from(fixtures.png.bytes));
+    expect(res.status).toBe(200);
+    const { storageId } = res.body as { storageId: string };
+    expect(emulator.file(storageId)).toMatchObject({ contentType: "image/png", source: "seed", size: 475, sha256: fixtures.png.sha256 });
+    expect(emulator.bytes(storageId)).toEqual(fixtures.png.bytes);
+  });
+
+  it("POST /_emulator/seed: without a Content-Type, ?name= gives it from the extension, else it is null", async () => {
+    const { emulator } = await setup();
+    const server = await emulator.listen({ port: 0 });
+    try {
+      const seed = async (query: string) => {
+        const res = await fetch(`${server.url}/_emulator/seed${query}`, { method: "POST", body: fixtures.pdf.bytes });
+        return emulator.file(((await res.json()) as { storageId: string }).storageId)!.contentType;
+      };
+      expect(await seed("?name=report.PDF")).toBe("application/pdf");
+      expect(await seed("")).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("POST /_emulator/seed: a malformed Content-Type is 400 BadHeader, nothing stored", async () => {
+    const { app, emulator } = await setup();
+    const res = await request(app).post("/_emulator/seed").set("Content-Type", "not a type").send("x");
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+    expect(emulator.files()).toHaveLength(1);
+  });
+
+  it("GET /_emulator/journal: the entries, filtered by type, route and operation; admin requests only when asked", async () => {
+    const { app, emulator, png } = await setup();
+    await emulator.storage.getUrl(png as never);
+    await request(app).get(`/api/storage/${emulator.file(png)!.uuid}`);
+    await request(app).get("/_emulator/health");
+    const list = async (query: string) => ((await request(app).get(`/_emulator/journal${query}`)).body as { entries: JournalEntry[] }).entries;
+    expect((await list("")).map((e) => (e.type === "http" ? `${e.route} ${e.status}` : e.operation))).toEqual(["getUrl", "serve 200"]);
+    expect(await list("?type=storage")).toEqual(emulator.journal.storageCalls());
+    expect(await list("?operation=getUrl")).toMatchObject([{ type: "storage", operation: "getUrl", storageId: png, outcome: "ok" }]);
+    expect(await list("?route=serve")).toEqual(emulator.journal.httpRequests("serve"));
+    expect(await list("?type=http&operation=getUrl")).toEqual([]);
+    expect((await list("?route=admin")).map((e) => (e as HttpRequestEntry).path)).toEqual([
+      "/_emulator/health",
+      "/_emulator/journal",
+      "/_emulator/journal",
+      "/_emulator/journal",
+      "/_emulator/journal",
+      "/_emulator/journal",
+    ]);
+  });
+
+  it("GET /_emulator/journal: an unknown or repeated filter value is 400 AdminRequestInvalid", async () => {
+    const { app } = await setup();
+    const route = await request(app).get("/_emulator/journal?route=uploads");
+    expect(route.status).toBe(400);
+    expect(route.body).toEqual(invalid('`route` must be one of upload, serve, cors, admin, action, unknown; got "uploads".'));
+    expect((await request(app).get("/_emulator/journal?type=http&type=storage")).body).toEqual(
+      invalid("`type` must be one of http, storage; got it more than once."),
+    );
+  });
+
+  it("DELETE /_emulator/journal: clears it", async () => {
+    const { app, emulator, png } = await setup();
+    await emulator.storage.getUrl(png as never);
+    expect((await request(app).delete("/_emulator/journal")).body).toEqual({ ok: true });
+    expect(emulator.journal.storageCalls()).toEqual([]);
+  });
+
+  it("POST /_emulator/faults: queues a fault that applies; GET lists the pending ones; DELETE clears them", async () => {
+    const { app, emulator, png } = await setup();
+    const queued = await request(app).post("/_emulator/faults").send({ route: "serve", status: 503, error: "down", times: 2 });
+    expect(queued.body).toEqual({ pending: [{ route: "serve", status: 503, error: "down", times: 2, remaining: 2 }] });
+    await request(app).post("/_emulator/faults").send({ route: "get", delayMs: 5 });
+    emulator.faults.next({ route: "store", error: new Error("disk full") });
+    const served = await request(app).get(`/api/storage/${emulator.file(png)!.uuid}`);
+    expect([served.status, served.body]).toEqual([503, { code: "InjectedFault", message: "down" }]);
+    expect((await request(app).get("/_emulator/faults")).body).toEqual({
+      pending: [
+        { route: "serve", status: 503, error: "down", times: 2, remaining: 1 },
+        { route: "get", delayMs: 5, times: 1, remaining: 1 },
+        { route: "store", error: "disk full", times: 1, remaining: 1 },
+      ],
+    });
+    expect((await request(app).delete("/_emulator/faults")).body).toEqual({ ok: true });
+    expect(emulator.faults.pending()).toEqual([]);
+  });
+
+  it("POST /_emulator/faults: a bad fault is 400 with faults.next()'s message; an Error cannot cross the wire", async () => {
+    const { app, emulator } = await setup();
+    const bad = async (body: string | object) =>
+      (await request(app).post("/_emulator/faults").set("Content-Type", "application/json").send(body)).body as unknown;
+    expect(await bad({ route: "uploads" })).toEqual({
+      code: "FaultInvalid",
+      message:
+        '[convex-storage-emulator] faults.next(): unknown route "uploads"; expected one of "upload", "serve", "store", "get", "getUrl", "delete", "generateUploadUrl", "getMetadata".',
+    });
+    expect(await bad({ route: "store", error: { message: "x" } })).toEqual({
+      code: "FaultInvalid",
+      message: "[convex-storage-emulator] faults.next(): over HTTP, `error` must be a string (the message); an Error object cannot cross the wire.",
+    });
+    expect(await bad("{route")).toMatchObject({
+      code: "AdminRequestInvalid",
+      message: expect.stringMatching(/^\[convex-storage-emulator\] POST \/_emulator\/faults: the body must be JSON \(.+\)\.$/),
+    });
+    expect(await bad({ route: "serve", padding: "x".repeat(70_000) })).toEqual({
+      code: "AdminRequestInvalid",
+      message: "[convex-storage-emulator] POST /_emulator/faults: the JSON body is larger than 65536 bytes.",
+    });
+    expect(emulator.faults.pending()).toEqual([]);
   });
 });

@@ -151,6 +151,21 @@ describe("seed", () => {
     );
     expect(emulator.files()).toEqual([]);
   });
+
+  it.each([
+    ["CR/LF", "text/plain\r\nSet-Cookie: a=b"],
+    ["NUL", "text/plain\u0000"],
+    ["non-ASCII", "text/pl\u00e4in"],
+    ["no subtype", "text"],
+    ["empty", ""],
+  ])("seed: a content type with %s is SeedInvalid, nothing stored", async (_name, contentType) => {
+    const { emulator } = setup();
+    await expect(emulator.seed({ bytes: "x", contentType })).rejects.toMatchObject({
+      code: "SeedInvalid",
+      message: `[convex-storage-emulator] seed(): \`contentType\` must be a media type like "image/png" (printable ASCII), got ${JSON.stringify(contentType)}.`,
+    });
+    expect(emulator.files()).toEqual([]);
+  });
 });
 
 describe("reset", () => {

@@ -1,5 +1,7 @@
 import { httpActionGeneric as httpAction, httpRouter } from "convex/server";
+import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
+import request from "supertest";
 import { cleanupAfterEach } from "./cleanup.js";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { HTTP_ACTION_RESPONSE_LIMIT } from "../src/http-actions.js";
@@ -14,11 +16,18 @@ function router() {
   http.route({ pathPrefix: "/files/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`short prefix ${new URL(req.url).pathname}`)) });
   http.route({ pathPrefix: "/files/images/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`long prefix ${new URL(req.url).pathname}`)) });
   http.route({ path: "/throws", method: "GET", handler: httpAction(async () => { throw new Error("boom"); }) });
+  http.route({ path: "/convex-error", method: "GET", handler: httpAction(async () => { throw new ConvexError({ reason: "quota" }); }) });
+  // One chunk over the limit (bytes: the backend declares its length).
   http.route({ path: "/big", method: "GET", handler: httpAction(async () => new Response(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1))) });
-  http.route({ path: "/big-declared", method: "GET", handler: httpAction(async () => new Response("x", { headers: { "Content-Length": String(HTTP_ACTION_RESPONSE_LIMIT + 1) } })) });
+  // A stream: 20 MiB - 1, then a 2-byte chunk that would cross the limit, then 1 byte that still fits.
+  http.route({ path: "/big-stream", method: "GET", handler: httpAction(async () => new Response(new ReadableStream({
+    start(c) { c.enqueue(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT - 1).fill(1)); c.enqueue(new Uint8Array([2, 2])); c.enqueue(new Uint8Array([3])); c.close(); },
+  }))) });
+  http.route({ path: "/echo-size", method: "POST", handler: httpAction(async (_ctx, req) => new Response(String((await req.arrayBuffer()).byteLength))) });
+  http.route({ path: "/url", method: "GET", handler: httpAction(async (ctx, req) => Response.json({ request: req.url, upload: await ctx.storage.generateUploadUrl() })) });
+  http.route({ path: "/api/webhook", method: "POST", handler: httpAction(async () => new Response("webhook")) });
   http.route({ path: "/who", method: "GET", handler: httpAction(async (ctx) => Response.json(await ctx.auth.getUserIdentity())) });
   http.route({ path: "/store", method: "POST", handler: httpAction(async (ctx, req) => Response.json({ id: await ctx.storage.store(await req.blob()) })) });
-  http.route({ path: "/api/shadowed", method: "GET", handler: httpAction(async () => new Response("never")) });
   return http;
 }
 
@@ -26,8 +35,11 @@ async function setup(options: StorageEmulatorOptions = {}) {
   const emulator = createStorageEmulator({ http: router(), ...options });
   const server = await emulator.listen({ port: 0 });
   defer(() => server.close());
-  return { emulator, url: server.url };
+  // HTTP actions are served on the site origin.
+  return { emulator, server, url: server.siteUrl };
 }
+
+const HEX16 = "[0-9a-f]{16}";
 
 describe("http actions", () => {
   it("routing: a binary body round-trips with its headers", async () => {
@@ -59,35 +71,94 @@ describe("http actions", () => {
     expect(await res.text()).toBe("");
   });
 
-  it("routing: /api and /_emulator take precedence over HTTP actions", async () => {
-    const { url } = await setup();
-    expect((await fetch(`${url}/api/shadowed`)).status).toBe(404);
-    expect((await fetch(`${url}/_emulator/health`)).status).toBe(200);
+  it("origins: the site serves every path, /api included, with no CORS added; the cloud serves storage and admin only", async () => {
+    const { server } = await setup();
+    expect(server.siteUrl).not.toBe(server.url);
+    const webhook = await fetch(`${server.siteUrl}/api/webhook`, { method: "POST", headers: { Origin: "http://app.example" } });
+    expect(await webhook.text()).toBe("webhook");
+    expect(webhook.headers.get("access-control-allow-origin")).toBeNull();
+    expect(webhook.headers.get("vary")).toBeNull();
+    // The storage routes are not on the site: there they are just unrouted paths.
+    expect(await (await fetch(`${server.siteUrl}/api/storage/upload`)).text()).toBe("No HttpAction routed for /api/storage/upload");
+    expect(await (await fetch(`${server.siteUrl}/_emulator/health`)).text()).toBe("No HttpAction routed for /_emulator/health");
+    // And the actions are not on the cloud origin.
+    expect((await fetch(`${server.url}/echo`, { method: "POST", body: "x" })).status).toBe(404);
+    expect((await fetch(`${server.url}/_emulator/health`)).status).toBe(200);
   });
 
-  it("errors: a thrown handler error is a 500, journaled, and the server keeps serving", async () => {
+  it("origins: upload and file URLs use the cloud origin, also inside an HTTP action; request.url is the site's", async () => {
+    const { emulator, server } = await setup();
+    const { request, upload } = (await (await fetch(`${server.siteUrl}/url?q=1`)).json()) as { request: string; upload: string };
+    expect(request).toBe(`${server.siteUrl}/url?q=1`);
+    expect(upload.startsWith(`${server.url}/api/storage/upload?token=`)).toBe(true);
+    expect(emulator.url).toBe(server.url);
+    expect(emulator.siteUrl).toBe(server.siteUrl);
+  });
+
+  it("errors: a thrown handler error is the dev deployment's 500 JSON, journaled, and the server keeps serving", async () => {
     const { emulator, url } = await setup();
     const res = await fetch(`${url}/throws`);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ code: "HttpActionError", message: "Uncaught error in HTTP action GET /throws: boom" });
-    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError", errorMessage: "Uncaught error in HTTP action GET /throws: boom" });
+    expect(res.headers.get("content-type")).toBe("application/json");
+    const text = await res.text();
+    // Key order as the backend's serde_json (preserve_order): code, then trace.
+    expect(text).toMatch(new RegExp(`^\\{"code":"\\[Request ID: ${HEX16}\\] Server Error: Uncaught Error: boom","trace":"Uncaught Error: boom\\\\n    at `));
+    const body = JSON.parse(text) as { code: string; trace: string };
+    expect(body.trace.endsWith("\n")).toBe(true);
+    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError", errorMessage: body.code });
+    // A fresh request id each time.
+    const again = (await (await fetch(`${url}/throws`)).json()) as { code: string };
+    expect(again.code).not.toBe(body.code);
     expect((await fetch(`${url}/files/a`)).status).toBe(200);
   });
 
-  it("limits: a response over 20 MiB is cut, never delivered whole", async () => {
-    const { emulator, url } = await setup();
-    await expect(fetch(`${url}/big`).then((r) => r.arrayBuffer())).rejects.toThrow();
-    await expect.poll(() => emulator.journal.httpRequests("action")[0]?.errorCode).toBe("HttpResponseTooLarge");
+  it("errors: a thrown ConvexError adds its data after code and trace", async () => {
+    const { url } = await setup();
+    const text = await (await fetch(`${url}/convex-error`)).text();
+    const body = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(["code", "trace", "data"]);
+    expect(body.code).toMatch(new RegExp(`^\\[Request ID: ${HEX16}\\] Server Error: Uncaught ConvexError: \\{"reason":"quota"\\}$`));
+    expect(body.data).toEqual({ reason: "quota" });
   });
 
-  it("limits: a response declaring over 20 MiB is a 500 with the limit's message", async () => {
+  it("errors: an unrouted path is the router's plain-text 404 with its content type", async () => {
     const { url } = await setup();
-    const res = await fetch(`${url}/big-declared`);
-    expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({
-      code: "HttpResponseTooLarge",
-      message: "HTTP action response is larger than the limit of 20971520 bytes (20 MiB). Serve large files through ctx.storage.getUrl() instead.",
+    const res = await fetch(`${url}/nowhere?x=1`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    expect(res.headers.get("content-length")).toBe("33");
+    expect(await res.text()).toBe("No HttpAction routed for /nowhere");
+  });
+
+  it("limits: a one-chunk response over 20 MiB is dropped whole: the transfer ends short of its Content-Length", async () => {
+    const { emulator, url } = await setup();
+    const res = await fetch(`${url}/big`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(HTTP_ACTION_RESPONSE_LIMIT + 1));
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({
+      status: 0,
+      bytesOut: 0,
+      errorCode: "HttpResponseTooLarge",
+      errorMessage: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB",
     });
+  });
+
+  it("limits: a streamed response drops the chunk that would cross 20 MiB and sends later ones that fit", async () => {
+    const { emulator, url } = await setup();
+    const res = await fetch(`${url}/big-stream`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(body.byteLength).toBe(HTTP_ACTION_RESPONSE_LIMIT);
+    expect(body.at(-2)).toBe(1);
+    expect(body.at(-1)).toBe(3);
+    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 200, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" });
+  });
+
+  it("limits: a request body over 20 MiB reaches the action (the backend does not refuse it)", async () => {
+    const { url } = await setup();
+    const res = await fetch(`${url}/echo-size`, { method: "POST", body: new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(String(HTTP_ACTION_RESPONSE_LIMIT + 1));
   });
 
   it("ctx.auth: null by default, the configured identity otherwise", async () => {
@@ -103,18 +174,40 @@ describe("http actions", () => {
     expect(emulator.file(id)?.contentType).toBe("text/plain");
   });
 
-  it("emulator.fetch: storage routes need a listening server, with a pinned message", async () => {
+  it("listen: the cloud origin is a client's VITE_CONVEX_URL, the site origin its VITE_CONVEX_SITE_URL (docs/origins.md)", async () => {
     const emulator = createStorageEmulator({ http: router() });
-    await expect(emulator.fetch("/api/storage/x")).rejects.toThrow(
-      '[convex-storage-emulator] emulator.fetch("/api/storage/x") needs a listening server for the storage and admin routes: await emulator.listen({ port: 0 }) first.',
-    );
-    const res = await emulator.fetch("/echo", { method: "POST", body: "hi" });
-    expect(await res.text()).toBe("hi");
+    const saved = { url: process.env.VITE_CONVEX_URL, site: process.env.VITE_CONVEX_SITE_URL };
+    defer(() => Object.assign(process.env, { VITE_CONVEX_URL: saved.url ?? "", VITE_CONVEX_SITE_URL: saved.site ?? "" }));
+    // docs/origins.md: "Mapping a client's environment"
+    const server = await emulator.listen({ port: 0 });
+    process.env.VITE_CONVEX_URL = server.url;           // = emulator.url
+    process.env.VITE_CONVEX_SITE_URL = server.siteUrl;  // = emulator.siteUrl
+    defer(server);
+    expect([process.env.VITE_CONVEX_URL, process.env.VITE_CONVEX_SITE_URL]).toEqual([emulator.url, emulator.siteUrl]);
+    const echoed = await fetch(`${process.env.VITE_CONVEX_SITE_URL}/echo`, { method: "POST", body: "via the site" });
+    expect(await echoed.text()).toBe("via the site");
+    expect((await fetch(`${process.env.VITE_CONVEX_URL}/_emulator/health`)).status).toBe(200);
   });
 
-  it("emulator.fetch: a response over 20 MiB delivers exactly the limit, then fails, and is journaled", async () => {
+  it("emulator.fetch: is the site in process, /api paths included; cloud URLs need a listening server, with a pinned message", async () => {
+    const emulator = createStorageEmulator({ http: router() });
+    expect(await (await emulator.fetch("/api/webhook", { method: "POST" })).text()).toBe("webhook");
+    expect(await (await emulator.fetch("/api/storage/x")).text()).toBe("No HttpAction routed for /api/storage/x");
+    expect(await (await emulator.fetch("/echo", { method: "POST", body: "hi" })).text()).toBe("hi");
+    const id = await emulator.storage.store(new Blob(["file"]));
+    const fileUrl = (await emulator.storage.getUrl(id))!;
+    await expect(emulator.fetch(fileUrl)).rejects.toThrow(
+      `[convex-storage-emulator] emulator.fetch("${fileUrl}") is a cloud-origin URL (storage, admin), which needs a listening server: await emulator.listen({ port: 0 }) first. Paths and site URLs run the HTTP actions in process.`,
+    );
+    const server = await emulator.listen({ port: 0 });
+    defer(() => server.close());
+    expect(await (await emulator.fetch((await emulator.storage.getUrl(id))!)).text()).toBe("file");
+  });
+
+  it("emulator.fetch: a one-chunk response over 20 MiB is dropped whole and the body fails short of its length, journaled", async () => {
     const emulator = createStorageEmulator({ http: router() });
     const res = await emulator.fetch("/big");
+    expect(res.headers.get("content-length")).toBe(String(HTTP_ACTION_RESPONSE_LIMIT + 1));
     const reader = res.body!.getReader();
     let received = 0;
     const failure = await (async () => {
@@ -124,26 +217,59 @@ describe("http actions", () => {
         received += value.byteLength;
       }
     })().catch((error: unknown) => error);
-    expect(received).toBe(HTTP_ACTION_RESPONSE_LIMIT);
-    expect(failure).toMatchObject({
-      code: "HttpResponseTooLarge",
-      message: "HTTP action response is larger than the limit of 20971520 bytes (20 MiB). Serve large files through ctx.storage.getUrl() instead.",
-    });
-    expect(emulator.journal.httpRequests("action")).toMatchObject([
-      { path: "/big", status: 0, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" },
-    ]);
+    expect(received).toBe(0);
+    expect(failure).toMatchObject({ code: "HttpResponseTooLarge", message: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB" });
+    expect(emulator.journal.httpRequests("action")).toMatchObject([{ path: "/big", status: 0, bytesOut: 0, errorCode: "HttpResponseTooLarge" }]);
   });
 
-  it("emulator.fetch: a response declaring over 20 MiB is a 500, as on the socket", async () => {
+  it("emulator.fetch: a streamed response over 20 MiB ends after the chunks that fit, as on the socket", async () => {
     const emulator = createStorageEmulator({ http: router() });
-    const res = await emulator.fetch("/big-declared");
-    expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ code: "HttpResponseTooLarge" });
+    const res = await emulator.fetch("/big-stream");
+    expect((await res.arrayBuffer()).byteLength).toBe(HTTP_ACTION_RESPONSE_LIMIT);
+    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 200, errorCode: "HttpResponseTooLarge" });
   });
 
-  it("emulator.fetch: without a router, every action path is 404", async () => {
+  it("emulator.fetch: without a router, every path is the backend's 404 for a deployment without HTTP actions", async () => {
     const emulator = createStorageEmulator();
     const res = await emulator.fetch("/anything");
     expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await res.text()).toBe("This Convex deployment does not have HTTP actions enabled.");
+  });
+
+  it("listen: default ports are 3210 and 3211; port 0 picks two free ports; sitePort can be chosen", async () => {
+    const emulator = createStorageEmulator();
+    expect([emulator.url, emulator.siteUrl]).toEqual(["http://127.0.0.1:3210", "http://127.0.0.1:3211"]);
+    const free = await emulator.listen({ port: 0 });
+    expect(free.port).not.toBe(0);
+    expect(free.sitePort).not.toBe(0);
+    expect(free.sitePort).not.toBe(free.port);
+    const chosen = free.sitePort;
+    await free.close();
+    const server = await emulator.listen({ port: 0, sitePort: chosen });
+    defer(() => server.close());
+    expect(server.siteUrl).toBe(`http://127.0.0.1:${chosen}`);
+    expect(emulator.siteUrl).toBe(server.siteUrl);
+  });
+
+  it("listen: a taken site port fails with a pinned message and leaves the cloud port free", async () => {
+    const first = createStorageEmulator();
+    const taken = await first.listen({ port: 0 });
+    defer(() => taken.close());
+    const second = createStorageEmulator();
+    await expect(second.listen({ port: 0, sitePort: taken.port })).rejects.toThrow(
+      `[convex-storage-emulator] Port ${taken.port} on 127.0.0.1 is already in use. Stop what holds it, or pick another port (--site-port N, or listen({ port: 0 }) for a free one).`,
+    );
+    const retry = await second.listen({ port: 0 });
+    defer(() => retry.close());
+    expect(second.url).toBe(retry.url);
+  });
+
+  it("siteApp: the site origin for supertest; app is the cloud origin", async () => {
+    const emulator = createStorageEmulator({ http: router() });
+    const site = await request(emulator.siteApp).post("/api/webhook");
+    expect(site.text).toBe("webhook");
+    const cloud = await request(emulator.app).post("/api/webhook");
+    expect(cloud.status).toBe(404);
   });
 });

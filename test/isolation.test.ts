@@ -10,40 +10,24 @@
 // `setupFiles: ["convex-storage-emulator/vitest"]`, as the README shows. vitest resolves
 // setup files like Node does, without aliases, so that name goes through this package's
 // own "exports" to dist/vitest.js: `npm test` builds first.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { cleanupAfterEach } from "./cleanup.js";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
+import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
 
 const { tempDir } = cleanupAfterEach();
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
 
 it("isolation: four files in four workers, each with its own emulator, upload at once without cross-talk", async () => {
   if (!existsSync(join(ROOT, "dist/vitest.js")))
     throw new Error("dist/vitest.js is missing: run `npm run build` (npm test does).");
   const dir = tempDir("cse-isolation-");
-  // The outer run's VITEST_* variables would make the inner vitest think it is a worker.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
   const report = join(dir, "report.json");
-  const { code, output } = await run(
+  const { code, output } = await runToEnd(
+    process.execPath,
     [VITEST, "run", "--config", "test/parallel/vitest.config.ts", "--reporter=json", `--outputFile=${report}`],
-    { ...env, ISOLATION_DIR: dir, FORCE_COLOR: "0" },
+    { cwd: ROOT, env: { ISOLATION_DIR: dir } },
   );
   const results = JSON.parse(await readFile(report, "utf8")) as {
     numPassedTests: number;

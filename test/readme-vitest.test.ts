@@ -1,9 +1,11 @@
-// The README's "Testing with vitest" examples, verbatim: if one breaks, this file fails.
+// The vitest examples of the README ("Assertions with vitest") and of docs/api.md ("Testing
+// with vitest"), verbatim: if one breaks, this file fails.
 import { afterEach, expect, test } from "vitest";
 import "convex-storage-emulator/vitest";
 import { failure } from "./failure.js";
+import { codeBlocks, readMarkdown } from "./markdown.js";
 
-// README: "Testing with vitest" (matchers, reset, fixtures)
+// README: "Assertions with vitest"
 import { beforeEach } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 
@@ -16,26 +18,21 @@ test("a seeded avatar is a stored PNG", async () => {
   expect(emulator).toHaveStoredFiles(1);
   expect(emulator).toHaveStoredFile({ contentType: "image/png", size: 475 });
   expect(emulator).not.toHaveStoredFile({ contentType: "image/jpeg" });
+  // Images: format and dimensions from the file's header, never by decoding pixels.
+  expect(emulator.image(avatarId)).toEqual({ format: "png", width: 16, height: 16 });
+  expect(emulator).toHaveStoredImage({ format: "png", width: 16, height: 16 });
 });
 // README end
 
-test("README: the failing matcher's message", async () => {
+test("README: the failing matcher's message is the one shown", async () => {
   const avatarId = await emulator.seed({ path: "fixtures/image.png" });
   const { message } = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
+  const shown = codeBlocks(readMarkdown("README.md"), "").find((block) => block.startsWith("[convex-storage-emulator] expect(emulator)"));
   // The README shows a made-up id in place of the random one.
-  expect(message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")).toBe(`\
-[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)
-
-Expected: a stored file with { contentType: "image/jpeg" }
-Received: 1 stored file, none matching:
-┌───┬──────────────────────────────────┬─────────────┬──────┬────────┐
-│ # │ storageId                        │ contentType │ size │ source │
-├───┼──────────────────────────────────┼─────────────┼──────┼────────┤
-│ 0 │ kg24ja2k6ahw8ekjz14t82rgswkw4r8s │ image/png   │  475 │ seed   │
-└───┴──────────────────────────────────┴─────────────┴──────┴────────┘`);
+  expect(`${message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")}\n`).toBe(shown);
 });
 
-// README: "Testing with vitest" (uploads)
+// docs/api.md: "Testing with vitest"
 import { readFile } from "node:fs/promises";
 
 test("the client uploads a PNG", async () => {
@@ -47,7 +44,7 @@ test("the client uploads a PNG", async () => {
 });
 // README end
 
-// README: "Testing with vitest" (faults)
+// docs/api.md: "Faults"
 test("an upload that fails once is retried", async () => {
   await using emulator = createStorageEmulator();
   await emulator.listen({ port: 0 });
@@ -71,7 +68,7 @@ test("store() rejects twice, then works", async () => {
 });
 // README end
 
-// README: "Testing with vitest" (clock)
+// docs/api.md: "The clock"
 import { vi } from "vitest";
 
 afterEach(() => vi.useRealTimers());

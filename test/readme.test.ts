@@ -1,12 +1,13 @@
-// The README's examples, verbatim: if one breaks, this file fails.
-import { afterEach, expect, test } from "vitest";
+// The README's and docs/api.md's examples, verbatim (test/docs.test.ts checks that every
+// block of README.md and docs/ is held by a test file): if one breaks, this file fails.
+import { existsSync } from "node:fs";
+import { expect, test } from "vitest";
+import { cleanupAfterEach } from "./cleanup.js";
+import { http } from "./e2e/chat-app.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const { tempDir } = cleanupAfterEach();
 
-// README: "Unit tests: ctx.storage in memory"
+// README: "In unit tests: ctx.storage in memory"
 import { readFile } from "node:fs/promises";
 import { createStorageEmulator } from "convex-storage-emulator";
 
@@ -20,11 +21,10 @@ test("stores a fixture and serves its URL", async () => {
 });
 // README end
 
-// README: "The 3-step upload over real HTTP"
+// README: "Over HTTP: the 3-step upload"
 test("the 3-step upload", async () => {
-  const emulator = createStorageEmulator();
-  const server = await emulator.listen({ port: 0 }); // a free port; URLs follow it
-  open.push(server);
+  await using emulator = createStorageEmulator(); // closes its server when the test ends
+  await emulator.listen({ port: 0 }); // a free port; URLs follow it
   // 1. generateUploadUrl() in a mutation
   const postUrl = await emulator.writer.generateUploadUrl();
   // 2. the client POSTs the raw file
@@ -41,40 +41,31 @@ test("the 3-step upload", async () => {
 });
 // README end
 
-// README: "Test the Serving Files flows"
-import { convexTest } from "convex-test";
-import { connectConvexTest } from "convex-storage-emulator/convex-test";
-// In your app: schema from "./convex/schema", http from "./convex/http",
-// api from "./convex/_generated/api", modules = import.meta.glob("./convex/**/*.ts").
-import { api, http, modules, schema } from "./e2e/chat-app.js";
-
-test("an uploaded image is listed with a URL that serves it", async () => {
-  const t = convexTest(schema, modules);
-  await using emulator = createStorageEmulator({
-    http, // the app's convex/http.ts, unchanged
-    run: { query: t.query, mutation: t.mutation, action: t.action },
-  });
-  await connectConvexTest(t, emulator);
-  await emulator.listen({ port: 0 });
-
-  // The 3-step upload, through the app's own mutations.
-  const postUrl = await t.mutation(api.messages.generateUploadUrl, {});
-  const png = await readFile("fixtures/image.png");
-  const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
-  const { storageId } = await result.json();
-  await t.mutation(api.messages.sendImage, { storageId, author: "Ada" });
-
-  // The query's URL serves the bytes; convex-test's db sees the _storage document.
-  const [message] = await t.query(api.messages.list, {});
-  const image = await fetch(message!.url!);
-  expect(image.headers.get("content-type")).toBe("image/png");
-  expect(await t.run((ctx) => ctx.db.system.get(storageId))).toMatchObject({ size: 475, contentType: "image/png" });
-
-  // The HTTP action flow: POST /sendImage stores the body, GET /getImage serves it.
-  const sent = await fetch(`${emulator.url}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
-  expect(sent.status).toBe(200);
-  await t.run((ctx) => ctx.storage.delete(storageId));
-  const deleted = await fetch(`${emulator.url}/getImage?storageId=${storageId}`);
-  expect(deleted.status).toBe(404);
+test("docs/api.md: every option of the Options block is accepted", () => {
+  const clock = 0;
+  const query = async () => null;
+  const mutation = async () => null;
+  const action = async () => null;
+  // `persist: ".storage"` is relative: keep it out of the repository.
+  const cwd = process.cwd();
+  process.chdir(tempDir());
+  try {
+    // docs/api.md: "Options"
+    createStorageEmulator({
+      url: "https://happy-animal-123.convex.cloud", // origin in URLs (default: the listening server's, else http://127.0.0.1:3210)
+      now: () => clock,          // injectable clock (ms): _creationTime and upload-token expiry
+      uploadUrlTtlMs: 3_600_000, // upload URL lifetime (default one hour, like Convex)
+      maxFileBytes: 10_000_000,  // larger files: 413 / FileTooLarge, nothing stored (default unlimited)
+      maxTotalBytes: 1 << 30,    // memory budget: 507 / StorageFull, nothing stored (default unlimited)
+      persist: ".storage",       // keep files in a directory instead of memory
+      admin: true,               // serve the /_emulator routes (default true)
+      http,                      // the app's convex/http.ts router: HTTP actions (see http-actions.md)
+      run: { query, mutation, action }, // where HTTP actions' ctx.runQuery & co. go
+      identity: null,            // what HTTP actions' ctx.auth.getUserIdentity() returns
+    });
+    // docs end
+    expect(existsSync(".storage/meta")).toBe(true);
+  } finally {
+    process.chdir(cwd);
+  }
 });
-// README end

@@ -59,7 +59,7 @@ describe("upload", () => {
     expect(await emulator.storage.generateUploadUrl()).toMatch(/^https:\/\/happy-animal-123\.convex\.cloud\//);
   });
 
-  it("upload: stores the Content-Type lowercased, none when absent", async () => {
+  it("upload: stores the Content-Type normalised, none when absent", async () => {
     const { emulator, upload } = await setup();
     const typed = (await (await upload("x", { "Content-Type": "Text/Plain; Charset=UTF-8" })).json()) as { storageId: string };
     expect(emulator.file(typed.storageId)?.contentType).toBe("text/plain; charset=utf-8");
@@ -90,6 +90,52 @@ describe("upload", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
     expect(emulator.files()).toEqual([]);
+  });
+
+  it("upload: an empty Content-Type header is 400 BadHeader, nothing stored (what fetch sends for a Blob without a type)", async () => {
+    const { emulator, upload } = await setup();
+    for (const value of ["", "   "]) {
+      const res = await upload("x", { "Content-Type": value });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+    }
+    expect(emulator.files()).toEqual([]);
+  });
+
+  it.each([
+    ["Text/HTML", "text/html"],
+    ["text/plain;", "text/plain"],
+    ["text/plain; charset=UTF-8;", "text/plain; charset=utf-8;"],
+    ['TEXT/Plain; CharSet="UTF-8"', 'text/plain; charset="utf-8"'],
+    ["multipart/form-data; Boundary=AbC", "multipart/form-data; boundary=AbC"],
+    ["text/plain;  a=B", "text/plain;  a=B"],
+    ["text/", "text/"],
+  ])("upload: Content-Type %j is stored as mime 0.3.17 normalises it: %j", async (header, stored) => {
+    const { emulator, upload } = await setup();
+    const { storageId } = (await (await upload("x", { "Content-Type": header })).json()) as { storageId: string };
+    expect(emulator.file(storageId)?.contentType).toBe(stored);
+  });
+
+  it.each(["text/plain ; a=b", "text/plain;;", "text/plain; a", "text/plain, text/html", "text"])(
+    "upload: Content-Type %j mime refuses is 400 BadHeader",
+    async (header) => {
+      const { emulator, upload } = await setup();
+      const res = await upload("x", { "Content-Type": header });
+      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(emulator.files()).toEqual([]);
+    },
+  );
+
+  it("upload: the Digest prefix is case-sensitive and the base64 must be canonical and 32 bytes", async () => {
+    const { emulator, upload } = await setup();
+    const digest = fixtures.pdf.sha256;
+    for (const bad of [`SHA-256=${digest}`, `sha-256= ${digest}`, `sha-256=${digest}=`, `sha-256=${digest.slice(0, 42)}V=`, "sha-256=AAAA", "sha-256="]) {
+      const res = await upload(fixtures.pdf.bytes, { Digest: bad });
+      expect(await res.json(), bad).toEqual({ code: "BadHeader", message: "Bad header for digest: invalid HTTP header" });
+    }
+    expect(emulator.files()).toEqual([]);
+    // Padding is optional in base64 0.13.
+    expect((await upload(fixtures.pdf.bytes, { Digest: `sha-256=${digest.replace(/=$/, "")}` })).status).toBe(200);
   });
 
   it("upload: a matching Digest is accepted", async () => {
@@ -153,15 +199,18 @@ describe("upload", () => {
     expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["a", "b"]);
   });
 
-  it("upload: other methods are 405 with Allow: POST", async () => {
+  it("upload: other methods are 405 with Allow: POST and an empty body, journaled", async () => {
     const { emulator } = await setup();
     const url = await emulator.storage.generateUploadUrl();
     for (const method of ["GET", "PUT", "DELETE", "PATCH"]) {
       const res = await fetch(url, { method });
       expect(res.status, method).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
-      expect(((await res.json()) as { code: string }).code).toBe("MethodNotAllowed");
+      expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
+      expect(await res.text()).toBe("");
     }
+    await expect.poll(() => emulator.journal.httpRequests("upload").length).toBe(4);
+    expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 405, errorCode: "MethodNotAllowed" });
   });
 
   it("upload: over maxFileBytes by Content-Length is 413 before the body is read", async () => {
@@ -287,6 +336,8 @@ describe("serve", () => {
     const { url } = await stored();
     const res = await fetch(url, { headers: { Range: range } });
     expect(res.status).toBe(200);
+    // Fidelity: a Range that does not parse falls through to the full response, Digest included.
+    expect(res.headers.get("digest")).toBe(`sha-256=${fixtures.allBytes.sha256}`);
     expect((await res.arrayBuffer()).byteLength).toBe(256);
   });
 
@@ -315,15 +366,16 @@ describe("serve", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       code: "InvalidStoragePath",
-      message: `Invalid storage path: "${id}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+      message: `Invalid storage path: "${id}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
     });
   });
 
-  it("serve: other methods are 405 with Allow: GET, HEAD", async () => {
+  it("serve: other methods are 405 with Allow: GET,HEAD (no space) and an empty body", async () => {
     const { url } = await stored();
     const res = await fetch(url, { method: "DELETE" });
     expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect(res.headers.get("allow")).toBe("GET,HEAD");
+    expect(await res.text()).toBe("");
   });
 
   it("serve: in memory the socket is handed the stored buffers themselves, whole or a Range's slices", async () => {
@@ -371,7 +423,7 @@ describe("cors", () => {
     const res = await upload("x", { Origin: "http://app.example" });
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(res.headers.get("vary")).toBe("Origin");
+    expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
     const { storageId } = (await res.json()) as { storageId: string };
     const served = await fetch((await emulator.storage.getUrl(storageId as never))!, { headers: { Origin: "http://other.example" } });
     expect(served.headers.get("access-control-allow-origin")).toBe("http://other.example");
@@ -395,10 +447,10 @@ describe("cors", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS, PATCH, DELETE, PUT");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS,PATCH,DELETE,PUT");
     expect(res.headers.get("access-control-allow-headers")).toBe("content-type, digest");
     expect(res.headers.get("access-control-max-age")).toBe("86400");
-    expect(res.headers.get("vary")).toBe("Origin");
+    expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
     expect(emulator.files()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, StorageEmulatorError, type StorageEmulatorOptions } from "../src/index.js";
 import { encodeDocumentId } from "../src/ids.js";
-import { failure } from "./failure.js";
+import { failure, type Failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
 
 function setup(options: StorageEmulatorOptions = {}) {
@@ -65,6 +65,35 @@ describe("store", () => {
       'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "abc".',
     );
     expect(emulator.files()).toEqual([]);
+  });
+
+  it("store: a blob.type mime cannot parse is refused with mime's error, nothing stored", async () => {
+    const { emulator, storage } = setup();
+    // Node's Blob lowercases the type but keeps it otherwise; the backend then parses it with mime.
+    for (const [type, message] of [
+      ["text/plain ; a=1", "mime parse error: an invalid token was encountered, 20 at position 10"],
+      ["text", "mime parse error: a slash (/) was missing between the type and subtype"],
+      [" text/plain", "mime parse error: an invalid token was encountered, 20 at position 0"],
+    ] as const) {
+      const error = await failure(storage.store(new Blob(["x"], { type })));
+      expect(error).toMatchObject({ code: "InvalidContentTypeHeader", message, status: 400 });
+    }
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.journal.storageCalls().map((c) => c.errorCode)).toEqual(Array(3).fill("InvalidContentTypeHeader"));
+  });
+
+  it("store: blob.type is stored as mime normalises it (an empty parameter list chopped off)", async () => {
+    const { emulator, storage } = setup();
+    const id = await storage.store(new Blob(["x"], { type: "text/plain;" }));
+    expect(emulator.file(id)?.contentType).toBe("text/plain");
+    const withParams = await storage.store(new Blob(["x"], { type: "text/plain; charset=utf-8;" }));
+    expect(emulator.file(withParams)?.contentType).toBe("text/plain; charset=utf-8;");
+  });
+
+  it("store: a sha256 option without its '=' padding is accepted, as base64 0.13 decodes it", async () => {
+    const { emulator, storage } = setup();
+    const id = await storage.store(new Blob([fixtures.pdf.bytes]), { sha256: fixtures.pdf.sha256.replace(/=$/, "") });
+    expect(emulator.file(id)?.sha256).toBe(fixtures.pdf.sha256);
   });
 
   it("store: a non-Blob is a TypeError with Convex's message", async () => {
@@ -148,7 +177,7 @@ describe("getUrl", () => {
     const error = await failure(storage.getUrl("garbage"));
     expect(error.code).toBe("InvalidArgument");
     expect(error.message).toBe(
-      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID: \"garbage\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID: \"garbage\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 
@@ -156,7 +185,7 @@ describe("getUrl", () => {
     const { storage } = setup();
     const error = await failure(storage.getUrl(OTHER_TABLE_ID));
     expect(error.message).toBe(
-      "Invalid argument `storageId` for `storage.getUrl`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
+      "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
     );
   });
 
@@ -188,7 +217,7 @@ describe("getMetadata", () => {
   it("getMetadata: names itself in the invalid-id message", async () => {
     const { storage } = setup();
     expect((await failure(storage.getMetadata("nope"))).message).toBe(
-      "Invalid argument `storageId` for `storage.getMetadata`: Invalid storage ID: \"nope\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.getMetadata`: Invalid storage ID: \"nope\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 });
@@ -219,7 +248,7 @@ describe("get", () => {
   it("get: an id of another table throws Convex's message", async () => {
     const { storage } = setup();
     expect((await failure(storage.get(OTHER_TABLE_ID))).message).toBe(
-      "Invalid argument `storageId` for `storage.get`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
+      "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
     );
   });
 });
@@ -239,6 +268,7 @@ describe("delete", () => {
     await storage.delete(id);
     const error = await failure(storage.delete(id));
     expect(error.code).toBe("StorageIdNotFound");
+    expect((error as Failure & { status?: number }).status).toBe(400);
     expect(error.message).toBe(`storage id ${id} not found`);
   });
 
@@ -252,7 +282,7 @@ describe("delete", () => {
   it("delete: an invalid id throws Convex's message naming delete", async () => {
     const { storage } = setup();
     expect((await failure(storage.delete("x"))).message).toBe(
-      "Invalid argument `storageId` for `storage.delete`: Invalid storage ID: \"x\". Storage ID should be an Id of '_storage' table, or a UUID string.",
+      "Invalid argument `storageId` for `storage.delete`: Invalid storage ID: \"x\". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.",
     );
   });
 });

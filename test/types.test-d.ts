@@ -1,11 +1,17 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
 import { describe, expectTypeOf, it } from "vitest";
+import { inject } from "vitest";
+import type { StorageEmulatorFixtures } from "convex-storage-emulator/vitest";
 import {
+  connectStorageEmulator,
   createStorageEmulator,
+  type PendingFault,
+  type RemoteStorageEmulator,
   type StorageId,
   type StoredFile,
   type JournalEntry,
+  type ImageInfo,
 } from "../src/index.js";
 
 const emulator = createStorageEmulator();
@@ -23,6 +29,12 @@ describe("types", () => {
     expectTypeOf(emulator.reader).toExtend<StorageReader>();
     expectTypeOf(emulator.reader).not.toHaveProperty("store");
     expectTypeOf(emulator.reader).not.toHaveProperty("delete");
+  });
+
+  it("image: ImageInfo or null, in process and (as a promise) on a remote handle", () => {
+    expectTypeOf(emulator.image).returns.toEqualTypeOf<ImageInfo | null>();
+    expectTypeOf<RemoteStorageEmulator["image"]>().returns.resolves.toEqualTypeOf<ImageInfo | null>();
+    expectTypeOf<ImageInfo["width"]>().toEqualTypeOf<number>();
   });
 
   it("store: returns Id<\"_storage\">", () => {
@@ -53,5 +65,23 @@ describe("types", () => {
     expectTypeOf(emulator.seed).parameter(0).toExtend<object>();
     // @ts-expect-error a bare string is not a seed input
     void emulator.seed("fixtures/image.png");
+  });
+
+  it("remote: the in-process names and shapes, async", () => {
+    const remote = connectStorageEmulator("http://127.0.0.1:3210");
+    expectTypeOf(remote.files).returns.resolves.toEqualTypeOf<StoredFile[]>();
+    expectTypeOf(remote.file).returns.resolves.toEqualTypeOf<StoredFile | null>();
+    expectTypeOf(remote.bytes).returns.resolves.toEqualTypeOf<Uint8Array | null>();
+    expectTypeOf(remote.seed).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
+    expectTypeOf(remote.journal.entries).returns.resolves.toEqualTypeOf<JournalEntry[]>();
+    expectTypeOf(remote.faults.pending).returns.resolves.toEqualTypeOf<PendingFault[]>();
+    // @ts-expect-error an Error cannot cross the wire: a remote fault's error is its message
+    void remote.faults.next({ route: "store", error: new Error("x") });
+  });
+
+  it("vitest: fixtures are typed, and inject() knows the shared emulator's URL", () => {
+    expectTypeOf<StorageEmulatorFixtures["storageEmulator"]>().toEqualTypeOf<RemoteStorageEmulator>();
+    expectTypeOf<StorageEmulatorFixtures["emulatorUrl"]>().toEqualTypeOf<string>();
+    expectTypeOf(inject("convexStorageEmulatorUrl")).toEqualTypeOf<string>();
   });
 });

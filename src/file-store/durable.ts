@@ -1,11 +1,28 @@
 // The on-disk layout of `persist`, and crash recovery:
+//   <root>/emulator.lock        the pid of the process using it (lock.ts)
 //   <root>/partial/<uuid>       a blob being written (and <uuid>.json, metadata being written)
 //   <root>/blobs/<uuid>         a published blob
-//   <root>/meta/<uuid>.json     its metadata record: the commit point
-// Each step is a rename, so after a crash a file is either fully listed or
-// not at all.
+//   <root>/meta/<uuid>.json     its metadata record: the commit point of one file
+//   <root>/staging/             the files of a restore being prepared
+//   <root>/replace.json         a committed reset/restore: the uuids to keep
+//   <root>/quarantine/          whatever start-up found unsound (quarantine.ts)
+// One file is committed by one rename (its record). A reset or restore is
+// committed by one rename too (replace.json): before it the old state stands
+// whole, after it the new one is finished at once or, after a crash, at the
+// next start. Every step is written against BlobFs, so tests crash it at
+// every fs call on a memfs volume.
 import type { BlobFs, StoredFile } from "./types.js";
+import { acquireLock, type LockOwner } from "./lock.js";
+import { checkDurableFiles, listDir, quarantine } from "./quarantine.js";
 import { isUuid } from "../ids.js";
+import { BlobWriter, unlinkIfPresent } from "./writer.js";
+
+export interface DurableOptions {
+  warn: (line: string) => void;
+  lock?: LockOwner | undefined;
+  /** Largest size a record may claim. */
+  maxSize: number;
+}
 
 /** Moves a written blob into blobs/, then commits its metadata record (temp file + rename). */
 export function publishDurable(fs: BlobFs, root: string, file: StoredFile, writtenAt: string): void {
@@ -15,28 +32,87 @@ export function publishDurable(fs: BlobFs, root: string, file: StoredFile, writt
   fs.renameSync(tmp, `${root}/meta/${file.uuid}.json`);
 }
 
+/** Removes a file: its record first (the commit point), then its blob. */
+export function removeDurable(fs: BlobFs, root: string, uuid: string): void {
+  fs.unlinkSync(`${root}/meta/${uuid}.json`);
+  unlinkIfPresent(fs, `${root}/blobs/${uuid}`);
+}
+
 /**
- * The files a previous run published, in creation order. Drops what a crash
- * left: partial writes, unreadable metadata, blobs without metadata.
+ * Takes the directory: locks it, finishes (or drops) a reset/restore a crash
+ * interrupted, drops partial uploads, and returns the sound files in
+ * creation order, having moved anything else to quarantine/.
  */
-export function recoverDurableFiles(fs: BlobFs, root: string): StoredFile[] {
+export function openDurable(fs: BlobFs, root: string, options: DurableOptions): StoredFile[] {
+  for (const dir of ["blobs", "partial", "meta"]) fs.mkdirSync(`${root}/${dir}`, { recursive: true });
+  acquireLock(fs, root, options.lock);
+  const pending = readReplace(fs, root);
+  if (pending === "unreadable") {
+    // Cannot happen by renames alone; keep what there is and let the checks below sort it.
+    quarantine(fs, root, ".", "replace.json", "a reset/restore marker that does not parse", options.warn);
+    if (listDir(fs, root).includes("staging")) quarantine(fs, root, ".", "staging", "the files of that reset/restore", options.warn);
+  } else if (pending !== null) {
+    applyReplace(fs, root, pending);
+  } else {
+    // A restore that was never committed: its files are copies of a snapshot its caller still has.
+    fs.rmSync(`${root}/staging`, { recursive: true, force: true });
+  }
+  // Uploads a dead process was receiving: never acknowledged to anyone.
   fs.rmSync(`${root}/partial`, { recursive: true, force: true });
   fs.mkdirSync(`${root}/partial`, { recursive: true });
-  const files: StoredFile[] = [];
-  for (const name of fs.readdirSync(`${root}/meta`).map(String)) {
-    if (!name.endsWith(".json")) continue;
-    try {
-      const file = JSON.parse(String(fs.readFileSync(`${root}/meta/${name}`, "utf8"))) as StoredFile;
-      if (isUuid(file.uuid) && `${file.uuid}.json` === name) files.push(Object.freeze(file));
-    } catch {
-      // A metadata file that does not parse was never published.
+  return checkDurableFiles(fs, root, options);
+}
+
+/**
+ * Replaces every file with `entries` (restore; reset is no entries): stages
+ * them under staging/, commits with one rename, then applies.
+ */
+export function replaceDurable(fs: BlobFs, root: string, entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+  const staging = `${root}/staging`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  if (entries.length > 0) {
+    fs.mkdirSync(`${staging}/blobs`, { recursive: true });
+    fs.mkdirSync(`${staging}/meta`, { recursive: true });
+    for (const { file, bytes } of entries) {
+      const blob = new BlobWriter(fs, `${staging}/blobs/${file.uuid}`, { hash: false, durable: true });
+      blob.write(bytes);
+      blob.finish();
+      fs.writeFileSync(`${staging}/meta/${file.uuid}.json`, JSON.stringify(file));
     }
   }
-  files.sort((a, b) => a.creationTime - b.creationTime);
-  const listed = new Set(files.map((file) => file.uuid));
-  // Blobs whose metadata never got written are garbage from a crash.
-  for (const name of fs.readdirSync(`${root}/blobs`).map(String)) {
-    if (!listed.has(name)) fs.unlinkSync(`${root}/blobs/${name}`);
+  const keep = entries.map((e) => e.file.uuid);
+  fs.writeFileSync(`${root}/partial/replace.json`, JSON.stringify({ keep }));
+  fs.renameSync(`${root}/partial/replace.json`, `${root}/replace.json`); // the commit point
+  applyReplace(fs, root, keep);
+}
+
+/** Finishes a committed replace; safe to run again after a crash at any step. */
+function applyReplace(fs: BlobFs, root: string, keep: readonly string[]): void {
+  const kept = new Set(keep);
+  // Records before blobs: no moment lists a file whose bytes are gone.
+  for (const name of listDir(fs, `${root}/meta`)) if (!kept.has(name.replace(/\.json$/, ""))) unlinkIfPresent(fs, `${root}/meta/${name}`);
+  for (const name of listDir(fs, `${root}/blobs`)) if (!kept.has(name)) unlinkIfPresent(fs, `${root}/blobs/${name}`);
+  // Blobs before records, as in publishDurable.
+  for (const dir of ["blobs", "meta"]) {
+    for (const name of listDir(fs, `${root}/staging/${dir}`)) fs.renameSync(`${root}/staging/${dir}/${name}`, `${root}/${dir}/${name}`);
   }
-  return files;
+  fs.rmSync(`${root}/staging`, { recursive: true, force: true });
+  fs.unlinkSync(`${root}/replace.json`);
+}
+
+function readReplace(fs: BlobFs, root: string): string[] | null | "unreadable" {
+  let text: string;
+  try {
+    text = String(fs.readFileSync(`${root}/replace.json`, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    return "unreadable";
+  }
+  try {
+    const keep = (JSON.parse(text) as { keep?: unknown }).keep;
+    if (Array.isArray(keep) && keep.every((uuid) => typeof uuid === "string" && isUuid(uuid))) return keep as string[];
+  } catch {
+    // below
+  }
+  return "unreadable";
 }

@@ -2,7 +2,9 @@
 // `_storage` documents. The file store holds exactly one identity at a time;
 // by default its own (Convex's real id format, no documents outside the
 // store), swapped through FileStore.connect()/disconnect() while convex-test
-// owns the documents (convex-test.ts).
+// owns the documents (convex-test.ts). An identity whose documents live in
+// transactions says which files exist (`exists`) and may defer a removal
+// until the document's removal commits (`release` answering "deferred").
 import { classifyConvexId, newStorageId, type StorageIdKind } from "../ids.js";
 
 /** What a new file's name is derived from. */
@@ -11,7 +13,12 @@ export interface FileFacts {
   sha256: string | undefined;
   size: number;
   contentType: string | null;
+  /** The file's bytes, read back from where they were written (for an identity that keeps a copy). */
+  bytes(): Uint8Array;
 }
+
+/** What became of a file's document: removed now (the default), or removed when a transaction commits. */
+export type Release = void | "deferred";
 
 /** A new file's `_storage` id and `_creationTime`. */
 export interface FileName {
@@ -28,8 +35,13 @@ export interface FileIdentity {
    * an identity that keeps documents may answer its own.
    */
   allocate(facts: FileFacts, creationTime: number): FileName | Promise<FileName>;
-  /** Forgets a file's document, before its bytes are removed. */
-  release(storageId: string): void | Promise<void>;
+  /**
+   * Forgets a file's document, before its bytes are removed. "deferred": the removal commits
+   * later, so the file stays until the identity's owner calls FileStore.discard().
+   */
+  release(storageId: string): Release | Promise<Release>;
+  /** Whether the file's document exists for whoever asks now; files that do not are hidden. Absent: all exist. */
+  exists?(storageId: string): boolean;
   /** True when `allocate` records the sha256, so the store cannot defer hashing. */
   readonly needsSha256: boolean;
 }

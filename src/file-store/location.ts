@@ -3,6 +3,7 @@
 import * as nodeFs from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { errors } from "../errors.js";
+import type { LockOwner } from "./lock.js";
 import type { BlobFs } from "./types.js";
 
 /** Memory mode: each file's bytes in the buffers they arrived in. */
@@ -17,6 +18,10 @@ export interface FsLocation {
   root: string;
   /** Write a metadata file beside each blob, so a restart finds the files again. */
   durable: boolean;
+  /** Persist: where start-up warnings go, one line each (default console.warn). */
+  warn?: ((line: string) => void) | undefined;
+  /** Persist: who takes the directory's lock (default this process). */
+  lock?: LockOwner | undefined;
 }
 
 export type StoreLocation = MemoryLocation | FsLocation;

@@ -62,6 +62,12 @@ export class MemoryVolume implements Volume {
     this.#buffers.delete(uuid);
   }
 
+  replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+    // Copies: a snapshot's bytes are the caller's.
+    const next = new Map(entries.map(({ file, bytes }) => [file.uuid, [Buffer.from(bytes)]]));
+    this.#buffers = next;
+  }
+
   clear(): void {
     this.#buffers = new Map();
   }
@@ -114,6 +120,10 @@ class MemoryWriter implements VolumeWriter {
       this.#digest = hash.digest("base64");
     }
     return this.#digest;
+  }
+
+  readBack(): Uint8Array {
+    return Buffer.concat(this.#buffers, this.#size);
   }
 
   publish(file: StoredFile): void {

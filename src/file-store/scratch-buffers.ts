@@ -36,6 +36,18 @@ export class ScratchBuffers {
     if (free.length < KEPT_PER_CLASS) free.push(buffer);
   }
 
+  /** `size` bytes that `fill` writes into a taken buffer; `release()` gives it back once nothing reads them. */
+  lend(size: number, fill: (buffer: Buffer<ArrayBuffer>) => void): { bytes: Buffer<ArrayBuffer>; release: () => void } {
+    const buffer = this.take(size);
+    try {
+      fill(buffer);
+    } catch (error) {
+      this.give(buffer);
+      throw error;
+    }
+    return { bytes: buffer.subarray(0, size), release: () => this.give(buffer) };
+  }
+
   /** Drops every kept buffer (the memory goes back with the next GC). */
   clear(): void {
     this.#free.clear();

@@ -87,6 +87,8 @@ export interface Volume {
   openStream(file: StoredFile, start: number, end: number): Readable;
   /** Removes a published file's bytes. */
   remove(uuid: string): void;
+  /** Replaces every file's bytes with these (restore); with persist, one commit for all. */
+  replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void;
   /** Removes every file's bytes. */
   clear(): void;
 }
@@ -107,6 +109,8 @@ export interface VolumeWriter {
   write(chunk: Uint8Array): void;
   /** The SHA-256 (base64): from the running hash, or from the bytes written. */
   sha256(): string;
+  /** A copy of the bytes written so far. */
+  readBack(): Uint8Array;
   /** Makes the written bytes `file`'s: from here on the volume serves them. */
   publish(file: StoredFile): void;
   /** Drops what was written. Safe at any point, more than once. */

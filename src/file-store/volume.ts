@@ -7,8 +7,9 @@
 //   <root>/meta/<uuid>.json     its metadata record (persist): the commit point
 import type { Readable } from "node:stream";
 import { errors } from "../errors.js";
-import { publishDurable, recoverDurableFiles } from "./durable.js";
+import { openDurable, publishDurable, removeDurable, replaceDurable } from "./durable.js";
 import type { FsLocation } from "./location.js";
+import { MAX_FILE_BYTES_CEILING } from "./record.js";
 import type { BlobFs, StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
 import { BlobWriter, unlinkIfPresent } from "./writer.js";
 
@@ -18,8 +19,11 @@ export class BlobVolume implements Volume {
   readonly durable: boolean;
   /** A blob on disk could change under a deferred hash: always hash as it is written. */
   readonly defersSha256 = false;
+  /** Persist: start-up warnings and the lock owner. */
+  readonly #durableOptions: Pick<FsLocation, "warn" | "lock">;
 
   constructor(location: FsLocation) {
+    this.#durableOptions = { warn: location.warn, lock: location.lock };
     this.#fs = location.fs;
     this.root = location.root;
     this.durable = location.durable;
@@ -28,7 +32,9 @@ export class BlobVolume implements Volume {
 
   /** The files a previous run published (persist), dropping what a crash left behind. */
   recover(): StoredFile[] {
-    return this.durable ? recoverDurableFiles(this.#fs, this.root) : [];
+    if (!this.durable) return [];
+    const { warn = (line: string) => console.warn(line), lock } = this.#durableOptions;
+    return openDurable(this.#fs, this.root, { warn, lock, maxSize: MAX_FILE_BYTES_CEILING });
   }
 
   /**
@@ -45,6 +51,7 @@ export class BlobVolume implements Volume {
       },
       write: (chunk) => blob.write(chunk),
       sha256: () => blob.sha256(),
+      readBack: () => blob.readBack(),
       publish: (file) => {
         blob.finish();
         this.publish(file, blob);
@@ -61,11 +68,11 @@ export class BlobVolume implements Volume {
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
   readInto(file: StoredFile, target: Uint8Array, offset: number): void {
     if (file.size === 0) return;
-    const fd = this.#fs.openSync(this.#blobPath(file.uuid), "r");
+    const fd = this.#open(file.uuid);
     try {
       for (let done = 0; done < file.size; ) {
         const n = this.#fs.readSync(fd, target, offset + done, file.size - done, done);
-        if (n === 0) throw errors.internal(`file ${file.uuid} is shorter than its metadata says`);
+        if (n === 0) throw errors.blobMissing(file.uuid);
         done += n;
       }
     } finally {
@@ -80,23 +87,47 @@ export class BlobVolume implements Volume {
 
   /** Bytes `start..end` (inclusive). The blob is opened now, so removing it meanwhile does not cut the stream. */
   openStream(file: StoredFile, start: number, end: number): Readable {
-    const fd = this.#fs.openSync(this.#blobPath(file.uuid), "r");
+    const uuid = file.uuid;
+    const fd = this.#open(uuid);
+    // A blob cut short on disk would end the stream early: a short body under a full Content-Length.
+    if (this.#fs.readSync(fd, new Uint8Array(1), 0, 1, end) !== 1) {
+      this.#fs.closeSync(fd);
+      throw errors.blobMissing(uuid);
+    }
     // 1 MiB chunks: each chunk costs a read call and a stream turn, so fewer is faster.
     return this.#fs.createReadStream("", { fd, start, end, autoClose: true, highWaterMark: 1024 * 1024 });
   }
 
   /** Removes a file's record (persist) and blob. */
   remove(uuid: string): void {
-    if (this.durable) this.#fs.unlinkSync(this.#path("meta", `${uuid}.json`));
-    this.#fs.unlinkSync(this.#blobPath(uuid));
+    if (this.durable) removeDurable(this.#fs, this.root, uuid);
+    else this.#fs.unlinkSync(this.#blobPath(uuid));
+  }
+
+  /** Replaces every blob and record with these (restore): with persist, one commit for all. */
+  replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+    if (this.durable) return replaceDurable(this.#fs, this.root, entries);
+    this.clear();
+    for (const { file, bytes } of entries) {
+      const blob = this.writer(file.uuid, { hash: false, sizeHint: bytes.byteLength, keep: false });
+      blob.write(bytes);
+      blob.publish(file);
+    }
   }
 
   /** Removes every blob and record. */
   clear(): void {
+    if (this.durable) return replaceDurable(this.#fs, this.root, []);
     // File by file: (memfs's rm drops names but keeps their bytes; unlink frees them).
-    for (const dir of ["blobs", "meta"]) {
-      this.#fs.mkdirSync(this.#path(dir), { recursive: true });
-      for (const name of this.#fs.readdirSync(this.#path(dir)).map(String)) unlinkIfPresent(this.#fs, this.#path(dir, name));
+    for (const name of this.#fs.readdirSync(this.#path("blobs")).map(String)) unlinkIfPresent(this.#fs, this.#path("blobs", name));
+  }
+
+  /** Opens a published blob; a missing one is a pinned error that names no path. */
+  #open(uuid: string): number {
+    try {
+      return this.#fs.openSync(this.#blobPath(uuid), "r");
+    } catch {
+      throw errors.blobMissing(uuid);
     }
   }
 

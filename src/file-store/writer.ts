@@ -53,6 +53,14 @@ export class BlobWriter {
     return this.#hash?.digest("base64") ?? hashBlob(this.fs, this.#open(), this.#size);
   }
 
+  /** The bytes written so far, read back. */
+  readBack(): Uint8Array {
+    const fd = this.#open();
+    const out = new Uint8Array(this.#size);
+    for (let done = 0; done < out.byteLength; ) done += this.fs.readSync(fd, out, done, out.byteLength - done, done);
+    return out;
+  }
+
   /** Whether the digest is computed as the bytes arrive. */
   get hashing(): boolean {
     return this.#hash !== null;
@@ -99,6 +107,16 @@ export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | 
   const record = { storageId, uuid, size } as StoredFile;
   Object.defineProperty(record, "sha256", { enumerable: true, get: () => (digest ??= sha256()) });
   return Object.freeze(Object.assign(record, { contentType, creationTime, source }));
+}
+
+/** SHA-256 (base64) of a published blob. */
+export function hashPublished(fs: BlobFs, path: string, size: number): string {
+  const fd = fs.openSync(path, "r");
+  try {
+    return hashBlob(fs, fd, size);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** SHA-256 (base64) of the first `size` bytes behind `fd`, read 1 MiB at a time. */

@@ -40,6 +40,9 @@ async function sendFetchResponse(response: Response, req: IncomingMessage, res: 
     res.end();
     return;
   }
+  // The head goes out before the body is read, as the backend streams it: a body that fails
+  // (a dropped chunk under a Content-Length, a handler stream error) is then a cut transfer.
+  res.flushHeaders();
   const reader = response.body.getReader();
   try {
     for (;;) {

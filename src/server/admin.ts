@@ -3,11 +3,18 @@
 import type { ServerResponse } from "node:http";
 import type { NextFunction, Request, Response, Router } from "express";
 import { errors } from "../errors.js";
-import type { StoredFile } from "../file-store.js";
+import type { FaultSpec, PendingFault } from "../faults.js";
+import type { BytePump, StoredFile } from "../file-store.js";
+import type { ImageInfo } from "../image.js";
+import { matchesFilter, type Journal, type JournalEntry } from "../journal.js";
 import { ADMIN_ROUTES } from "../paths.js";
+import { contentTypeForPath } from "../seed.js";
+import { journalFilterOf, readJson } from "./admin-decode.js";
 import { loadExpress } from "./express.js";
-import { facts, sendError, sendJson } from "./http-util.js";
+import { facts, queryParam, sendError, sendJson } from "./http-util.js";
+import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
+import { parseContentType, readBody } from "./upload.js";
 
 /** What the admin routes may do to an emulator: this, and nothing else. */
 export interface AdminApi {
@@ -21,6 +28,16 @@ export interface AdminApi {
   reset(): void;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
   health(): { version: string; url: string; files: number; totalBytes: number };
+  /** How long a seed body may stall before it is aborted (the upload route's limit). */
+  readonly uploadIdleTimeoutMs: number;
+  image(file: StoredFile): ImageInfo | null;
+  /** Stores a fixture, like `emulator.seed()`, from a request body. */
+  seed(body: BytePump, contentType: string | null): Promise<StoredFile>;
+  journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  /** Queues a fault; returns the pending ones. */
+  queueFault(spec: FaultSpec): PendingFault[];
+  pendingFaults(): PendingFault[];
+  clearFaults(): void;
 }
 
 /** GET /_emulator/health. Also answered without Express (app.ts): it is what scripts poll for readiness. */
@@ -30,7 +47,7 @@ export function sendHealth(admin: AdminApi, res: ServerResponse): void {
 
 export function adminRouter(admin: AdminApi): Router {
   const router = loadExpress().Router();
-  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file) });
+  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file), image: admin.image(file) });
   const found = (req: Request): StoredFile => {
     const id = String(req.params.storageId);
     const file = admin.file(id);
@@ -71,6 +88,39 @@ export function adminRouter(admin: AdminApi): Router {
     sendJson(res, 200, { ok: true });
   }));
   router.post(ADMIN_ROUTES.uploadUrl, route((_req, res) => sendJson(res, 200, admin.issueUploadUrl())));
+  // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
+  router.post(ADMIN_ROUTES.seed, route(async (req, res) => {
+    const name = queryParam(req, "name");
+    const contentType = parseContentType(req.headers["content-type"]) ?? (typeof name === "string" ? contentTypeForPath(name) : null);
+    let received = 0;
+    const body: BytePump = (write) => readBody(req, admin.uploadIdleTimeoutMs, (chunk) => (write(chunk), (received += chunk.byteLength)));
+    const file = await admin.seed(body, contentType).finally(() => (facts(res).bytesIn = received));
+    facts(res).storageId = file.storageId;
+    sendJson(res, 200, { storageId: file.storageId });
+  }));
+  router.get(ADMIN_ROUTES.journal, route((req, res) => {
+    const filter = journalFilterOf(req);
+    // The admin requests (a remote handle's own calls among them) are listed only when asked for.
+    const wanted = (e: JournalEntry) => matchesFilter(e, filter) && (filter.route === "admin" || e.type !== "http" || e.route !== "admin");
+    sendJson(res, 200, { entries: admin.journal.entries.filter(wanted) });
+  }));
+  router.delete(ADMIN_ROUTES.journal, route((_req, res) => {
+    admin.journal.clear();
+    sendJson(res, 200, { ok: true });
+  }));
+  router.get(ADMIN_ROUTES.faults, route((_req, res) => sendJson(res, 200, { pending: onTheWire(admin.pendingFaults()) })));
+  router.post(ADMIN_ROUTES.faults, route(async (req, res) => {
+    const spec = await readJson(req, "POST /_emulator/faults");
+    if (typeof spec === "object" && spec !== null && "error" in spec && spec.error !== undefined && typeof spec.error !== "string") {
+      throw errors.faultErrorNotString();
+    }
+    sendJson(res, 200, { pending: onTheWire(admin.queueFault(spec as FaultSpec)) });
+  }));
+  router.delete(ADMIN_ROUTES.faults, route((_req, res) => {
+    admin.clearFaults();
+    sendJson(res, 200, { ok: true });
+  }));
+  router.get(ADMIN_ROUTES.events, (req, res) => sendJournalEvents(admin.journal, req, res));
   // Express cannot decode a malformed %-escape in :storageId (a URIError, before any route runs):
   // no stored file has such an id. Errors are JSON here too, never Express's HTML page.
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -78,4 +128,9 @@ export function adminRouter(admin: AdminApi): Router {
     sendError(res, error instanceof URIError && id !== undefined ? errors.adminFileNotFound(id) : error);
   });
   return router;
+}
+
+/** A fault queued in process with an Error object is listed with its message. */
+function onTheWire(pending: PendingFault[]): PendingFault[] {
+  return pending.map((fault) => (fault.error instanceof Error ? { ...fault, error: fault.error.message } : fault));
 }

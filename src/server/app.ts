@@ -1,8 +1,10 @@
-// The HTTP surface of one emulator, as a Node request handler and as an
-// Express app. The hot Convex routes (/api/storage/*) are plain Node
-// handlers, so a listening server answers them without Express's overhead;
-// the Express app mounts the very same handlers, for supertest and users'
-// own servers. Routes decode a request, call the gateway, encode the answer.
+// The HTTP surface of one emulator, on two origins like the local backend of
+// `npx convex dev`: the cloud origin (storage under /api, admin under
+// /_emulator) and the site origin (every path to the HTTP actions). The hot
+// Convex routes (/api/storage/*) are plain Node handlers, so a listening
+// server answers them without Express's overhead; the Express app mounts the
+// very same handlers, for supertest and users' own servers. Routes decode a
+// request, call the gateway, encode the answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
 // global setImmediate, which would hold journal entries back until timers advance.
@@ -15,6 +17,7 @@ import type { HttpRoute } from "../journal.js";
 import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRouter, sendHealth, type AdminApi } from "./admin.js";
+import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
 import { facts, pathOf, sendError, type Handler } from "./http-util.js";
@@ -27,6 +30,10 @@ export interface ServerHost {
   readonly actions: HttpActions;
   /** The admin routes' view of the emulator; undefined when they are not served. */
   readonly admin: AdminApi | undefined;
+  /** Origins and hosts the admin routes accept besides loopback (default: none). */
+  readonly adminAccess?: AdminAccess;
+  /** The site origin HTTP actions see in `request.url`. */
+  siteOrigin(): string;
 }
 
 /** Records the request in the journal once its response is done (or the client left). */
@@ -37,6 +44,8 @@ export function journalRequest(gateway: Gateway, req: IncomingMessage, res: Serv
   res.once("close", () =>
     afterThisTick(() => {
       const { aborted, ...outcome } = facts(res);
+      // Routes that answer through Express's res.send() leave no count: its Content-Length is one.
+      outcome.bytesOut ??= Number(res.getHeader("content-length") ?? 0);
       record({ ...outcome, status: res.writableFinished && !aborted ? res.statusCode : 0 });
     }),
   );
@@ -62,21 +71,29 @@ export function createApiHandler({ gateway }: ServerHost): Handler {
     if (fileId !== null) {
       journalRequest(gateway, req, res, "serve");
       if (method === "GET" || method === "HEAD") return handleServe(gateway, req, res, fileId);
-      return methodNotAllowed(res, method, "GET, HEAD");
+      return methodNotAllowed(res, method, "GET,HEAD");
     }
     journalRequest(gateway, req, res, "unknown");
     sendError(res, errors.routeNotFound(method, path));
   };
 }
 
+/**
+ * Fidelity: tokio-rs/axum axum-v0.8.8 axum/src/routing/method_routing.rs: the method router's
+ * fallback is a bare 405, empty body, `Allow` joined with "," (the journal still gets the error).
+ */
 function methodNotAllowed(res: ServerResponse, method: string, allow: string): void {
+  const error = errors.methodNotAllowed(method, allow);
+  Object.assign(facts(res), { errorCode: error.code, errorMessage: error.message, bytesOut: 0 });
+  res.statusCode = error.status;
   res.setHeader("Allow", allow);
-  sendError(res, errors.methodNotAllowed(method, allow));
+  res.setHeader("Content-Length", 0);
+  res.end();
 }
 
-/** The Express app: /api (the handlers above), /_emulator admin routes, else the HTTP actions. */
+/** The cloud origin's Express app: /api (the handlers above), /_emulator admin routes, else 404. */
 export function createApp(host: ServerHost, api: Handler = createApiHandler(host)): Express {
-  const { gateway, actions, admin } = host;
+  const { gateway, admin } = host;
   const app = loadExpress()();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -87,46 +104,69 @@ export function createApp(host: ServerHost, api: Handler = createApiHandler(host
   });
   if (admin) {
     app.use(ADMIN_MOUNT, (req, res, next) => {
-      if (adminPreamble(gateway, req, res)) next();
+      // The journal's own live feed is not a request worth listing (it would list itself, cut off).
+      if (req.path !== ADMIN_ROUTES.events) journalRequest(gateway, req, res, "admin");
+      next();
     });
+    // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).
+    app.use(ADMIN_MOUNT, adminGuardOf(host));
     app.use(ADMIN_MOUNT, adminRouter(admin));
   }
-  // Every other path: the app's HTTP actions (a Convex deployment's .site origin), else 404.
+  // HTTP actions are served on the site origin, not here.
   app.use((req, res) => {
-    journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
-    handleAction(actions, gateway.origin(), req, res).catch((error: unknown) => sendError(res, error));
+    journalRequest(gateway, req, res, "unknown");
+    sendError(res, errors.routeNotFound(req.method, pathOf(req)));
   });
   return app;
 }
 
-/** Journal and CORS of an admin request; false when it is answered (a preflight). */
-function adminPreamble(gateway: Gateway, req: IncomingMessage, res: ServerResponse): boolean {
-  journalRequest(gateway, req, res, "admin");
-  // The same CORS as /api, so a test page on another origin (examples/chat/web) can use them.
-  if (req.method === "OPTIONS") {
-    answerPreflight(req, res);
-    return false;
-  }
-  applyCors(req, res);
-  return true;
+/**
+ * The site origin: every path, /api/... included, goes to the HTTP actions, and no CORS
+ * is added (the actions set their own). Fidelity: get-convex/convex-backend
+ * crates/local_backend/src/proxy.rs forwards every path to /http/*, which router.rs nests
+ * after its CORS layer.
+ */
+export function createSiteHandler(host: ServerHost): Handler {
+  const { gateway, actions } = host;
+  return (req, res) => {
+    journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
+    return handleAction(actions, host.siteOrigin(), req, res).catch((error: unknown) => sendError(res, error));
+  };
 }
 
-const HEALTH_PATH = ADMIN_MOUNT + ADMIN_ROUTES.health;
+/** The site origin as an Express app (supertest-ready). */
+export function createSiteApp(host: ServerHost): Express {
+  const app = loadExpress()();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  const site = createSiteHandler(host);
+  app.use((req, res) => void site(req, res));
+  return app;
+}
 
-/** The handler a listening server runs: /api straight to the handlers, the rest to Express. */
+/** The handler the cloud server runs: /api straight to the handlers, the rest to Express. */
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
+  const guard = adminGuardOf(host);
   // Built on the first request that needs it: a test that only uploads and
   // serves never pays for setting up Express.
   let app: Express | undefined;
   return (req, res) => {
-    const url = req.url ?? "";
-    if (url.startsWith(API_PREFIX)) return api(req, res);
-    // The readiness probe too: loading Express (~50 ms) would double a CLI's time to its first answer.
-    if (host.admin && req.method === "GET" && pathOf(req) === HEALTH_PATH) {
-      adminPreamble(host.gateway, req, res);
-      return sendHealth(host.admin, res);
+    if ((req.url ?? "").startsWith(API_PREFIX)) return api(req, res);
+    // The readiness probe too, as the admin mount answers it: loading Express (~50 ms) was most
+    // of a CLI's time to its first answer.
+    const { admin } = host;
+    if (admin && req.method === "GET" && pathOf(req) === HEALTH_PATH) {
+      journalRequest(host.gateway, req, res, "admin");
+      return guard(req, res, () => sendHealth(admin, res));
     }
     (app ??= createApp(host, api))(req, res);
   };
+}
+
+const HEALTH_PATH = ADMIN_MOUNT + ADMIN_ROUTES.health;
+
+/** The admin routes' guard (admin-guard.ts); the url is read per request (it may change on listen). */
+function adminGuardOf(host: ServerHost) {
+  return guardAdmin(() => ({ ...(host.adminAccess ?? NO_EXTRA_ACCESS), url: host.gateway.origin() }));
 }

@@ -1,12 +1,14 @@
 // CORS on /api/*.
 //
-// Fidelity: Convex's /api router uses tower-http's CorsLayer configured to
-// mirror the request Origin and headers, allow credentials and cache
-// preflights for a day. Every OPTIONS request under /api is a preflight.
+// Fidelity: get-convex/convex-backend crates/local_backend/src/router.rs cors(): tower-http
+// 0.6.8's CorsLayer mirroring the request Origin and headers, allowing credentials, caching
+// preflights for a day. Every OPTIONS request under /api is a preflight (tower-http
+// src/cors/mod.rs); lists are joined with "," and Vary with ", " (src/cors/vary.rs).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { facts } from "./http-util.js";
 
-const ALLOWED_METHODS = "GET, POST, OPTIONS, PATCH, DELETE, PUT";
+const ALLOWED_METHODS = "GET,POST,OPTIONS,PATCH,DELETE,PUT";
+const VARY = "origin, access-control-request-method, access-control-request-headers";
 const MAX_AGE_SECONDS = "86400";
 
 /** Adds the CORS headers every /api response carries. */
@@ -14,7 +16,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse): void {
   const origin = req.headers.origin;
   if (origin !== undefined) res.setHeader("Access-Control-Allow-Origin", origin);
   res.setHeader("Access-Control-Allow-Credentials", "true");
-  res.setHeader("Vary", "Origin");
+  res.setHeader("Vary", VARY);
 }
 
 /** Answers a preflight. */

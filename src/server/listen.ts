@@ -1,40 +1,87 @@
-// listen(): one emulator on one HTTP server, with a clean close.
+// listen(): one emulator on two HTTP servers, like the local backend of
+// `npx convex dev`: the cloud origin (storage, admin) and the site origin
+// (HTTP actions), with a clean close of both.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../errors.js";
 import type { Handler } from "./http-util.js";
 
 export interface ListenOptions {
-  /** Default 3210, like a local Convex backend. 0 picks a free port. */
+  /** The cloud origin's port. Default 3210, like a local Convex backend. 0 picks a free port. */
   port?: number;
+  /** The site origin's port (HTTP actions). Default `port + 1` (3211), or a free one when `port` is 0. */
+  sitePort?: number;
   /** Default 127.0.0.1: reachable from this machine only. */
   host?: string;
 }
 
 export interface ListeningServer {
-  /** The origin clients use, e.g. "http://127.0.0.1:3210". */
+  /** The cloud origin clients use (storage, admin), e.g. "http://127.0.0.1:3210". */
   readonly url: string;
   readonly port: number;
+  /** The site origin (HTTP actions), e.g. "http://127.0.0.1:3211". */
+  readonly siteUrl: string;
+  readonly sitePort: number;
   readonly host: string;
   readonly server: Server;
+  readonly siteServer: Server;
+  /** Closes both servers. */
+  close(): Promise<void>;
+}
+
+interface OneServer {
+  url: string;
+  port: number;
+  server: Server;
   close(): Promise<void>;
 }
 
 export const DEFAULT_PORT = 3210;
 export const DEFAULT_HOST = "127.0.0.1";
 
-export function listenOn(handler: Handler, options: ListenOptions = {}): Promise<ListeningServer> {
+/** Listens with the cloud handler on `port`, then the site handler on `sitePort`; on failure neither stays open. */
+export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}): Promise<ListeningServer> {
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Promise.reject(errors.optionInvalid("port", `expected a whole number from 0 to 65535, got ${String(port)}.`));
+  checkPort("port", port);
+  // Fidelity: get-convex/convex-backend crates/local_backend/src/config.rs: the site proxy
+  // listens on --site-proxy-port, 3211 beside the cloud's 3210.
+  const sitePort = options.sitePort ?? (port === 0 ? 0 : port + 1);
+  checkPort("sitePort", sitePort);
+  const first = await listenOne(cloud, port, host, "--port");
+  let second: OneServer;
+  try {
+    second = await listenOne(site, sitePort, host, "--site-port");
+  } catch (error) {
+    await first.close();
+    throw error;
   }
+  let closing: Promise<void> | undefined;
+  return {
+    url: first.url,
+    port: first.port,
+    siteUrl: second.url,
+    sitePort: second.port,
+    host,
+    server: first.server,
+    siteServer: second.server,
+    close: () => (closing ??= Promise.all([first.close(), second.close()]).then(() => {})),
+  };
+}
+
+function checkPort(name: string, port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw errors.optionInvalid(name, `expected a whole number from 0 to 65535, got ${String(port)}.`);
+  }
+}
+
+function listenOne(handler: Handler, port: number, host: string, flag: string): Promise<OneServer> {
   const server = createServer((req, res) => void handler(req, res));
   // Uploads may be slow and large; Node's default 5-minute request timeout would cut them.
   server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(error.code === "EADDRINUSE" ? errors.portInUse(host, port) : error);
+      reject(error.code === "EADDRINUSE" ? errors.portInUse(host, port, flag) : error);
     });
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
@@ -43,7 +90,6 @@ export function listenOn(handler: Handler, options: ListenOptions = {}): Promise
       resolve({
         url,
         port: address.port,
-        host,
         server,
         close: () =>
           (closing ??= new Promise<void>((done) => {

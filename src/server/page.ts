@@ -1,13 +1,15 @@
-// GET /_emulator/: a page listing stored files, with image previews, download
-// links, delete and reset buttons, and an upload form. Plain HTML and a small
-// script served beside it (no build step); all data comes from the admin JSON
-// routes and is inserted as text, never as HTML. URLs are relative to the
-// page, so an emulator mounted under a path prefix works too.
+// GET /_emulator/: a small dev tool. The stored files (image thumbnails and
+// dimensions, text and JSON previews, download, delete), an upload form, a
+// form that queues a fault, and the request journal, live (server-sent
+// events from ./events, newest first, filtered by route and status). Plain
+// HTML and a script served beside it (page-script.ts): no build step. All
+// data comes from the admin JSON routes and is inserted as text, never as
+// HTML. URLs are relative to the page, so a path-prefixed origin works too.
 import type { Request, Response } from "express";
-import { ADMIN_ROUTES } from "../paths.js";
+import { ADMIN_ROUTES, STORAGE_ROUTES, OPERATIONS } from "../paths.js";
+import { PAGE_SCRIPT } from "./page-script.js";
 
-/** An admin route relative to the page (served at the mount with a trailing slash). */
-const rel = (route: string) => `.${route}`;
+const option = (value: string) => `<option value="${value}">${value}</option>`;
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -15,112 +17,85 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>convex-storage-emulator</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <style>
-  :root { font-family: system-ui, sans-serif; color: #1d1d1f; background: #fafafa; }
-  body { margin: 2rem; }
+  :root { font-family: system-ui, sans-serif; --fg: #1d1d1f; --muted: #555; --bg: #fafafa; --card: #fff; --line: #e6e6e9;
+    --head: #f0f0f3; --accent: #2457d6; --bad: #b00; --ok: #17753a; color: var(--fg); background: var(--bg); }
+  @media (prefers-color-scheme: dark) {
+    :root { --fg: #e8e8ea; --muted: #a0a0a8; --bg: #141416; --card: #1d1d20; --line: #2e2e33; --head: #26262b;
+      --accent: #8fb0ff; --bad: #ff8a80; --ok: #7fd69a; }
+  }
+  body { margin: 1.5rem 2rem; }
   h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
-  .summary { color: #555; margin: 0 0 1rem; }
+  h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+  .summary, .hint { color: var(--muted); margin: 0 0 1rem; }
   .bar { display: flex; gap: .75rem; align-items: center; margin-bottom: 1rem; flex-wrap: wrap; }
-  table { border-collapse: collapse; width: 100%; background: #fff; box-shadow: 0 1px 3px #0002; }
-  th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #eee; vertical-align: middle; font-size: .85rem; }
-  th { background: #f0f0f3; font-weight: 600; }
-  td.mono { font-family: ui-monospace, monospace; font-size: .78rem; word-break: break-all; }
-  img.thumb { width: 48px; height: 48px; object-fit: contain; image-rendering: pixelated; border: 1px solid #ddd; background: #fff; }
-  td.nowrap { white-space: nowrap; }
-  button { font: inherit; padding: .3rem .7rem; border-radius: 6px; border: 1px solid #bbb; background: #fff; cursor: pointer; }
-  button.danger { border-color: #d33; color: #b00; }
-  .empty { padding: 2rem; text-align: center; color: #777; }
+  form { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+  table { border-collapse: collapse; width: 100%; background: var(--card); box-shadow: 0 1px 3px #0003; }
+  th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; font-size: .85rem; }
+  th { background: var(--head); font-weight: 600; }
+  .mono { font-family: ui-monospace, monospace; font-size: .78rem; word-break: break-all; }
+  .nowrap { white-space: nowrap; }
+  .num { text-align: right; font-variant-numeric: tabular-nums; }
+  img.thumb { width: 48px; height: 48px; object-fit: contain; image-rendering: pixelated; border: 1px solid var(--line); background: #fff; }
+  pre.preview { margin: 0; max-width: 28rem; max-height: 5.5em; overflow: hidden; font-size: .72rem; white-space: pre-wrap; color: var(--muted); }
+  button, select, input { font: inherit; color: inherit; }
+  button, select, input[type=number] { padding: .3rem .6rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); }
+  button { cursor: pointer; }
+  button.danger { border-color: var(--bad); color: var(--bad); }
+  a { color: var(--accent); }
+  :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+  .empty { padding: 1.5rem; text-align: center; color: var(--muted); }
+  tr.failed td.status { color: var(--bad); font-weight: 600; }
+  tr.succeeded td.status { color: var(--ok); }
+  .live { font-size: .8rem; color: var(--muted); }
 </style>
-<script src="${rel(ADMIN_ROUTES.pageScript)}" defer></script>
+<script src=".${ADMIN_ROUTES.pageScript}" defer></script>
 </head>
 <body>
-<h1>convex-storage-emulator</h1>
-<p class="summary" id="summary">Loading…</p>
+<header>
+  <h1>convex-storage-emulator</h1>
+  <p class="summary" id="summary" aria-live="polite">Loading…</p>
+</header>
+<main>
 <div class="bar">
-  <form id="upload"><input type="file" id="file" name="file"> <button type="submit">Upload</button></form>
+  <form id="upload"><label for="file">File</label> <input type="file" id="file" name="file"> <button type="submit">Upload</button></form>
   <button type="button" id="reset" class="danger">Reset (delete every file)</button>
 </div>
-<table>
-  <thead><tr><th>Preview</th><th>Storage id</th><th>UUID</th><th>Type</th><th>Size</th><th>SHA-256</th><th>Created</th><th></th></tr></thead>
+<table aria-label="Stored files">
+  <thead><tr><th>Preview</th><th>Storage id</th><th>Type</th><th class="num">Size</th><th>Image</th><th>SHA-256</th><th>Created</th><th>Actions</th></tr></thead>
   <tbody id="files"></tbody>
 </table>
+
+<h2 id="faults-heading">Queue a fault</h2>
+<form id="fault" aria-labelledby="faults-heading">
+  <label for="fault-route">Route</label>
+  <select id="fault-route" name="route">${[...STORAGE_ROUTES, ...OPERATIONS].map(option).join("")}</select>
+  <label for="fault-status">Status</label>
+  <input type="number" id="fault-status" name="status" min="400" max="599" value="500">
+  <button type="submit">Queue</button>
+  <span id="fault-result" class="hint" aria-live="polite"></span>
+</form>
+<p class="hint">The next request or call of that route fails (HTTP routes answer the status; ctx.storage operations throw).</p>
+
+<h2 id="journal-heading">Requests <span class="live" id="live">connecting…</span></h2>
+<form id="journal-filter" aria-labelledby="journal-heading">
+  <label for="filter-route">Route</label>
+  <select id="filter-route"><option value="">any</option>${["upload", "serve", "cors", "action", "admin", "unknown", "storage"].map(option).join("")}</select>
+  <label for="filter-status">Status</label>
+  <select id="filter-status"><option value="">any</option><option value="ok">succeeded</option><option value="failed">failed</option></select>
+</form>
+<table aria-label="Request journal, newest first">
+  <thead><tr><th>Time</th><th>Method</th><th>Route</th><th>Path or operation</th><th class="num">Status</th><th class="num">Size</th><th class="num">Duration</th></tr></thead>
+  <tbody id="journal"></tbody>
+</table>
+</main>
 </body>
 </html>
 `;
 
-const SCRIPT = `"use strict";
-const $ = (id) => document.getElementById(id);
-const cell = (row, text, className) => {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-};
-async function refresh() {
-  const { files } = await (await fetch(${JSON.stringify(rel(ADMIN_ROUTES.files))})).json();
-  const total = files.reduce((sum, f) => sum + f.size, 0);
-  $("summary").textContent = files.length + " file" + (files.length === 1 ? "" : "s") + ", " + total + " bytes";
-  const body = $("files");
-  body.replaceChildren();
-  if (files.length === 0) {
-    const td = body.insertRow().insertCell();
-    td.colSpan = 8;
-    td.className = "empty";
-    td.textContent = "No files stored yet.";
-    return;
-  }
-  for (const file of files) {
-    const row = body.insertRow();
-    row.dataset.storageId = file.storageId;
-    const preview = row.insertCell();
-    if ((file.contentType || "").startsWith("image/")) {
-      const img = document.createElement("img");
-      img.className = "thumb";
-      img.alt = file.storageId;
-      img.src = file.url;
-      preview.append(img);
-    }
-    cell(row, file.storageId, "mono");
-    cell(row, file.uuid, "mono");
-    cell(row, file.contentType === null ? "(none)" : file.contentType);
-    cell(row, file.size + " B", "nowrap");
-    cell(row, file.sha256, "mono");
-    cell(row, new Date(file.creationTime).toLocaleString());
-    const actions = row.insertCell();
-    actions.className = "nowrap";
-    const download = document.createElement("a");
-    download.href = ${JSON.stringify(rel(ADMIN_ROUTES.files))} + "/" + encodeURIComponent(file.storageId) + "/bytes";
-    download.textContent = "Download";
-    download.setAttribute("download", "");
-    const del = document.createElement("button");
-    del.className = "danger delete";
-    del.textContent = "Delete";
-    del.addEventListener("click", async () => {
-      await fetch(${JSON.stringify(rel(ADMIN_ROUTES.files))} + "/" + encodeURIComponent(file.storageId), { method: "DELETE" });
-      await refresh();
-    });
-    actions.append(download, " ", del);
-  }
-}
-$("reset").addEventListener("click", async () => {
-  if (!confirm("Delete every stored file?")) return;
-  await fetch(${JSON.stringify(rel(ADMIN_ROUTES.reset))}, { method: "POST" });
-  await refresh();
-});
-$("upload").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const file = $("file").files[0];
-  if (!file) return;
-  const { uploadUrl } = await (await fetch(${JSON.stringify(rel(ADMIN_ROUTES.uploadUrl))}, { method: "POST" })).json();
-  await fetch(uploadUrl, { method: "POST", headers: file.type ? { "Content-Type": file.type } : {}, body: file });
-  $("file").value = "";
-  await refresh();
-});
-refresh();
-`;
-
 const SECURITY_HEADERS = {
-  "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'unsafe-inline'; script-src 'self'",
+  "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' http: https:; style-src 'unsafe-inline'; script-src 'self'",
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-store",
 };
@@ -133,5 +108,5 @@ export function sendPage(req: Request, res: Response): void {
 }
 
 export function sendPageScript(_req: Request, res: Response): void {
-  res.status(200).set({ ...SECURITY_HEADERS, "Content-Type": "text/javascript; charset=utf-8" }).send(SCRIPT);
+  res.status(200).set({ ...SECURITY_HEADERS, "Content-Type": "text/javascript; charset=utf-8" }).send(PAGE_SCRIPT);
 }

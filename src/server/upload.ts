@@ -4,15 +4,12 @@
 // the file is held once). Any failure, including a client that goes away
 // mid-body, aborts the write: nothing is stored and nothing is left behind.
 import type { IncomingMessage, ServerResponse } from "node:http";
+// node:timers' own binding: a test's fake timers (vi.useFakeTimers) must not abort a real upload.
+import { clearTimeout, setTimeout } from "node:timers";
 import { errors } from "../errors.js";
-import { SHA256_BASE64_PATTERN, type Gateway, type UploadHeaders } from "../gateway.js";
+import type { Gateway, UploadHeaders } from "../gateway.js";
+import { decodeSha256Base64, parseMediaType } from "../wire-values.js";
 import { facts, queryParam, sendError, sendJson } from "./http-util.js";
-
-// RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
-const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
-const DIGEST_SHA256 = new RegExp(`^sha-256=(${SHA256_BASE64_PATTERN})$`, "i");
 
 export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return upload(gateway, req, res).catch((error: unknown) => {
@@ -38,12 +35,18 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       token: queryParam(req, "token"),
       headers: () => decodeHeaders(req),
       body: (write) =>
-        readBody(req, (chunk) => {
+        readBody(req, gateway.uploadIdleTimeoutMs, (chunk) => {
           write(chunk);
           received += chunk.byteLength;
         }),
     })
     .finally(() => (facts(res).bytesIn = received));
+  // The connection died before the answer (e.g. bytes past Content-Length made Node answer 400
+  // and close): the client will never learn the id, so the file must not stay.
+  if (req.socket.destroyed) {
+    await gateway.delete(file);
+    throw errors.uploadAborted();
+  }
   facts(res).storageId = file.storageId;
   sendJson(res, 200, { storageId: file.storageId });
 }
@@ -51,7 +54,8 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 function decodeHeaders(req: IncomingMessage): UploadHeaders {
   return {
     contentType: parseContentType(req.headers["content-type"]),
-    expectedSha256: parseDigest(req.headers.digest),
+    // Only the first Digest header counts (Node would join repeated ones with ", ").
+    expectedSha256: parseDigest(req.headersDistinct.digest?.[0]),
     declaredBytes: parseContentLength(req.headers["content-length"]),
   };
 }
@@ -80,45 +84,65 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
  * need no backpressure; unlike `for await`, a failed write does not destroy
  * the socket, so a 413/507 can still be answered.
  */
-function readBody(req: IncomingMessage, write: (chunk: Uint8Array) => void): Promise<void> {
+export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Array) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A client that stops sending would otherwise hold its connection (and bytes) forever.
+    const idle = idleMs > 0 ? setTimeout(() => finish(errors.uploadTimedOut(idleMs)), idleMs) : undefined;
     const finish = (error?: unknown) => {
+      clearTimeout(idle);
       req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
       if (error === undefined) resolve();
       else reject(error);
     };
     const onData = (chunk: Buffer) => {
+      idle?.refresh();
       try {
         write(chunk);
       } catch (error) {
         finish(error);
       }
     };
-    const onEnd = () => finish();
+    // Bytes after the body that do not parse as a request make Node answer 400 and destroy the
+    // socket before 'end' is emitted: the client reads an error, so nothing may be stored.
+    const onEnd = () => finish(req.socket.destroyed ? errors.uploadAborted() : undefined);
     // The socket closed before the body ended (client abort, reset).
     const onClose = () => finish(errors.uploadAborted());
     req.on("data", onData).once("end", onEnd).once("close", onClose).once("error", onClose);
   });
 }
 
-/** Fidelity: the Content-Type is stored (lowercased); an unparseable one is 400 BadHeader. */
-function parseContentType(header: string | undefined): string | null {
-  if (header === undefined || header.trim() === "") return null;
-  const value = header.trim();
-  if (!MEDIA_TYPE.test(value)) throw errors.badHeader("content-type", "invalid HTTP header");
-  return value.toLowerCase();
+/**
+ * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
+ * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
+ * the first value, parsed by mime): absent is no type; present but unparseable, the empty
+ * `Content-Type:` included (httparse trims it to ""), is 400 BadHeader "invalid HTTP header"
+ * (headers-core's Display). The stored value is mime's normalised form (wire-values.ts).
+ */
+export function parseContentType(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const parsed = parseMediaType(header);
+  if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
+  return parsed.value;
 }
 
-/** Fidelity: `Digest: sha-256=<base64>` is checked against the bytes (common::sha256::DigestHeader). */
-function parseDigest(header: string | string[] | undefined): string | undefined {
+/**
+ * Fidelity: get-convex/convex-backend crates/common/src/sha256.rs DigestHeader::decode: the
+ * case-sensitive prefix `sha-256=`, then base64 of exactly 32 bytes (wire-values.ts).
+ */
+function parseDigest(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const match = typeof header === "string" ? DIGEST_SHA256.exec(header.trim()) : null;
-  if (!match) throw errors.badHeader("digest", "invalid HTTP header");
-  return match[1];
+  const digest = header.startsWith("sha-256=") ? decodeSha256Base64(header.slice("sha-256=".length)) : null;
+  if (digest === null) throw errors.badHeader("digest", "invalid HTTP header");
+  return digest;
 }
 
+/**
+ * The declared length, checked against the limits before any byte is read. Node's parser already
+ * refuses malformed ones (400); what passes it but no number can hold is 413, never a 500.
+ */
 function parseContentLength(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const length = Number(header);
-  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+  if (!/^\d+$/.test(header)) throw errors.badHeader("content-length", "invalid HTTP header");
+  // Past 2^53 the number is approximate, but still far past the store's ceiling: 413 there.
+  return Number(header);
 }

@@ -1,13 +1,11 @@
 // The failure messages of the vitest matchers: what was expected, what was
 // found, and a table of the stored files or upload requests.
+import { imageInfo } from "../image.js";
 import type { MatcherState } from "vitest";
-import type { StorageEmulator } from "../emulator.js";
 import type { StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
 import { textTable, type Cell } from "./text-table.js";
 
-/** The parts of an emulator the matchers read. */
-export type Inspectable = Pick<StorageEmulator, "files" | "file" | "bytes" | "journal">;
 /** One expected field: its name and value (or asymmetric matcher). */
 export type Field = readonly [key: string, value: unknown];
 
@@ -67,7 +65,7 @@ export function describeValue(value: unknown): string {
 
 /** The `rows` (a subset of `all`, numbered by their place in `all`), at most MAX_ROWS of them. */
 export function filesTable(
-  emulator: Inspectable,
+  bytesOf: (file: StoredFile) => Uint8Array | null,
   all: readonly StoredFile[],
   rows: readonly StoredFile[],
   columns: readonly string[],
@@ -75,7 +73,8 @@ export function filesTable(
   if (rows.length === 0) return "";
   const cell = (file: StoredFile, column: string): Cell => {
     if (column === "#") return all.indexOf(file);
-    if (column === "text") return textPreview(emulator.bytes(file.storageId));
+    if (column === "text") return textPreview(bytesOf(file));
+    if (column === "image") return imageCell(bytesOf(file));
     return file[column as keyof StoredFile];
   };
   return limited(rows, (shown) =>
@@ -84,6 +83,12 @@ export function filesTable(
       shown.map((file) => columns.map((column) => cell(file, column))),
     ),
   );
+}
+
+/** An image's format and dimensions, e.g. "png 16x16"; "(not an image)" otherwise. */
+function imageCell(bytes: Uint8Array | null): string {
+  const image = bytes === null ? null : imageInfo(bytes);
+  return image === null ? "(not an image)" : `${image.format} ${image.width}x${image.height}`;
 }
 
 /** The content as a JSON string, or "(not UTF-8)" for binary content. */
@@ -96,14 +101,14 @@ export function textPreview(bytes: Uint8Array | null): string {
 }
 
 export function uploadsTable(
-  emulator: Inspectable,
+  fileOf: (id: string) => StoredFile | null,
   all: readonly HttpRequestEntry[],
   rows: readonly HttpRequestEntry[],
 ): string {
   if (rows.length === 0) return "";
   const contentType = (entry: HttpRequestEntry): Cell => {
     if (entry.storageId === undefined) return "";
-    const file = emulator.file(entry.storageId);
+    const file = fileOf(entry.storageId);
     return file === null ? "(deleted)" : file.contentType;
   };
   return limited(rows, (shown) =>

@@ -36,7 +36,7 @@ async function setup() {
   defer(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${web.url}/index.html?emulator=${encodeURIComponent(server.url)}`);
+  await page.goto(`${web.url}/index.html?emulator=${encodeURIComponent(server.url)}&site=${encodeURIComponent(server.siteUrl)}`);
   return { emulator, page, saved, errors, web };
 }
 

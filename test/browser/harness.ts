@@ -1,36 +1,19 @@
-// Browser tests drive Debian's Chromium with playwright-core (no browser
-// download at install). `.ci/run` installs it with apt-get when missing.
-import { existsSync } from "node:fs";
+// Browser tests drive a Chromium (see chromium.ts for which) with playwright-core,
+// which downloads no browser of its own.
 import { createServer, type Server } from "node:http";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM_FLAGS, chromiumPath } from "./chromium.js";
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
-
-export function chromiumPath(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist.`);
-    return fromEnv;
-  }
-  const found = CANDIDATES.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(
-      "Chromium not found for the browser tests. Install it with `apt-get install chromium` (Debian; `.ci/run` does this), or set CHROMIUM_PATH to a Chromium or Chrome binary.",
-    );
-  }
-  return found;
-}
-
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath: await chromiumPath(),
     headless: true,
-    // No sandbox as root in CI; no background networking on a machine without internet.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    // The project's own flags (never @sparticuz/chromium's `args`: the CORS checks need web security on).
+    args: CHROMIUM_FLAGS,
   });
 }
 

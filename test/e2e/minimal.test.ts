@@ -26,7 +26,8 @@ async function setup() {
   });
   const server = await emulator.listen({ port: 0 });
   defer(() => server.close());
-  return { emulator, saved, url: server.url };
+  // The app's HTTP actions live on the site origin (a client's VITE_CONVEX_SITE_URL).
+  return { emulator, saved, url: server.siteUrl };
 }
 
 describe("minimal setup", () => {
@@ -57,14 +58,15 @@ describe("minimal setup", () => {
     const emulator = createStorageEmulator({ http });
     const server = await emulator.listen({ port: 0 });
     defer(() => server.close());
-    const res = await fetch(`${server.url}/sendImage?author=X`, { method: "POST", body: "x" });
+    const res = await fetch(`${server.siteUrl}/sendImage?author=X`, { method: "POST", body: "x" });
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({
-      code: "HttpActionError",
-      message:
-        "Uncaught error in HTTP action POST /sendImage: [convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given. Pass createStorageEmulator({ http, run: { mutation: t.mutation } }) (convex-test's t, or your own function).",
-    });
-    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError" });
+    const message =
+      "Uncaught StorageEmulatorError: [convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but no `run.mutation` was given. Pass createStorageEmulator({ http, run: { mutation: t.mutation } }) (convex-test's t, or your own function).";
+    const body = (await res.json()) as { code: string; trace: string };
+    expect(body.code).toMatch(/^\[Request ID: [0-9a-f]{16}\] Server Error: /);
+    expect(body.code.slice("[Request ID: 0123456789abcdef] Server Error: ".length)).toBe(message);
+    expect(body.trace.startsWith(`${message}\n    at `)).toBe(true);
+    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError", errorMessage: body.code });
   });
 
   it("createStorageEmulator: http that is not a router is a clear error", () => {

@@ -20,7 +20,8 @@ async function setup() {
   await connectConvexTest(t, emulator);
   const server = await emulator.listen({ port: 0 });
   defer(() => server.close());
-  return { t, emulator, url: server.url };
+  // The app's HTTP actions live on the site origin (a client's VITE_CONVEX_SITE_URL).
+  return { t, emulator, url: server.siteUrl };
 }
 
 
@@ -180,7 +181,7 @@ describe("isolation", () => {
     const emulator = createStorageEmulator();
     await emulator.seed({ bytes: "early" });
     await expect(connectConvexTest(t, emulator)).rejects.toThrow(
-      "[convex-storage-emulator] connectConvexTest: connect before storing files: their ids would have to change to convex-test's.",
+      "[convex-storage-emulator] connectConvexTest: connect before storing files: this emulator already holds 1 file (stored, seeded, restored or found in its persist directory), and convex-test has no _storage documents for them. Connect a fresh emulator (without persist, or with an empty directory).",
     );
   });
 });

@@ -84,7 +84,7 @@ function snapshotOf(header: string, body = new Uint8Array(0), headerLength?: num
 }
 const fileEntry = (over: Record<string, unknown>) =>
   JSON.stringify({
-    files: [{ storageId: "kg2x", uuid: crypto.randomUUID(), size: 0, sha256: fixtures.empty.sha256, contentType: null, creationTime: 1, source: "seed", ...over }],
+    files: [{ storageId: "kg2c5640qnbqmayh7zzch6f1xn8e184r", uuid: crypto.randomUUID(), size: 0, sha256: fixtures.empty.sha256, contentType: null, creationTime: 1, source: "seed", ...over }],
   });
 
 // --- Expected answers ---
@@ -92,14 +92,14 @@ const invalidId = (method: string, shown: string): Thrown => ({
   throws: {
     name: "StorageEmulatorError",
     code: "InvalidArgument",
-    message: `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID: "${shown}". Storage ID should be an Id of '_storage' table, or a UUID string.`,
+    message: `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID: "${shown}". Storage ID should be an\n                    Id of '_storage' table, or a UUID string.`,
   },
 });
-const otherTable = (method: string): Thrown => ({
+const otherTable = (_method: string): Thrown => ({
   throws: {
     name: "StorageEmulatorError",
     code: "InvalidArgument",
-    message: `Invalid argument \`storageId\` for \`storage.${method}\`: Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.`,
+    message: "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
   },
 });
 const typeError = (code: string, message: string): Thrown => ({ throws: { name: "StorageEmulatorTypeError", code, message } });
@@ -124,7 +124,7 @@ const badPath = (shown: string) =>
   json(
     400,
     "InvalidStoragePath",
-    `Invalid storage path: "${shown}". Please use \`storage.getUrl()\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
+    `Invalid storage path: "${shown}". Please use \`storage.getUrl(storageId: Id<"_storage">)\` to generate a valid URL to retrieve files. See https://docs.convex.dev/file-storage/serve-files for more details`,
   );
 const noRoute = (method: string, path: string) => json(404, "NotFound", `${P} No route for ${method} ${path}.`);
 const noAdminFile = (id: string) => json(404, "NotFound", `${P} No stored file has the id "${id}".`);
@@ -190,7 +190,7 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["restore: a header that is not JSON", () => call(() => emulator.restore(snapshotOf("{files:"))), () => badSnapshot("its header is not valid JSON")],
   ["restore: a negative size", () => call(() => emulator.restore(snapshotOf(fileEntry({ size: -1 })))), () => badSnapshot("file 0 has an invalid size")],
   ["restore: a 1000-character storage id", () => call(() => emulator.restore(snapshotOf(fileEntry({ storageId: "k".repeat(1000) })))), () => badSnapshot("file 0 has an invalid storageId")],
-  ["restore: a size past the end of the snapshot", () => call(() => emulator.restore(snapshotOf(fileEntry({ size: 2 ** 40 })))), () => badSnapshot("it is truncated")],
+  ["restore: a size past the end of the snapshot", () => call(() => emulator.restore(snapshotOf(fileEntry({ size: 2 ** 20 })))), () => badSnapshot("it is truncated")],
 
   // seed and options
   ["seed: a directory", () => call(() => emulator.seed({ path: tmp })), () => badSeed(`cannot read "${tmp}": EISDIR.`)],
@@ -241,12 +241,14 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["upload: Content-Length and Transfer-Encoding (smuggling)", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, ["Content-Length: 3", "Transfer-Encoding: chunked"]) + "0\r\n\r\n", ["connection"]), () => nodeRefusal(400)],
   ["upload: Content-Type 'not a type'", async () => upload(`?token=${await token()}`, { "Content-Type": "not a type" }), () => badHeader("content-type")],
   ["upload: Content-Type with a parameter without value", async () => upload(`?token=${await token()}`, { "Content-Type": "text/plain; charset" }), () => badHeader("content-type")],
-  ["upload: Content-Type 'text/'", async () => upload(`?token=${await token()}`, { "Content-Type": "text/" }), () => badHeader("content-type")],
+  // Fidelity: mime accepts an empty subtype ("text/", pinned in server.test.ts), not one that starts with ";".
+  ["upload: Content-Type 'text/;'", async () => upload(`?token=${await token()}`, { "Content-Type": "text/;" }), () => badHeader("content-type")],
   ["upload: Content-Type '/plain'", async () => upload(`?token=${await token()}`, { "Content-Type": "/plain" }), () => badHeader("content-type")],
   ["upload: Content-Type with an unclosed quote", async () => upload(`?token=${await token()}`, { "Content-Type": 'text/plain; a="b' }), () => badHeader("content-type")],
   ["upload: Digest md5", async () => upload(`?token=${await token()}`, { Digest: "md5=abc" }), () => badHeader("digest")],
   ["upload: a short sha-256 Digest", async () => upload(`?token=${await token()}`, { Digest: "sha-256=abc=" }), () => badHeader("digest")],
-  ["upload: two Digest headers", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, [`Digest: sha-256=${fixtures.empty.sha256}`, `Digest: sha-256=${fixtures.empty.sha256}`, "Content-Length: 0"])), () => badHeader("digest")],
+  // Fidelity: only the first Digest header is decoded (common/src/sha256.rs `values.next()`).
+  ["upload: two Digest headers, the first malformed", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, ["Digest: sha-256=AAAA", `Digest: sha-256=${fixtures.empty.sha256}`, "Content-Length: 0"])), () => badHeader("digest")],
   ["upload: a Digest of other bytes", async () => upload(`?token=${await token()}`, { Digest: `sha-256=${fixtures.png.sha256}` }), () =>
     json(400, "Sha256Mismatch", `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${sha256(new TextEncoder().encode("x"))}`)],
   ["upload: Content-Length over maxFileBytes", async () => raw(request(`POST /api/storage/upload?token=${await token()} HTTP/1.1`, [`Content-Length: ${2 * MiB}`])), () =>
@@ -282,9 +284,9 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
 
   // methods and request lines
   ["upload: method FOO", () => raw(request("FOO /api/storage/upload HTTP/1.1"), ["connection"]), () => nodeRefusal(400)],
-  ["upload: PROPFIND", () => http("/api/storage/upload", { method: "PROPFIND" }, ["allow"]), () => json(405, "MethodNotAllowed", "Method PROPFIND is not allowed here. Allowed: POST.", { allow: "POST" })],
-  ["upload: PUT", () => http("/api/storage/upload", { method: "PUT", body: "x" }, ["allow"]), () => json(405, "MethodNotAllowed", "Method PUT is not allowed here. Allowed: POST.", { allow: "POST" })],
-  ["serve: TRACE", () => http(`/api/storage/${seeded.uuid}`, { method: "TRACE" }, ["allow"]), () => json(405, "MethodNotAllowed", "Method TRACE is not allowed here. Allowed: GET, HEAD.", { allow: "GET, HEAD" })],
+  ["upload: PROPFIND", () => http("/api/storage/upload", { method: "PROPFIND" }, ["allow"]), () => ({ status: 405, body: "", headers: { allow: "POST" } })],
+  ["upload: PUT", () => http("/api/storage/upload", { method: "PUT", body: "x" }, ["allow"]), () => ({ status: 405, body: "", headers: { allow: "POST" } })],
+  ["serve: TRACE", () => http(`/api/storage/${seeded.uuid}`, { method: "TRACE" }, ["allow"]), () => ({ status: 405, body: "", headers: { allow: "GET,HEAD" } })],
   ["server: a request line that is not HTTP", () => raw("HELLO\r\n\r\n", ["connection"]), () => nodeRefusal(400)],
   ["server: an HTTP/2 preface", () => raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", ["connection"]), () => nodeRefusal(400)],
   ["server: an unknown /api path", () => http("/api/unknown"), () => noRoute("GET", "/api/unknown")],

@@ -1,11 +1,14 @@
 // The two flows of the Convex docs page "Serving Files", in a plain module
 // page (no build step), against convex-storage-emulator on another origin.
 //
-// The emulator's origin comes from ?emulator=…, else http://127.0.0.1:3210.
+// The emulator's cloud origin (storage, admin; VITE_CONVEX_URL in an app) comes from
+// ?emulator=…, else http://127.0.0.1:3210; its site origin (HTTP actions;
+// VITE_CONVEX_SITE_URL) from ?site=…, else http://127.0.0.1:3211.
 // Step 1 of the upload flow would be the app's generateUploadUrl mutation;
 // without a Convex backend the page asks the emulator's admin route for the
 // same kind of URL.
 const emulator = new URLSearchParams(location.search).get("emulator") ?? "http://127.0.0.1:3210";
+const site = new URLSearchParams(location.search).get("site") ?? "http://127.0.0.1:3211";
 const $ = (id) => document.getElementById(id);
 $("origin").textContent = emulator;
 
@@ -65,7 +68,7 @@ flow("upload", async (selectedImage) => {
 
 // (b) POST the file to the HTTP action, then show it through GET /getImage.
 flow("action", async (selectedImage) => {
-  const sendImageUrl = new URL(`${emulator}/sendImage`);
+  const sendImageUrl = new URL(`${site}/sendImage`);
   sendImageUrl.searchParams.set("author", "Browser");
   const sent = await fetch(sendImageUrl, {
     method: "POST",
@@ -76,7 +79,7 @@ flow("action", async (selectedImage) => {
   // The app would read storageId from its messages query; here the newest stored file is it.
   const { files } = await (await fetch(`${emulator}/_emulator/files`)).json();
   const storageId = files.at(-1).storageId;
-  const getImageUrl = new URL(`${emulator}/getImage`);
+  const getImageUrl = new URL(`${site}/getImage`);
   getImageUrl.searchParams.set("storageId", storageId);
   return { storageId, src: getImageUrl.href };
 });

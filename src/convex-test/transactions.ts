@@ -1,0 +1,114 @@
+// Storage effects inside convex-test transactions: committed or rolled back
+// with the mutation that made them, like Convex's.
+//
+// convex-test (0.0.70+) stages a mutation's `_storage` documents and files and
+// commits or rolls them back with it (dist/index.js runMutationWithHandler,
+// DatabaseFake.commit/rollbackWrites), but exposes no commit hook. So the
+// committed `_storage` document is the source of truth: a file stored inside a
+// transaction is hidden from everyone outside it until its document is seen
+// committed, and a file deleted inside one keeps its bytes (and stays visible
+// outside) until its document's removal is seen committed. `settle()` looks:
+// convex-test serializes top-level transactions, so a `t.run` started from
+// outside waits for the running one to end and then reads committed state.
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface TransactionsOptions {
+  /** True when the caller runs inside a convex-test transaction. */
+  inTransaction(): boolean;
+  /** Which of these storage ids have a committed `_storage` document (read in a transaction of its own). */
+  committed(storageIds: string[]): Promise<string[]>;
+  /** Drops a file whose document never committed, or whose removal did. */
+  discard(storageId: string): void;
+}
+
+export class PendingStorage {
+  readonly #o: TransactionsOptions;
+  readonly #stores = new Set<string>();
+  readonly #deletes = new Set<string>();
+  #settling: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  /** Runs a function outside any convex-test context (captured when connecting). */
+  readonly #outside = AsyncLocalStorage.snapshot();
+
+  constructor(options: TransactionsOptions) {
+    this.#o = options;
+  }
+
+  /** A file was stored (document inserted) inside a transaction. */
+  stored(storageId: string): void {
+    this.#stores.add(storageId);
+    this.#schedule();
+  }
+
+  /** A file's document was removed inside a transaction. */
+  deleted(storageId: string): void {
+    this.#deletes.add(storageId);
+    this.#schedule();
+  }
+
+  /** Whether a file exists for the caller: a pending store only inside, a pending delete only outside. */
+  exists(storageId: string): boolean {
+    if (this.#deletes.has(storageId)) return !this.#o.inTransaction();
+    if (this.#stores.has(storageId)) return this.#o.inTransaction();
+    return true;
+  }
+
+  /** Resolves once every effect made so far is settled; rejects if settling failed. */
+  async settled(): Promise<void> {
+    await this.#settling;
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  #schedule(): void {
+    // A failure is kept for the next settled() (the chain itself must go on).
+    this.#settling = this.#settling.then(() => this.#outside(() => this.#settle())).catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+  }
+
+  async #settle(): Promise<void> {
+    const ids = [...new Set([...this.#stores, ...this.#deletes])];
+    if (ids.length === 0) return;
+    const committed = new Set(await this.#o.committed(ids));
+    for (const id of ids) {
+      this.#stores.delete(id);
+      this.#deletes.delete(id);
+      if (!committed.has(id)) this.#o.discard(id);
+    }
+  }
+}
+
+const SETTLING_METHODS = ["mutation", "action", "run", "fetch", "finishInProgressScheduledFunctions", "finishAllScheduledFunctions"];
+const ACCESSOR_METHODS = ["withIdentity", "withRequestMetadata"];
+
+/** Wraps `t`'s methods so a call returns once the storage effects it made are settled; returns the undo. */
+export function settleAfterCalls(t: Record<string, unknown>, settled: () => Promise<void>): () => void {
+  const originals = new Map<string, unknown>();
+  for (const name of SETTLING_METHODS) {
+    const fn = t[name];
+    if (typeof fn !== "function") continue;
+    originals.set(name, fn);
+    t[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+      } finally {
+        await settled();
+      }
+    };
+  }
+  for (const name of ACCESSOR_METHODS) {
+    const fn = t[name];
+    if (typeof fn !== "function") continue;
+    originals.set(name, fn);
+    t[name] = (...args: unknown[]) => {
+      const accessor = (fn as (...a: unknown[]) => Record<string, unknown>).apply(t, args);
+      settleAfterCalls(accessor, settled);
+      return accessor;
+    };
+  }
+  return () => {
+    for (const [name, fn] of originals) t[name] = fn;
+  };
+}

@@ -1,0 +1,48 @@
+// One emulator per --persist directory: `<root>/emulator.lock` holds the pid
+// of the process using it. A second process fails at once instead of wiping
+// the first one's in-flight uploads (start-up clears partial/). A lock whose
+// process is gone is stale and taken over. Two emulators in one process are
+// not told apart (same pid): the lock guards against other processes.
+import { errors } from "../errors.js";
+import type { BlobFs } from "./types.js";
+
+export interface LockOwner {
+  readonly pid: number;
+  /** Whether a process still runs (default: signal 0). */
+  isAlive(pid: number): boolean;
+}
+
+export const THIS_PROCESS: LockOwner = { pid: process.pid, isAlive: processIsAlive };
+
+/** Takes the directory's lock for `owner`, or throws PersistLocked naming the live holder. */
+export function acquireLock(fs: BlobFs, root: string, owner: LockOwner = THIS_PROCESS): void {
+  const path = `${root}/emulator.lock`;
+  const content = `${owner.pid}\n`;
+  try {
+    const fd = fs.openSync(path, "wx");
+    try {
+      const bytes = new TextEncoder().encode(content);
+      fs.writeSync(fd, bytes, 0, bytes.byteLength, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const holder = Number.parseInt(String(fs.readFileSync(path, "utf8")), 10);
+  if (Number.isSafeInteger(holder) && holder > 0 && holder !== owner.pid && owner.isAlive(holder)) throw errors.persistLocked(root, holder);
+  // Stale (its process is gone), unreadable (a crash while writing it), or this process's own.
+  fs.writeFileSync(`${path}.${owner.pid}`, content);
+  fs.renameSync(`${path}.${owner.pid}`, path);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,178 @@
+// connectStorageEmulator(url): the inspection and control API of an emulator
+// running in another process (the CLI, a vitest globalSetup, Playwright's
+// webServer), over its /_emulator admin routes. Same names and shapes as
+// in process, made async; errors are the emulator's own, rebuilt.
+import { errors, isStorageEmulatorError } from "./errors.js";
+import type { FaultSpec, PendingFault } from "./faults.js";
+import type { StoredFile } from "./file-store.js";
+import type { StorageId } from "./ids.js";
+import type { ImageInfo } from "./image.js";
+import type { HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
+import { checkOrigin } from "./options.js";
+import { ADMIN_ROUTES } from "./paths.js";
+import { AdminClient } from "./remote/admin-client.js";
+import { readSeedInput, type SeedInput } from "./seed.js";
+
+/** The environment variable naming a running emulator's URL, read by the test fixtures (vitest without globalSetup, Playwright). */
+export const STORAGE_EMULATOR_URL_ENV = "CONVEX_STORAGE_EMULATOR_URL";
+
+/** A fault for a remote emulator: as `FaultSpec`, with `error` as a message (an Error cannot cross the wire). */
+export type RemoteFaultSpec = Omit<FaultSpec, "error"> & { error?: string };
+
+/** `remote.journal`: the emulator's journal, read over HTTP. The handle's own admin requests are left out. */
+export class RemoteJournal {
+  readonly #client: AdminClient;
+
+  /** @internal */
+  constructor(client: AdminClient) {
+    this.#client = client;
+  }
+
+  /** The entries, oldest first; `filter` narrows them by type, HTTP route or ctx.storage operation. */
+  async entries(filter: JournalFilter = {}): Promise<JournalEntry[]> {
+    const query = new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => pair[1] !== undefined));
+    const search = query.size === 0 ? "" : `?${query}`;
+    return (await this.#client.json<{ entries: JournalEntry[] }>(`${ADMIN_ROUTES.journal}${search}`)).entries;
+  }
+
+  /** The ctx.storage calls, optionally of one operation. */
+  storageCalls(operation?: StorageOperation): Promise<StorageCallEntry[]> {
+    return this.entries({ type: "storage", operation }) as Promise<StorageCallEntry[]>;
+  }
+
+  /** The HTTP requests, optionally of one route. */
+  httpRequests(route?: HttpRoute): Promise<HttpRequestEntry[]> {
+    return this.entries({ type: "http", route }) as Promise<HttpRequestEntry[]>;
+  }
+
+  async clear(): Promise<void> {
+    await this.#client.send(ADMIN_ROUTES.journal, { method: "DELETE" });
+  }
+}
+
+/** `remote.faults`: the emulator's fault queue, over HTTP. */
+export class RemoteFaults {
+  readonly #client: AdminClient;
+
+  /** @internal */
+  constructor(client: AdminClient) {
+    this.#client = client;
+  }
+
+  /** Queues a fault for the next `times` (default 1) requests or calls of `route`. */
+  async next(spec: RemoteFaultSpec): Promise<void> {
+    if ((spec as FaultSpec | null)?.error instanceof Error) throw errors.faultErrorNotString();
+    await this.#client.send(ADMIN_ROUTES.faults, { method: "POST", json: spec });
+  }
+
+  /** The faults not used up yet, oldest first (an `error` queued in process as an Error shows its message). */
+  async pending(): Promise<PendingFault[]> {
+    return (await this.#client.json<{ pending: PendingFault[] }>(ADMIN_ROUTES.faults)).pending;
+  }
+
+  async clear(): Promise<void> {
+    await this.#client.send(ADMIN_ROUTES.faults, { method: "DELETE" });
+  }
+}
+
+/** An emulator in another process, seen through its admin routes. From `connectStorageEmulator(url)`. */
+export class RemoteStorageEmulator {
+  /** The emulator's origin, e.g. "http://127.0.0.1:3210". */
+  readonly url: string;
+  readonly journal: RemoteJournal;
+  readonly faults: RemoteFaults;
+  readonly #client: AdminClient;
+
+  /** @internal Use connectStorageEmulator(url). */
+  constructor(url: string) {
+    this.url = checkOrigin(url);
+    this.#client = new AdminClient(this.url);
+    this.journal = new RemoteJournal(this.#client);
+    this.faults = new RemoteFaults(this.#client);
+  }
+
+  /** Every stored file, in creation order. */
+  async files(): Promise<StoredFile[]> {
+    const { files } = await this.#client.json<{ files: AdminFile[] }>(ADMIN_ROUTES.files);
+    return files.map(storedFile);
+  }
+
+  /** A stored file by storage id or UUID, or null. */
+  async file(id: string): Promise<StoredFile | null> {
+    if (!isId(id)) return null;
+    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
+    return found === null ? null : storedFile(found);
+  }
+
+  /** A stored file's bytes, or null. */
+  async bytes(id: string): Promise<Uint8Array | null> {
+    if (!isId(id)) return null;
+    const response = await orNull(this.#client.send(`${filePath(id)}/bytes`));
+    return response === null ? null : new Uint8Array(await response.arrayBuffer());
+  }
+
+  /** A stored image's `{ format, width, height }`, read from its header by the emulator; null for anything else or a missing file. */
+  async image(id: string): Promise<ImageInfo | null> {
+    if (!isId(id)) return null;
+    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
+    return found?.image ?? null;
+  }
+
+  /** A stored file's content decoded as UTF-8, or null. */
+  async text(id: string): Promise<string | null> {
+    const bytes = await this.bytes(id);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  /** Stores a fixture (a file on this machine, or bytes) and returns its storage id. */
+  async seed(input: SeedInput): Promise<StorageId> {
+    const { bytes, contentType } = await readSeedInput(input);
+    const headers: Record<string, string> = contentType === null ? {} : { "Content-Type": contentType };
+    const { storageId } = await this.#client.json<{ storageId: StorageId }>(ADMIN_ROUTES.seed, { method: "POST", bytes, headers });
+    return storageId;
+  }
+
+  /** Forgets every file, upload token, journal entry and queued fault. */
+  async reset(): Promise<void> {
+    await this.#client.send(ADMIN_ROUTES.reset, { method: "POST" });
+  }
+
+  /** A fresh upload URL, as `ctx.storage.generateUploadUrl()` gives. */
+  async generateUploadUrl(): Promise<string> {
+    return (await this.#client.json<{ uploadUrl: string }>(ADMIN_ROUTES.uploadUrl, { method: "POST" })).uploadUrl;
+  }
+}
+
+/**
+ * A handle on the emulator listening at `url` (the CLI's "ready on" URL): files, bytes,
+ * journal, faults, seed and reset, async. Nothing is sent until a method is called.
+ */
+export function connectStorageEmulator(url: string): RemoteStorageEmulator {
+  return new RemoteStorageEmulator(url);
+}
+
+/** "" would name the file list, not a file: no stored file has it (nor a non-string id). */
+function isId(id: unknown): id is string {
+  return typeof id === "string" && id !== "";
+}
+
+function filePath(id: string): string {
+  return `${ADMIN_ROUTES.files}/${encodeURIComponent(id)}`;
+}
+
+/** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
+type AdminFile = StoredFile & { url: string; image: ImageInfo | null };
+
+function storedFile({ url: _url, image: _image, ...file }: AdminFile): StoredFile {
+  return file;
+}
+
+/** null for the admin routes' 404 on an unknown id. */
+async function orNull<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isStorageEmulatorError(error) && error.code === "NotFound" && error.status === 404) return null;
+    throw error;
+  }
+}

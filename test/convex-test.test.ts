@@ -1,0 +1,136 @@
+// convex-test interop: what the emulator adds must not change what convex-test (and Convex)
+// do with `_storage` documents, transactions and per-mutation file limits.
+import { mkdirSync } from "node:fs";
+import { makeFunctionReference } from "convex/server";
+import { convexTest } from "convex-test";
+import { describe, expect, it } from "vitest";
+import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { connectConvexTest } from "../src/convex-test.js";
+import { cleanupAfterEach } from "./cleanup.js";
+import { failure } from "./failure.js";
+
+const { defer, tempDir } = cleanupAfterEach();
+const modules = import.meta.glob("./convex-app/convex/**/*.ts");
+
+const fn = {
+  storeThenMaybeThrow: makeFunctionReference<"mutation", { text: string; fail: boolean; type?: string }, string>("files:storeThenMaybeThrow"),
+  deleteThenMaybeThrow: makeFunctionReference<"mutation", { id: string; fail: boolean }, string | null>("files:deleteThenMaybeThrow"),
+  storeMany: makeFunctionReference<"mutation", { count: number }, Metrics>("files:storeMany"),
+  readAll: makeFunctionReference<"mutation", { ids: string[] }, Metrics>("files:readAll"),
+  deleteInActionThenThrow: makeFunctionReference<"action", { id: string }, null>("files:deleteInActionThenThrow"),
+  storeViaMutationThenThrow: makeFunctionReference<"action", Record<string, never>, null>("files:storeViaMutationThenThrow"),
+};
+type Metric = { used: number; remaining: number };
+type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes", Metric>;
+
+async function setup(options: { transactionLimits?: boolean } = {}, emulatorOptions: StorageEmulatorOptions = {}) {
+  const t = convexTest({ modules, ...options });
+  const emulator = createStorageEmulator(emulatorOptions);
+  const connection = await connectConvexTest(t, emulator);
+  defer(() => connection.disconnect());
+  const server = await emulator.listen({ port: 0 });
+  defer(() => server.close());
+  const served = async (id: string) => {
+    const url = await t.run(async (ctx) => ctx.storage.getUrl(id as never));
+    return url === null ? null : await (await fetch(url)).text();
+  };
+  return { t, emulator, served };
+}
+
+describe("convex-test interop", () => {
+  it("_storage documents: contentType is always present, null when the file has none", async () => {
+    const { t, emulator } = await setup();
+    const plain = await t.mutation(fn.storeThenMaybeThrow, { text: "a", fail: false });
+    const typed = await t.mutation(fn.storeThenMaybeThrow, { text: "b", fail: false, type: "text/plain" });
+    const uploaded = await emulator.seed({ bytes: "c" });
+    const docs = await t.run(async (ctx) => ({
+      one: await ctx.db.system.get(plain as never),
+      all: await ctx.db.system.query("_storage").collect(),
+      page: (await ctx.db.system.query("_storage").paginate({ numItems: 10, cursor: null })).page,
+    }));
+    expect(docs.one).toMatchObject({ contentType: null, size: 1 });
+    expect(docs.all.map((d) => [d._id, d.contentType])).toEqual([[plain, null], [typed, "text/plain"], [uploaded, null]]);
+    expect(docs.page.map((d) => d.contentType)).toEqual([null, "text/plain", null]);
+  });
+
+  it("transactions: a delete in a mutation that throws is rolled back; the file is still listed, URL'd and served", async () => {
+    const { t, emulator, served } = await setup();
+    const id = await t.mutation(fn.storeThenMaybeThrow, { text: "keep me", fail: false });
+    const error = await failure(t.mutation(fn.deleteThenMaybeThrow, { id, fail: true }));
+    // Inside the mutation the file was already gone.
+    expect(error.message).toContain("after delete (getUrl: null)");
+    expect(emulator.files().map((f) => f.storageId)).toEqual([id]);
+    expect(emulator.text(id)).toBe("keep me");
+    expect(await served(id)).toBe("keep me");
+    expect(await t.run(async (ctx) => ctx.db.system.get(id as never))).not.toBeNull();
+  });
+
+  it("transactions: a delete in a mutation that commits removes the file", async () => {
+    const { t, emulator, served } = await setup();
+    const id = await t.mutation(fn.storeThenMaybeThrow, { text: "bye", fail: false });
+    const uuid = emulator.file(id)!.uuid;
+    expect(await t.mutation(fn.deleteThenMaybeThrow, { id, fail: false })).toBeNull();
+    expect(emulator.files()).toEqual([]);
+    expect(await served(id)).toBeNull();
+    expect((await fetch(`${emulator.url}/api/storage/${uuid}`)).status).toBe(404);
+  });
+
+  it("transactions: a store in a mutation that throws leaves no file", async () => {
+    const { t, emulator } = await setup();
+    await expect(t.mutation(fn.storeThenMaybeThrow, { text: "never", fail: true })).rejects.toThrow("after store");
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.gateway.files.count).toBe(0);
+    expect(await t.run(async (ctx) => ctx.db.system.query("_storage").collect())).toEqual([]);
+  });
+
+  it("transactions: actions are not transactional; a mutation run by an action commits on its own", async () => {
+    const { t, emulator } = await setup();
+    const id = await t.mutation(fn.storeThenMaybeThrow, { text: "x", fail: false });
+    await expect(t.action(fn.deleteInActionThenThrow, { id })).rejects.toThrow("after delete in an action");
+    expect(emulator.files()).toEqual([]);
+    await expect(t.action(fn.storeViaMutationThenThrow, {})).rejects.toThrow("after runMutation");
+    expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["from action"]);
+  });
+
+  it("limits: a mutation's stores and gets still count in convex-test's transaction metrics", async () => {
+    const { t } = await setup();
+    const metrics = await t.mutation(fn.storeMany, { count: 3 });
+    expect(metrics.filesWritten.used).toBe(3);
+    expect(metrics.fileWriteBytes.used).toBe(18);
+    const ids = [await t.mutation(fn.storeThenMaybeThrow, { text: "12345", fail: false }), await t.mutation(fn.storeThenMaybeThrow, { text: "678", fail: false })];
+    const read = await t.mutation(fn.readAll, { ids });
+    expect([read.filesRead.used, read.fileReadBytes.used]).toEqual([2, 8]);
+  });
+
+  it("limits: convex-test's per-mutation file limit still applies when enforced, and nothing is kept", async () => {
+    const { t, emulator } = await setup({ transactionLimits: true });
+    await expect(t.mutation(fn.storeMany, { count: 11 })).rejects.toThrow(
+      "Too many files stored by this mutation (limit: 10). This is a Convex limit: https://docs.convex.dev/production/state/limits",
+    );
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.gateway.files.count).toBe(0);
+  });
+
+  it("connectConvexTest: refuses an emulator that holds files, also ones found in its persist directory", async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    const first = createStorageEmulator({ persist: dir });
+    await first.seed({ bytes: "kept on disk" });
+    const reopened = createStorageEmulator({ persist: dir });
+    const error = await failure(connectConvexTest(convexTest({ modules }), reopened));
+    expect(error.message).toBe(
+      "[convex-storage-emulator] connectConvexTest: connect before storing files: this emulator already holds 1 file (stored, seeded, restored or found in its persist directory), and convex-test has no _storage documents for them. Connect a fresh emulator (without persist, or with an empty directory).",
+    );
+    const restored = createStorageEmulator();
+    restored.restore(first.snapshot());
+    await expect(connectConvexTest(convexTest({ modules }), restored)).rejects.toThrow("this emulator already holds 1 file");
+  });
+
+  it("restore: refused while connected, with a pinned message", async () => {
+    const { emulator } = await setup();
+    const snapshot = createStorageEmulator().snapshot();
+    expect(() => emulator.restore(snapshot)).toThrow(
+      "[convex-storage-emulator] restore() is not supported while connected to convex-test: the restored files would have no _storage documents. Disconnect first.",
+    );
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { createStorageEmulator } from "../src/index.js";
+import { fixtures, images } from "./fixtures.js";
+
+function setup() {
+  return { emulator: createStorageEmulator() };
+}
+
+describe("image", () => {
+  it.each(Object.values(images))("image: reads $format dimensions from the header ($width x $height)", async ({ bytes, contentType, format, width, height }) => {
+    const { emulator } = setup();
+    const id = await emulator.seed({ bytes, contentType });
+    expect(emulator.image(id)).toEqual({ format, width, height });
+  });
+
+  it("image: finds the format from the bytes, not the content type", async () => {
+    const { emulator } = setup();
+    const id = await emulator.seed({ bytes: images.webp.bytes, contentType: "application/octet-stream" });
+    expect(emulator.image(id)).toEqual({ format: "webp", width: 12, height: 8 });
+  });
+
+  it.each([fixtures.pdf, fixtures.text, fixtures.empty, fixtures.allBytes])("image: null for $name, which is no image", async ({ bytes, contentType }) => {
+    const { emulator } = setup();
+    const id = await emulator.seed({ bytes, contentType });
+    expect(emulator.image(id)).toBeNull();
+  });
+
+  it("image: null for a missing file and for a header cut short", async () => {
+    const { emulator } = setup();
+    expect(emulator.image("no-such-id")).toBeNull();
+    const id = await emulator.seed({ bytes: images.png.bytes.subarray(0, 12), contentType: "image/png" });
+    expect(emulator.image(id)).toBeNull();
+  });
+
+  it("image: by storage id or UUID, like file()", async () => {
+    const { emulator } = setup();
+    const id = await emulator.seed({ path: images.gif.path });
+    expect(emulator.image(emulator.file(id)!.uuid)).toEqual({ format: "gif", width: 3, height: 2 });
+  });
+});
