@@ -12,23 +12,11 @@
 // pendingInterceptors(), so the reason is visible at a glance. Given a remote
 // handle (connectStorageEmulator()), a matcher is async: `await expect(remote)…`.
 import { expect } from "vitest";
-import {
-  storageEmulatorMatchers,
-  type AnyStorageEmulator,
-  type StorageMatcherResult,
-  type StoredFileMatch,
-  type StoredImageMatch,
-  type UploadMatch,
-} from "./vitest/matchers.js";
+import { storageEmulatorMatchers } from "./vitest/matchers.js";
+import type { AnyStorageEmulator, StoredFileMatch, StoredImageMatch, UploadMatch } from "./vitest/matchers.js";
 
-export {
-  storageEmulatorMatchers,
-  type AnyStorageEmulator,
-  type StorageMatcherResult,
-  type StoredFileMatch,
-  type StoredImageMatch,
-  type UploadMatch,
-};
+export { storageEmulatorMatchers } from "./vitest/matchers.js";
+export type { AnyStorageEmulator, StorageMatcherResult, StoredFileMatch, StoredImageMatch, UploadMatch } from "./vitest/matchers.js";
 export { test, type StorageEmulatorFixtures } from "./vitest/fixtures.js";
 export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/provided.js";
 

@@ -1,30 +1,22 @@
 // The admin page as a dev tool, in a real browser: the live journal, image
 // dimensions and text previews, a fault queued from the page, dark mode.
 import { copyFileSync, mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { cleanupAfterEach } from "../cleanup.js";
 import { fixtures, images } from "../fixtures.js";
-import { launchBrowser } from "./harness.js";
+import { browserForFile, SCREENSHOTS } from "./harness.js";
 
-const SCREENSHOTS = new URL("./__screenshots__/", import.meta.url);
-let browser: Browser;
+const browserOf = browserForFile();
 const { defer } = cleanupAfterEach();
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A listening emulator and the admin page open on it, its live journal connected. */
 async function setup(options: { colorScheme?: "light" | "dark" } = {}) {
   const emulator = createStorageEmulator();
   const server = await emulator.listen({ port: 0 });
   defer(server);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? "light" });
+  const page = await browserOf().newPage({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? "light" });
   defer(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -52,7 +44,7 @@ describe("admin page", () => {
 
   it("journal: an upload from the page in another tab shows up in the first", async () => {
     const { page, server } = await setup();
-    const other = await browser.newPage();
+    const other = await browserOf().newPage();
     defer(other);
     await other.goto(`${server.url}/_emulator/`);
     await other.setInputFiles("#file", images.webp.path);

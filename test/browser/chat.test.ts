@@ -1,24 +1,17 @@
 // The seed's two flows in a real browser: an <input type="file"> upload and
 // an <img> that loads the file, from a page on another origin.
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Page } from "playwright-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { cleanupAfterEach } from "../cleanup.js";
 import { http } from "../e2e/chat-app.js";
 import { fixtures } from "../fixtures.js";
-import { launchBrowser, serveWebApp } from "./harness.js";
+import { browserForFile, SCREENSHOTS, serveWebApp } from "./harness.js";
 
-const SCREENSHOTS = new URL("./__screenshots__/", import.meta.url);
-let browser: Browser;
+const browserOf = browserForFile();
 const { defer } = cleanupAfterEach();
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   vi.unstubAllEnvs();
 });
@@ -32,7 +25,7 @@ async function setup() {
   const emulator = createStorageEmulator({ http, run: { mutation: async (_ref, args) => (saved.push(args), null) } });
   const server = await emulator.listen({ port: 0 });
   defer(server);
-  const page = await browser.newPage();
+  const page = await browserOf().newPage();
   defer(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -93,7 +86,7 @@ describe("browser", () => {
     const pdf = await emulator.seed({ path: fixtures.pdf.path });
     const server = await emulator.listen({ port: 0 });
     defer(server);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 600 } });
+    const page = await browserOf().newPage({ viewport: { width: 1400, height: 600 } });
     defer(page);
     await page.goto(`${server.url}/_emulator/`);
     await page.waitForSelector("#files tr[data-storage-id]");

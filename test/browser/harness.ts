@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { CHROMIUM_FLAGS, chromiumPath } from "./chromium.js";
 
 export async function launchBrowser(): Promise<Browser> {
@@ -15,6 +16,21 @@ export async function launchBrowser(): Promise<Browser> {
     // The project's own flags (never @sparticuz/chromium's `args`: the CORS checks need web security on).
     args: CHROMIUM_FLAGS,
   });
+}
+
+/** Where browser tests write their screenshots (git-ignored). */
+export const SCREENSHOTS = new URL("./__screenshots__/", import.meta.url);
+
+/** One browser for the test file: launched before its tests, closed after. Call at the top level. */
+export function browserForFile(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
