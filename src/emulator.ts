@@ -17,6 +17,7 @@ import {
   DEFAULT_SITE_ORIGIN,
   DEFAULT_UPLOAD_URL_TTL_MS,
   checkCount,
+  checkSwitch,
   checkOrigin,
   type StorageEmulatorOptions,
 } from "./options.js";
@@ -58,7 +59,7 @@ export class StorageEmulator {
     this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
     const ttlMs = checkCount("uploadUrlTtlMs", options.uploadUrlTtlMs) ?? DEFAULT_UPLOAD_URL_TTL_MS;
     const files = new FileStore({
-      location: storeLocation(options.persist),
+      location: storeLocation(options.persist, checkSwitch("persistVerifySha256", options.persistVerifySha256)),
       now,
       newUuid: newFileUuid,
       maxFileBytes: checkCount("maxFileBytes", options.maxFileBytes),

@@ -17,6 +17,11 @@ export interface StorageEmulatorOptions {
   maxTotalBytes?: number;
   /** Keep files in this directory instead of memory, so a restart finds them again. */
   persist?: string;
+  /**
+   * With `persist`: check every blob's sha256 at start-up, quarantining a mismatch. Default false:
+   * blobs up to 1 MiB are hashed, larger ones only size-checked (hashing reads every byte).
+   */
+  persistVerifySha256?: boolean;
   /** Serve the /_emulator admin routes and page. Default true. */
   admin?: boolean;
   /** Origins (e.g. "http://my-app.test:8080") whose pages may use the admin routes, besides loopback ones. */
@@ -52,6 +57,11 @@ export function checkOrigin(url: unknown): string {
   }
   // A path prefix is kept (a proxy may mount the emulator under one); a trailing slash is not.
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
+}
+
+export function checkSwitch(name: string, value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  throw errors.optionInvalid(name, `expected true or false, got ${String(value)}.`);
 }
 
 export function checkCount(name: string, value: unknown): number | undefined {

@@ -225,6 +225,33 @@ describe("persist: start-up checks", () => {
     expect(readFileSync(join(dir, "quarantine", `blobs-${uuid}`), "utf8")).toBe("precious");
   });
 
+  it("open: a blob over 1 MiB with a flipped byte is kept by default (its size matches) and quarantined with persistVerifySha256", async () => {
+    const dir = tempDir();
+    const bytes = new Uint8Array(1024 * 1024 + 1).fill(7);
+    const id = await createStorageEmulator({ persist: dir }).seed({ bytes });
+    const { uuid } = createStorageEmulator({ persist: dir }).file(id)!;
+    bytes[512 * 1024] = 6; // 7 to 6: one flipped bit, same size
+    writeFileSync(join(dir, "blobs", uuid), bytes);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    defer(() => (console.warn = warn));
+
+    expect(createStorageEmulator({ persist: dir }).file(id)?.uuid).toBe(uuid);
+    expect(warnings).toEqual([]);
+    const verified = createStorageEmulator({ persist: dir, persistVerifySha256: true });
+    expect(verified.files()).toEqual([]);
+    expect(warnings).toEqual([
+      `[convex-storage-emulator] warning: --persist ${dir}: moved meta/${uuid}.json to quarantine/meta-${uuid}.json: its blob's sha256 differs from the metadata.`,
+      `[convex-storage-emulator] warning: --persist ${dir}: moved blobs/${uuid} to quarantine/blobs-${uuid}: its blob's sha256 differs from the metadata.`,
+    ]);
+    // Moved, never deleted: the flipped bytes are all there.
+    expect(new Uint8Array(readFileSync(join(dir, "quarantine", `blobs-${uuid}`)))).toEqual(bytes);
+    expect(failure(() => createStorageEmulator({ persist: dir, persistVerifySha256: "yes" as unknown as boolean })).message).toBe(
+      "[convex-storage-emulator] Invalid option `persistVerifySha256`: expected true or false, got yes.",
+    );
+  });
+
   it("serve: a blob that goes missing or short on disk is a pinned 500 that names no path; bytes() throws the same", async () => {
     const dir = tempDir();
     const { emulator, server } = await listening({ persist: dir });

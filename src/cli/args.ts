@@ -23,6 +23,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: "host", value: "HOST", help: `address to bind (default ${DEFAULT_HOST}: this machine only)` },
   { flag: "url", value: "ORIGIN", help: "origin to put in file and upload URLs (default: the listening one)" },
   { flag: "persist", value: "DIR", help: "keep files in DIR instead of memory; a restart serves them again" },
+  { flag: "verify-sha256", help: "with --persist: check every blob's sha256 at start (default: those up to 1 MiB)" },
   { flag: "seed", value: "DIR", help: "store every file of DIR at start, skipping files already stored" },
   { flag: "http", value: "FILE", help: "serve the HTTP actions of this convex/http.ts (TypeScript needs tsx)" },
   { flag: "functions", value: "FILE", help: "a module exporting query/mutation/action(ref, args) for ctx.runQuery & co." },
@@ -83,6 +84,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   // resolve("") is the working directory: an empty --persist must not quietly mean "here".
   if (persist !== undefined && persist.value.trim() === "") throw errors.cliEmpty(persist.source);
   if (persist !== undefined) emulator.persist = resolve(persist.value);
+  if (switchOf(values, env, "verify-sha256")) emulator.persistVerifySha256 = true;
   const maxFile = wholeNumber(option("max-file-bytes"));
   if (maxFile !== undefined) emulator.maxFileBytes = maxFile;
   const maxTotal = wholeNumber(option("max-total-bytes"));

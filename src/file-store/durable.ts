@@ -13,15 +13,12 @@
 // every fs call on a memfs volume.
 import type { BlobFs, StoredFile } from "./types.js";
 import { acquireLock, type LockOwner } from "./lock.js";
-import { checkDurableFiles, listDir, quarantine } from "./quarantine.js";
+import { checkDurableFiles, listDir, quarantine, type CheckOptions } from "./quarantine.js";
 import { isUuid } from "../ids.js";
 import { BlobWriter, unlinkIfPresent } from "./writer.js";
 
-export interface DurableOptions {
-  warn: (line: string) => void;
+export interface DurableOptions extends CheckOptions {
   lock?: LockOwner | undefined;
-  /** Largest size a record may claim. */
-  maxSize: number;
 }
 
 /** Moves a written blob into blobs/, then commits its metadata record (temp file + rename). */

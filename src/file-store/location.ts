@@ -22,17 +22,19 @@ export interface FsLocation {
   warn?: ((line: string) => void) | undefined;
   /** Persist: who takes the directory's lock (default this process). */
   lock?: LockOwner | undefined;
+  /** Persist: hash every blob at start-up, not only the small ones (quarantine.ts). */
+  verifySha256?: boolean | undefined;
 }
 
 export type StoreLocation = MemoryLocation | FsLocation;
 
 export const MEMORY: MemoryLocation = Object.freeze({ memory: true });
 
-/** The location for the `persist` option: undefined is memory. */
-export function storeLocation(persist: string | undefined): StoreLocation {
+/** The location for the `persist` option: undefined is memory (where `verifySha256` has nothing to check). */
+export function storeLocation(persist: string | undefined, verifySha256 = false): StoreLocation {
   if (persist === undefined) return MEMORY;
   if (typeof persist !== "string" || persist.length === 0) {
     throw errors.optionInvalid("persist", "expected a directory path.");
   }
-  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), durable: true };
+  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), durable: true, verifySha256 };
 }

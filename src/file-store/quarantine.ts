@@ -1,21 +1,23 @@
 // Start-up checks of a --persist directory: every metadata record is parsed
 // and checked field by field, every blob is present with the recorded size
-// (and sha256, where that is cheap). Whatever fails is MOVED to
-// `<root>/quarantine/` with one warning line, never deleted: the bytes may be
-// the only copy of something a user wants back.
+// (and sha256: where that is cheap, or for every blob on request). Whatever
+// fails is MOVED to `<root>/quarantine/` with one warning line, never
+// deleted: the bytes may be the only copy of something a user wants back.
 import { classifyConvexId } from "../ids.js";
 import { messages } from "../errors.js";
 import { checkRecord } from "./record.js";
 import type { BlobFs, StoredFile } from "./types.js";
 import { hashPublished } from "./writer.js";
 
-/** Blobs up to this size get their sha256 checked at start-up (about 1 ms each). */
+/** Blobs up to this size get their sha256 checked at start-up (about 1 ms each); all with `verifySha256`. */
 const HASH_AT_START_BYTES = 1024 * 1024;
 
 export interface CheckOptions {
   warn: (line: string) => void;
   /** Largest size a record may claim. */
   maxSize: number;
+  /** Check the sha256 of every blob, not only those up to HASH_AT_START_BYTES (reads every byte). */
+  verifySha256?: boolean;
 }
 
 /** The files whose record and blob are sound, in creation order; everything else goes to quarantine/. */
@@ -40,7 +42,8 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
       if (!blobs.has(file.uuid)) return "its blob is missing";
       const path = `${root}/blobs/${file.uuid}`;
       if (!hasSize(fs, path, file.size)) return "its blob's size differs from the metadata";
-      if (file.size <= HASH_AT_START_BYTES && hashPublished(fs, path, file.size) !== file.sha256) {
+      const hash = options.verifySha256 === true || file.size <= HASH_AT_START_BYTES;
+      if (hash && hashPublished(fs, path, file.size) !== file.sha256) {
         return "its blob's sha256 differs from the metadata";
       }
       files.push(file);

@@ -19,11 +19,11 @@ export class BlobVolume implements Volume {
   readonly durable: boolean;
   /** A blob on disk could change under a deferred hash: always hash as it is written. */
   readonly defersSha256 = false;
-  /** Persist: start-up warnings and the lock owner. */
-  readonly #durableOptions: Pick<FsLocation, "warn" | "lock">;
+  /** Persist: start-up warnings, the lock owner and how far blobs are checked. */
+  readonly #durableOptions: Pick<FsLocation, "warn" | "lock" | "verifySha256">;
 
   constructor(location: FsLocation) {
-    this.#durableOptions = { warn: location.warn, lock: location.lock };
+    this.#durableOptions = { warn: location.warn, lock: location.lock, verifySha256: location.verifySha256 };
     this.#fs = location.fs;
     this.root = location.root;
     this.durable = location.durable;
@@ -33,8 +33,8 @@ export class BlobVolume implements Volume {
   /** The files a previous run published (persist), dropping what a crash left behind. */
   recover(): StoredFile[] {
     if (!this.durable) return [];
-    const { warn = (line: string) => console.warn(line), lock } = this.#durableOptions;
-    return openDurable(this.#fs, this.root, { warn, lock, maxSize: MAX_FILE_BYTES_CEILING });
+    const { warn = (line: string) => console.warn(line), lock, verifySha256 = false } = this.#durableOptions;
+    return openDurable(this.#fs, this.root, { warn, lock, maxSize: MAX_FILE_BYTES_CEILING, verifySha256 });
   }
 
   /**

@@ -23,6 +23,7 @@ const EVERY_VARIABLE = {
   CONVEX_STORAGE_EMULATOR_HOST: "0.0.0.0",
   CONVEX_STORAGE_EMULATOR_URL: "https://files.test",
   CONVEX_STORAGE_EMULATOR_PERSIST: "store",
+  CONVEX_STORAGE_EMULATOR_VERIFY_SHA256: "1",
   CONVEX_STORAGE_EMULATOR_SEED: "fixtures",
   CONVEX_STORAGE_EMULATOR_HTTP: "convex/http.ts",
   CONVEX_STORAGE_EMULATOR_FUNCTIONS: "dev-functions.ts",
@@ -54,6 +55,7 @@ describe("parseCli", () => {
         admin: false,
         url: "https://files.test",
         persist: resolve("store"),
+        persistVerifySha256: true,
         maxFileBytes: 10,
         maxTotalBytes: 20,
         uploadUrlTtlMs: 30_000,
@@ -98,6 +100,8 @@ describe("parseCli", () => {
     expect(setup([], { CONVEX_STORAGE_EMULATOR_NO_ADMIN: "0" }).emulator.admin).toBe(true);
     expect(setup([], { CONVEX_STORAGE_EMULATOR_QUIET: "false" }).quiet).toBe(false);
     expect(setup(["--quiet"], { CONVEX_STORAGE_EMULATOR_QUIET: "0" }).quiet).toBe(true);
+    expect(setup(["--verify-sha256"], {}).emulator.persistVerifySha256).toBe(true);
+    expect(setup([], { CONVEX_STORAGE_EMULATOR_VERIFY_SHA256: "0" }).emulator).not.toHaveProperty("persistVerifySha256");
   });
 
   it("parseCli: a bad variable names the variable", () => {
