@@ -58,6 +58,7 @@ test("docs/api.md: every option of the Options block is accepted", () => {
       maxFileBytes: 10_000_000,  // larger files: 413 / FileTooLarge, nothing stored (default unlimited)
       maxTotalBytes: 1 << 30,    // memory budget: 507 / StorageFull, nothing stored (default unlimited)
       persist: ".storage",       // keep files in a directory instead of memory
+      persistVerifySha256: false, // with persist: hash every blob at start-up, not only those up to 1 MiB
       admin: true,               // serve the /_emulator routes (default true)
       http,                      // the app's convex/http.ts router: HTTP actions (see http-actions.md)
       run: { query, mutation, action }, // where HTTP actions' ctx.runQuery & co. go
