@@ -27,5 +27,17 @@ export const messages = {
   // Fidelity: the backend's 404 body when the deployment has no convex/http.js.
   noHttpActions: () => "This Convex deployment does not have HTTP actions enabled.",
   httpActionNotResponse: (got: string) => `the handler returned ${got}, not a Response`,
+  // Why start-up moved something of a --persist directory to quarantine/ (the end of `quarantined`).
+  quarantineReason: {
+    unreadable: "the metadata is not readable JSON",
+    invalid: (field: string) => `the metadata has an invalid ${field}`,
+    misnamed: "the metadata's uuid does not match its file name",
+    duplicateId: "another file has the same storageId",
+    blobMissing: "its blob is missing",
+    sizeMismatch: "its blob's size differs from the metadata",
+    sha256Mismatch: "its blob's sha256 differs from the metadata",
+    orphanBlob: "no metadata names this blob",
+    unfinishedReplace: "the files of that reset/restore",
+  },
   quarantined: (root: string, moved: string, target: string, reason: string) => `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;

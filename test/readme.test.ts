@@ -60,6 +60,9 @@ test("docs/api.md: every option of the Options block is accepted", () => {
       persist: ".storage",       // keep files in a directory instead of memory
       persistVerifySha256: false, // with persist: hash every blob at start-up, not only those up to 1 MiB
       admin: true,               // serve the /_emulator routes (default true)
+      adminOrigins: ["http://localhost:5173"], // pages that may use the admin routes besides loopback ones
+      allowedHosts: ["laptop.lan"], // Host names the admin routes answer besides loopback and url's
+      uploadIdleTimeoutMs: 120_000, // an upload that sends nothing this long: 408, nothing stored
       http,                      // the app's convex/http.ts router: HTTP actions (see http-actions.md)
       run: { query, mutation, action }, // where HTTP actions' ctx.runQuery & co. go
       identity: null,            // what HTTP actions' ctx.auth.getUserIdentity() returns

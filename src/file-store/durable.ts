@@ -11,6 +11,7 @@
 // whole, after it the new one is finished at once or, after a crash, at the
 // next start. Every step is written against BlobFs, so tests crash it at
 // every fs call on a memfs volume.
+import { messages } from "../errors.js";
 import type { BlobFs, StoredFile } from "./types.js";
 import { acquireLock, type LockOwner } from "./lock.js";
 import { checkDurableFiles, listDir, quarantine, type CheckOptions } from "./quarantine.js";
@@ -47,7 +48,7 @@ export function openDurable(fs: BlobFs, root: string, options: DurableOptions): 
   if (pending === "unreadable") {
     // Cannot happen by renames alone; keep what there is and let the checks below sort it.
     quarantine(fs, root, ".", "replace.json", "a reset/restore marker that does not parse", options.warn);
-    if (listDir(fs, root).includes("staging")) quarantine(fs, root, ".", "staging", "the files of that reset/restore", options.warn);
+    if (listDir(fs, root).includes("staging")) quarantine(fs, root, ".", "staging", messages.quarantineReason.unfinishedReplace, options.warn);
   } else if (pending !== null) {
     applyReplace(fs, root, pending);
   } else {

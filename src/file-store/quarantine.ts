@@ -33,18 +33,18 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
       try {
         raw = JSON.parse(String(fs.readFileSync(`${root}/meta/${name}`, "utf8")));
       } catch {
-        return "the metadata is not readable JSON";
+        return messages.quarantineReason.unreadable;
       }
       const file = checkRecord(raw, classifyConvexId, options.maxSize);
-      if ("invalid" in file) return `the metadata has an invalid ${file.invalid}`;
-      if (`${file.uuid}.json` !== name) return "the metadata's uuid does not match its file name";
-      if (storageIds.has(file.storageId)) return "another file has the same storageId";
-      if (!blobs.has(file.uuid)) return "its blob is missing";
+      if ("invalid" in file) return messages.quarantineReason.invalid(file.invalid);
+      if (`${file.uuid}.json` !== name) return messages.quarantineReason.misnamed;
+      if (storageIds.has(file.storageId)) return messages.quarantineReason.duplicateId;
+      if (!blobs.has(file.uuid)) return messages.quarantineReason.blobMissing;
       const path = `${root}/blobs/${file.uuid}`;
-      if (!hasSize(fs, path, file.size)) return "its blob's size differs from the metadata";
+      if (!hasSize(fs, path, file.size)) return messages.quarantineReason.sizeMismatch;
       const hash = options.verifySha256 === true || file.size <= HASH_AT_START_BYTES;
       if (hash && hashPublished(fs, path, file.size) !== file.sha256) {
-        return "its blob's sha256 differs from the metadata";
+        return messages.quarantineReason.sha256Mismatch;
       }
       files.push(file);
       storageIds.add(file.storageId);
@@ -56,7 +56,7 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
   }
   // Blobs no record names: a crash between a blob's rename and its record's, or a record moved away.
   const listed = new Set(files.map((f) => f.uuid));
-  for (const name of blobs) if (!listed.has(name)) move("blobs", name, "no metadata names this blob");
+  for (const name of blobs) if (!listed.has(name)) move("blobs", name, messages.quarantineReason.orphanBlob);
   return files.sort((a, b) => a.creationTime - b.creationTime);
 }
 
