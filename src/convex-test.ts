@@ -109,11 +109,16 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   if (files.count > 0) throw errors.convexTestNotEmpty(files.count);
   const inner = installProxy();
   let raw: Syscalls | undefined;
+  // convex-test finds its instance's state through async context; this one (of a t.run that has
+  // ended, so in no transaction) lets the settling read committed documents without a t.run.
+  let instanceContext: (<R>(fn: () => R) => R) | undefined;
   await t.run(async () => {
     raw = { syscall: innerSyscall(inner, "syscall"), asyncSyscall: innerSyscall(inner, "asyncSyscall"), jsSyscall: innerSyscall(inner, "jsSyscall") };
+    instanceContext = AsyncLocalStorage.snapshot();
   });
-  if (raw === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
+  if (raw === undefined || instanceContext === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
   const syscalls = raw;
+  const inInstance = instanceContext;
   if (connections.has(syscalls.asyncSyscall)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
 
   const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
@@ -127,14 +132,22 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     }
   };
   const run = t.run.bind(t);
+  const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
+  const committedOf = async (ids: string[], docs: Promise<string>[]) => {
+    const found = await Promise.all(docs);
+    return ids.filter((_, i) => found[i] !== "null");
+  };
   const pending = new PendingStorage({
     inTransaction,
-    committed: (ids) =>
-      run(async () => {
-        const found: string[] = [];
-        for (const id of ids) if ((await call("1.0/get", { table: "_storage", id })) !== null) found.push(id);
-        return found;
-      }),
+    committed: (ids) => {
+      // With no transaction running, convex-test's database holds committed state only: read it at
+      // once (1.0/get reads synchronously, before its first await), so no other transaction can
+      // start in between. A t.run per settle cost each connected call a second transaction.
+      const now = inInstance(() => (inTransaction() ? undefined : readDocuments(ids)));
+      if (now !== undefined) return committedOf(ids, now);
+      // Else one of our own, which convex-test starts once the running one has ended.
+      return run(async () => committedOf(ids, readDocuments(ids)));
+    },
     discard: (id) => files.discard(id),
   });
   // The storage syscall a ctx.storage call came through, while the emulator serves it.
@@ -227,7 +240,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   files.connect(identity);
   for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
   connectedEmulators.add(emulator);
-  const unwrap = settleAfterCalls(t, () => pending.settled());
+  const unwrap = settleAfterCalls(t, pending);
   return {
     disconnect() {
       unwrap();
