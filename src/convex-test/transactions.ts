@@ -17,7 +17,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface TransactionsOptions {
   /** True when the caller runs inside a convex-test transaction. */
   inTransaction(): boolean;
-  /** Which of these storage ids have a committed `_storage` document (read in a transaction of its own). */
+  /** Which of these storage ids have a committed `_storage` document. */
   committed(storageIds: string[]): Promise<string[]>;
   /** Drops a file whose document never committed, or whose removal did. */
   discard(storageId: string): void;
