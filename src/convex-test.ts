@@ -109,56 +109,77 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   if (files.count > 0) throw errors.convexTestNotEmpty(files.count);
   const inner = installProxy();
   let raw: Syscalls | undefined;
+  // convex-test finds its instance's state through async context; this one (of a t.run that has
+  // ended, so in no transaction) lets the settling read committed documents without a t.run.
+  let instanceContext: (<R>(fn: () => R) => R) | undefined;
   await t.run(async () => {
     raw = { syscall: innerSyscall(inner, "syscall"), asyncSyscall: innerSyscall(inner, "asyncSyscall"), jsSyscall: innerSyscall(inner, "jsSyscall") };
+    instanceContext = AsyncLocalStorage.snapshot();
   });
-  if (raw === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
+  if (raw === undefined || instanceContext === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
   const syscalls = raw;
+  const inInstance = instanceContext;
   if (connections.has(syscalls.asyncSyscall)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
 
   const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
   // convex-test's own test for "inside a transaction" (writeToDatabase): getSnapshotTs throws outside one.
   const inTransaction = () => {
+    // Outside one it throws: no stack trace wanted (capturing one was ~2% of a connected call).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       syscalls.syscall("1.0/getSnapshotTs", "{}");
       return true;
     } catch {
       return false;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   };
   const run = t.run.bind(t);
+  const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
+  const committedOf = async (ids: string[], docs: Promise<string>[]) => {
+    const found = await Promise.all(docs);
+    return ids.filter((_, i) => found[i] !== "null");
+  };
   const pending = new PendingStorage({
     inTransaction,
-    committed: (ids) =>
-      run(async () => {
-        const found: string[] = [];
-        for (const id of ids) if ((await call("1.0/get", { table: "_storage", id })) !== null) found.push(id);
-        return found;
-      }),
+    committed: (ids) => {
+      // With no transaction running, convex-test's database holds committed state only: read it at
+      // once (1.0/get reads synchronously, before its first await), so no other transaction can
+      // start in between. A t.run per settle cost each connected call a second transaction.
+      const now = inInstance(() => (inTransaction() ? undefined : readDocuments(ids)));
+      if (now !== undefined) return committedOf(ids, now);
+      // Else one of our own, which convex-test starts once the running one has ended.
+      return run(async () => committedOf(ids, readDocuments(ids)));
+    },
     discard: (id) => files.discard(id),
   });
   // The storage syscall a ctx.storage call came through, while the emulator serves it.
-  const viaSyscall = new AsyncLocalStorage<string>();
+  // With storeBlob, the caller's Blob: immutable, so convex-test can keep it as alone it would.
+  const viaSyscall = new AsyncLocalStorage<{ op: string; blob?: Blob }>();
   const transactional = () => viaSyscall.getStore() !== undefined && inTransaction();
   // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
   const write = <T>(fn: () => Promise<T>): Promise<T> => (transactional() ? fn() : run(async () => fn()));
   // While connected, convex-test's database names files and keeps their `_storage` documents.
   const identity: FileIdentity = {
     classify: classifyConvexTestId,
-    needsSha256: true,
+    // convex-test hashes every file it stores itself; a second, eager digest here only cost time
+    // (the record's sha256 is computed when first read, from the same bytes).
+    needsSha256: false,
     exists: (storageId) => pending.exists(storageId),
     allocate: async (facts) => {
       const { sha256, contentType } = facts;
-      // needsSha256 made the store hash before naming the file.
-      if (sha256 === undefined) throw errors.internal("a _storage document needs the file's sha256");
+      const via = viaSyscall.getStore();
+      const sameBlob = (blob: Blob | undefined) => (blob !== undefined && blob.size === facts.size && blob.type === (contentType ?? "") ? blob : undefined);
       const inside = transactional();
       const name = await write(async () => {
         // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
         // mutation's file limits; anything else as an action's storeBlob does (not counted).
         const storageId =
-          viaSyscall.getStore() === "1.0/storageStore"
-            ? ((await call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", sha256 })) as string)
-            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) })) as string);
+          via?.op === "1.0/storageStore"
+            ? ((await call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) })) as string)
+            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) })) as string);
         const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
         return { storageId, creationTime: doc._creationTime };
       });
@@ -176,7 +197,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   };
 
   const { storage } = emulator;
-  const via = <T>(op: string, fn: () => Promise<T>) => viaSyscall.run(op, fn);
+  const via = <T>(op: string, fn: () => Promise<T>, blob?: Blob) => viaSyscall.run(blob === undefined ? { op } : { op, blob }, fn);
   type Args = { storageId: string; blob: string; contentType?: string; sha256?: string };
   const asyncOps: Record<string, (a: Args, json: string) => Promise<unknown>> = {
     "1.0/storageGetUrl": (a) => storage.getUrl(a.storageId),
@@ -218,7 +239,10 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       return JSON.stringify(value);
     },
     jsSyscall: (op, args) => {
-      if (op === "storage/storeBlob") return via(op, () => storage.store(args.blob as Blob, args.options as { sha256?: string } | undefined));
+      if (op === "storage/storeBlob") {
+        const blob = args.blob as Blob;
+        return via(op, () => storage.store(blob, args.options as { sha256?: string } | undefined), blob instanceof Blob ? blob : undefined);
+      }
       if (op === "storage/getBlob") return via(op, () => storage.get(args.storageId as string));
       return syscalls.jsSyscall(op, args);
     },
@@ -227,7 +251,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   files.connect(identity);
   for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
   connectedEmulators.add(emulator);
-  const unwrap = settleAfterCalls(t, () => pending.settled());
+  const unwrap = settleAfterCalls(t, pending);
   return {
     disconnect() {
       unwrap();

@@ -19,6 +19,7 @@ const fn = {
   readAll: makeFunctionReference<"mutation", { ids: string[] }, Metrics>("files:readAll"),
   deleteInActionThenThrow: makeFunctionReference<"action", { id: string }, null>("files:deleteInActionThenThrow"),
   storeViaMutationThenThrow: makeFunctionReference<"action", Record<string, never>, null>("files:storeViaMutationThenThrow"),
+  storeViaFailingMutation: makeFunctionReference<"action", Record<string, never>, string | null>("files:storeViaFailingMutation"),
 };
 type Metric = { used: number; remaining: number };
 type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes", Metric>;
@@ -83,6 +84,15 @@ describe("convex-test interop", () => {
     expect(await t.run(async (ctx) => ctx.db.system.query("_storage").collect())).toEqual([]);
   });
 
+  it("transactions: mutations run side by side each settle their own stores, kept or dropped", async () => {
+    const { t, emulator, served } = await setup();
+    const calls = [true, false, true, false].map((fail, i) => t.mutation(fn.storeThenMaybeThrow, { text: `m${i}`, fail }));
+    const results = await Promise.allSettled(calls);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
+    expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["m1", "m3"]);
+    expect(await served((results[1] as PromiseFulfilledResult<string>).value)).toBe("m1");
+  });
+
   it("transactions: actions are not transactional; a mutation run by an action commits on its own", async () => {
     const { t, emulator } = await setup();
     const id = await t.mutation(fn.storeThenMaybeThrow, { text: "x", fail: false });
@@ -90,6 +100,13 @@ describe("convex-test interop", () => {
     expect(emulator.files()).toEqual([]);
     await expect(t.action(fn.storeViaMutationThenThrow, {})).rejects.toThrow("after runMutation");
     expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["from action"]);
+  });
+
+  it("transactions: a store in a mutation that an action runs and that throws leaves no file", async () => {
+    const { t, emulator } = await setup();
+    expect(await t.action(fn.storeViaFailingMutation, {})).toContain("after store");
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.gateway.files.count).toBe(0);
   });
 
   it("limits: a mutation's stores and gets still count in convex-test's transaction metrics", async () => {

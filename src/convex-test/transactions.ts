@@ -8,14 +8,16 @@
 // transaction is hidden from everyone outside it until its document is seen
 // committed, and a file deleted inside one keeps its bytes (and stays visible
 // outside) until its document's removal is seen committed. `settle()` looks:
-// convex-test serializes top-level transactions, so a `t.run` started from
-// outside waits for the running one to end and then reads committed state.
+// when no transaction is running it reads the documents at once (committed
+// state only); else in a `t.run` of its own, which convex-test starts after the
+// running one ends. A t.run or t.mutation is one top-level transaction, so what
+// it did settles when it returns; elsewhere (an action's mutations) at once.
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface TransactionsOptions {
   /** True when the caller runs inside a convex-test transaction. */
   inTransaction(): boolean;
-  /** Which of these storage ids have a committed `_storage` document (read in a transaction of its own). */
+  /** Which of these storage ids have a committed `_storage` document. */
   committed(storageIds: string[]): Promise<string[]>;
   /** Drops a file whose document never committed, or whose removal did. */
   discard(storageId: string): void;
@@ -29,6 +31,8 @@ export class PendingStorage {
   #failure: unknown;
   /** Runs a function outside any convex-test context (captured when connecting). */
   readonly #outside = AsyncLocalStorage.snapshot();
+  /** Set while a call that is one top-level transaction (t.run, t.mutation) runs. */
+  readonly #wholeCall = new AsyncLocalStorage<{ open: boolean }>();
 
   constructor(options: TransactionsOptions) {
     this.#o = options;
@@ -53,8 +57,23 @@ export class PendingStorage {
     return true;
   }
 
+  /**
+   * Runs a call that is a single top-level transaction: its effects can only commit when it
+   * ends, so they settle then, in one look, instead of each in a transaction queued behind it.
+   */
+  async settleAtEnd<T>(call: () => Promise<T>): Promise<T> {
+    const scope = { open: true };
+    try {
+      return await this.#wholeCall.run(scope, call);
+    } finally {
+      scope.open = false;
+      await this.settled();
+    }
+  }
+
   /** Resolves once every effect made so far is settled; rejects if settling failed. */
   async settled(): Promise<void> {
+    if (this.#stores.size + this.#deletes.size > 0) this.#chain();
     await this.#settling;
     const failure = this.#failure;
     this.#failure = undefined;
@@ -62,6 +81,13 @@ export class PendingStorage {
   }
 
   #schedule(): void {
+    // Inside t.run / t.mutation the call's end settles (settleAtEnd). Elsewhere (an action's
+    // mutation, a scheduled function) the effect may commit before the call ends: settle now.
+    // (A function scheduled from such a call inherits its scope; `open` ends with the call.)
+    if (this.#wholeCall.getStore()?.open !== true) this.#chain();
+  }
+
+  #chain(): void {
     // A failure is kept for the next settled() (the chain itself must go on).
     this.#settling = this.#settling.then(() => this.#outside(() => this.#settle())).catch((error: unknown) => {
       this.#failure ??= error;
@@ -83,20 +109,26 @@ export class PendingStorage {
 const SETTLING_METHODS = ["mutation", "action", "run", "fetch", "finishInProgressScheduledFunctions", "finishAllScheduledFunctions"];
 const ACCESSOR_METHODS = ["withIdentity", "withRequestMetadata"];
 
+/** Calls that are one top-level transaction each (convex-test's run is a mutation handler). */
+const WHOLE_TRANSACTION_METHODS = new Set(["mutation", "run"]);
+
 /** Wraps `t`'s methods so a call returns once the storage effects it made are settled; returns the undo. */
-export function settleAfterCalls(t: Record<string, unknown>, settled: () => Promise<void>): () => void {
+export function settleAfterCalls(t: Record<string, unknown>, pending: PendingStorage): () => void {
   const originals = new Map<string, unknown>();
   for (const name of SETTLING_METHODS) {
     const fn = t[name];
     if (typeof fn !== "function") continue;
     originals.set(name, fn);
-    t[name] = async (...args: unknown[]) => {
-      try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>).apply(t, args);
-      } finally {
-        await settled();
-      }
-    };
+    const call = (args: unknown[]) => () => (fn as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+    t[name] = WHOLE_TRANSACTION_METHODS.has(name)
+      ? async (...args: unknown[]) => pending.settleAtEnd(call(args))
+      : async (...args: unknown[]) => {
+          try {
+            return await call(args)();
+          } finally {
+            await pending.settled();
+          }
+        };
   }
   for (const name of ACCESSOR_METHODS) {
     const fn = t[name];
@@ -104,7 +136,7 @@ export function settleAfterCalls(t: Record<string, unknown>, settled: () => Prom
     originals.set(name, fn);
     t[name] = (...args: unknown[]) => {
       const accessor = (fn as (...a: unknown[]) => Record<string, unknown>).apply(t, args);
-      settleAfterCalls(accessor, settled);
+      settleAfterCalls(accessor, pending);
       return accessor;
     };
   }

@@ -55,3 +55,13 @@ export const storeViaMutationThenThrow = action({
     throw new Error(`after runMutation ${id}`);
   },
 });
+
+export const storeViaFailingMutation = action({
+  args: {},
+  handler: async (ctx) => {
+    const store = makeFunctionReference<"mutation">("files:storeThenMaybeThrow");
+    // The mutation's store is rolled back; the action goes on.
+    const error = await ctx.runMutation(store, { text: "rolled back", fail: true }).then(() => null, (e: unknown) => String(e));
+    return error;
+  },
+});
