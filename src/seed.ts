@@ -2,7 +2,8 @@
 // content type a fixture gets from its extension.
 import { readFile } from "node:fs/promises";
 import { errors } from "./errors.js";
-import { isMediaType } from "./file-store/record.js";
+import { isStorableContentType } from "./file-store/record.js";
+import { parseMediaType } from "./wire-values.js";
 
 /** What `seed()` accepts: a file on disk, or bytes. */
 export type SeedInput =
@@ -42,10 +43,12 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
     throw errors.seedInvalid("`contentType` must be a string or null.");
   }
   // It goes out as a header on every GET: CR/LF, NUL or non-ASCII would make each of them a 500.
-  if (contentType !== null && !isMediaType(contentType)) {
+  // Parsed and normalised as an upload's Content-Type is (wire-values.ts), so a seed stores what an upload would.
+  const parsed = contentType === null ? null : parseMediaType(contentType);
+  if (contentType !== null && (parsed?.ok !== true || !isStorableContentType(contentType))) {
     throw errors.seedInvalid(`\`contentType\` must be a media type like "image/png" (printable ASCII), got ${JSON.stringify(contentType.slice(0, 100))}.`);
   }
-  return { bytes, contentType: contentType?.toLowerCase() ?? null, fresh };
+  return { bytes, contentType: parsed?.ok === true ? parsed.value : null, fresh };
 }
 
 // Content types for seeded files, from their extension. A short table of the

@@ -21,16 +21,6 @@ const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 /** Longest content type accepted from outside (headers are limited to a few KiB anyway). */
 const MAX_CONTENT_TYPE = 1024;
 
-// RFC 9110 media-type: type "/" subtype *( OWS ";" OWS parameter ).
-const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-const QUOTED = '"(?:[^"\\\\]|\\\\.)*"';
-export const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED}))?)*$`);
-
-/** True for a media type ("image/png; q=1") made of printable ASCII. */
-export function isMediaType(value: string): boolean {
-  return value.length <= MAX_CONTENT_TYPE && isPrintableAscii(value) && MEDIA_TYPE.test(value);
-}
-
 /**
  * A stored content type: what an upload's header or a Blob's `type` can
  * give (a Blob's type is any printable ASCII, lowercased). Nothing that
