@@ -8,7 +8,7 @@ import type { FileSource, StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
 import type { RemoteStorageEmulator } from "../remote.js";
 import { checkFields, FILE_FIELDS, fileMatches, IMAGE_FIELDS, imageOf } from "./fields.js";
-import { inspect, targetOf } from "./inspection.js";
+import { inspect, targetOf, type Inspection } from "./inspection.js";
 import {
   describeObject,
   describeValue,
@@ -88,14 +88,7 @@ export const storageEmulatorMatchers: {
         fields.some(([k]) => k === "sha256") ? ["sha256"] : [],
         fields.some(([k]) => k === "text") ? ["text"] : [],
       );
-      const call: Call = ["emulator", "toHaveStoredFile", "expected"];
-      return {
-        pass: matching.length > 0,
-        message: () =>
-          this.isNot
-            ? report(this, call, `no stored file${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
-            : report(this, call, `a stored file${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
-      };
+      return someStored(this, "toHaveStoredFile", `stored file${wanted}`, view, matching, columns);
     });
   },
 
@@ -108,14 +101,7 @@ export const storageEmulatorMatchers: {
       const matching = files.filter((file) => imageOf(view, file) !== null && fileMatches(this, view, file, fields));
       const wanted = withFields(this, fields);
       const columns = [...FILE_COLUMNS, "image"];
-      const call: Call = ["emulator", "toHaveStoredImage", "expected"];
-      return {
-        pass: matching.length > 0,
-        message: () =>
-          this.isNot
-            ? report(this, call, `no stored image${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
-            : report(this, call, `a stored image${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
-      };
+      return someStored(this, "toHaveStoredImage", `stored image${wanted}`, view, matching, columns);
     });
   },
 
@@ -182,3 +168,19 @@ export const storageEmulatorMatchers: {
 };
 
 type Call = [received: string, name: string, argument: string];
+
+/**
+ * The result of a "some stored file matches" matcher: passes when `matching` is not empty; the
+ * message lists every file (or, for `.not`, the matching ones) with `columns`.
+ */
+function someStored(state: MatcherState, name: string, wanted: string, view: Inspection, matching: readonly StoredFile[], columns: readonly string[]): StorageMatcherResult {
+  const { files } = view;
+  const call: Call = ["emulator", name, "expected"];
+  return {
+    pass: matching.length > 0,
+    message: () =>
+      state.isNot
+        ? report(state, call, `no ${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
+        : report(state, call, `a ${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
+  };
+}
