@@ -3,6 +3,9 @@
 //   id = store(blob); (await get(id)).arrayBuffer(); getUrl(id)
 // against one implementation:
 //   limit       a plain Map of Blobs doing the equivalent (the ceiling)
+//   copy        a plain Map that keeps a copy of each file's bytes, as any store whose
+//               bytes(id) is synchronous must (a Blob cannot be read synchronously), and
+//               builds a new Blob over it for each get: the floor of the emulator's design
 //   emulator    createStorageEmulator().storage
 //   convex-test convex-test 0.0.60, t.run(ctx => ctx.storage...)
 //   connected   convex-test with an emulator connected (connectConvexTest)
@@ -12,7 +15,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 
 const { impl, size, ms, warmupMs = 200 } = JSON.parse(process.argv[2]);
-const DIST = new URL("../dist/", import.meta.url);
+// BENCH_DIST: another build's dist/ (a directory path), for an A/B of two builds.
+const DIST = process.env.BENCH_DIST ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`) : new URL("../dist/", import.meta.url);
 const blob = new Blob([randomBytes(size)], { type: "application/octet-stream" });
 // Keep what is stored bounded: at most 3 GiB or 2M ops per case.
 const maxOps = Math.min(2_000_000, Math.floor((3 * 1024 ** 3) / size));
@@ -26,6 +30,18 @@ async function makeOp() {
         const id = randomUUID();
         map.set(id, blob);
         const got = map.get(id);
+        const bytes = await got.arrayBuffer();
+        const url = `${origin}/api/storage/${id}`;
+        return bytes.byteLength + url.length;
+      };
+    }
+    case "copy": {
+      const map = new Map();
+      const origin = "http://127.0.0.1:3210";
+      return async () => {
+        const id = randomUUID();
+        map.set(id, new Uint8Array(await blob.arrayBuffer()));
+        const got = new Blob([map.get(id)], { type: blob.type });
         const bytes = await got.arrayBuffer();
         const url = `${origin}/api/storage/${id}`;
         return bytes.byteLength + url.length;

@@ -131,7 +131,9 @@ export class FileStore {
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = blob.size;
-      const name = await this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
+      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
+      // The local identity names at once: no extra promise turn for it.
+      const name = naming instanceof Promise ? await naming : naming;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
       const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? (() => blob.sha256()));

@@ -40,7 +40,6 @@ export interface UploadHeaders {
   declaredBytes?: number | undefined;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class Gateway {
   readonly files: FileStore;
@@ -67,46 +66,19 @@ export class Gateway {
    * once and costs no extra promise turns.
    */
   perform<T>(operation: StorageOperation, storageId: unknown, call: () => Promise<T> | T, bytesOf?: (result: T) => number | undefined): Promise<T> {
-    const at = this.now();
-    const started = performance.now();
-    const id = typeof storageId === "string" ? storageId : undefined;
     const fault = this.faults.take(operation);
-    const entry = (outcome: StorageCallEntry["outcome"]): Mutable<StorageCallEntry> => ({ type: "storage", operation, at, outcome, durationMs: 0 });
-    const succeeded = (result: T): T => {
-      const recorded = entry(result === null ? "null" : "ok");
-      const storedId = typeof result === "string" && operation === "store" ? result : id;
-      if (storedId !== undefined) recorded.storageId = storedId;
-      const bytes = bytesOf?.(result);
-      if (bytes !== undefined) recorded.bytes = bytes;
-      recorded.durationMs = performance.now() - started;
-      this.journal.record(recorded);
-      return result;
-    };
-    const failed = (error: unknown): never => {
-      const recorded = entry("error");
-      if (id !== undefined) recorded.storageId = id;
-      if (error !== undefined && error === fault?.error) recorded.errorCode = "InjectedFault";
-      else if (isStorageEmulatorError(error)) recorded.errorCode = error.code;
-      recorded.durationMs = performance.now() - started;
-      this.journal.record(recorded);
-      throw error;
-    };
-    const run = (): Promise<T> => {
-      try {
-        const result = call();
-        return result instanceof Promise ? result.then(succeeded, failed) : Promise.resolve(succeeded(result));
-      } catch (error) {
-        return Promise.reject(error).catch(failed);
-      }
-    };
-    if (fault === undefined) return run();
+    const record = new CallRecord(this.journal, operation, storageId, this.now(), bytesOf, fault?.error);
+    if (fault === undefined) return record.run(call);
     const injected = fault.error;
-    return faultDelay(fault).then(() => (injected === undefined ? run() : failed(injected)));
+    return faultDelay(fault).then(() => (injected === undefined ? record.run(call) : record.failed(injected)));
   }
 
   /** The file a ctx.storage id argument names, or null; throws for an id Convex would refuse. */
   resolve(method: StorageMethod, id: unknown): StoredFile | null {
     if (typeof id !== "string") throw errors.invalidStorageId(method, id);
+    // A stored file's own id is valid by construction: decoding it again (base32, checksum) is skipped.
+    const stored = this.files.byStorageId(id);
+    if (stored !== null) return stored;
     switch (this.files.identity.classify(id)) {
       case "storage":
         return this.files.byStorageId(id);
@@ -178,5 +150,63 @@ export class Gateway {
   /** Starts the journal entry of one HTTP request; call the result once with its outcome. */
   startRequest(route: HttpRoute, method: string, path: string): (outcome: RequestOutcome) => void {
     return this.journal.startRequest(route, method, path, this.now());
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One ctx.storage call being performed: runs it and journals its outcome once. (A class, not closures: this is every call's hot path.) */
+class CallRecord<T> {
+  readonly #started = performance.now();
+  readonly #id: string | undefined;
+
+  constructor(
+    readonly journal: Journal,
+    readonly operation: StorageOperation,
+    storageId: unknown,
+    readonly at: number,
+    readonly bytesOf: ((result: T) => number | undefined) | undefined,
+    readonly injected: Error | undefined,
+  ) {
+    this.#id = typeof storageId === "string" ? storageId : undefined;
+  }
+
+  run(call: () => Promise<T> | T): Promise<T> {
+    let result: Promise<T> | T;
+    try {
+      result = call();
+    } catch (error) {
+      return Promise.reject(error).catch((e: unknown) => this.failed(e));
+    }
+    return result instanceof Promise ? result.then((r) => this.succeeded(r), (e: unknown) => this.failed(e)) : Promise.resolve(this.succeeded(result));
+  }
+
+  succeeded(result: T): T {
+    const { operation } = this;
+    const recorded = this.#entry(result === null ? "null" : "ok");
+    const storedId = typeof result === "string" && operation === "store" ? result : this.#id;
+    if (storedId !== undefined) recorded.storageId = storedId;
+    const bytes = this.bytesOf?.(result);
+    if (bytes !== undefined) recorded.bytes = bytes;
+    this.#record(recorded);
+    return result;
+  }
+
+  failed(error: unknown): never {
+    const recorded = this.#entry("error");
+    if (this.#id !== undefined) recorded.storageId = this.#id;
+    if (error !== undefined && error === this.injected) recorded.errorCode = "InjectedFault";
+    else if (isStorageEmulatorError(error)) recorded.errorCode = error.code;
+    this.#record(recorded);
+    throw error;
+  }
+
+  #entry(outcome: StorageCallEntry["outcome"]): Mutable<StorageCallEntry> {
+    return { type: "storage", operation: this.operation, at: this.at, outcome, durationMs: 0 };
+  }
+
+  #record(entry: Mutable<StorageCallEntry>): void {
+    entry.durationMs = performance.now() - this.#started;
+    this.journal.record(entry);
   }
 }

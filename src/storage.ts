@@ -97,7 +97,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const option = options?.sha256;
         const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
         if (expectedSha256 === null) throw errors.invalidSha256Option(option);
-        const contentType = storedContentType(blob.type);
+        const contentType = contentTypeOf(blob.type);
         const source = blob.size <= WHOLE_BLOB_MAX ? new Uint8Array(await blob.arrayBuffer()) : streamOf(blob);
         // The ArrayBuffer is ours alone: the store keeps it as the file's bytes.
         const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true, handOver: true });
@@ -105,6 +105,13 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       },
       () => blob instanceof Blob ? blob.size : undefined,
     );
+
+  // Tests store blob after blob of one type: the last parse is kept (parsing is a pure function of the string).
+  let lastType: { type: string; parsed: string | null } | undefined;
+  const contentTypeOf = (type: string) => {
+    if (lastType?.type !== type) lastType = { type, parsed: storedContentType(type) };
+    return lastType.parsed;
+  };
 
   const reader: StorageReader = { getUrl, getMetadata };
   const writer: StorageWriter = { getUrl, getMetadata, generateUploadUrl, delete: deleteFile, get, store };
