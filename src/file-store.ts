@@ -8,6 +8,8 @@ import type { Readable } from "node:stream";
 import { errors, isStorageEmulatorError } from "./errors.js";
 import { localIdentity, type FileIdentity } from "./file-store/identity.js";
 import type { StoreLocation } from "./file-store/location.js";
+import { blobSource } from "./file-store/blob-read.js";
+import { ByteBudget } from "./file-store/budget.js";
 import { MemoryVolume } from "./file-store/memory-volume.js";
 import { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
@@ -38,14 +40,14 @@ export class FileStore {
   /** Files whose delete has begun: a second delete of the same file finds nothing. */
   readonly #removing = new Set<string>();
   readonly #scratch = new ScratchBuffers(); // see lend()
-  #committedBytes = 0;
-  #inFlightBytes = 0;
+  readonly #budget: ByteBudget;
   #lastCreationTime = 0;
   readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#identity.exists?.(file.storageId) ?? true) ? file : null);
 
   constructor(options: FileStoreOptions) {
     const { location, ...rest } = options;
     this.#o = rest;
+    this.#budget = new ByteBudget(rest);
     try {
       this.#volume = "memory" in location ? new MemoryVolume() : new BlobVolume(location);
       for (const file of this.#volume.recover()) this.#index(file);
@@ -58,7 +60,7 @@ export class FileStore {
   }
 
   get totalBytes(): number {
-    return this.#committedBytes;
+    return this.#budget.committed;
   }
 
   get count(): number {
@@ -105,28 +107,31 @@ export class FileStore {
    */
   async write(source: ByteSource, input: WriteInput): Promise<StoredFile> {
     const { sizeHint, expectedSha256, contentType } = input;
-    if (sizeHint !== undefined) this.#checkLimits(0, sizeHint);
+    if (sizeHint !== undefined) this.#budget.check(0, sizeHint);
     const uuid = this.#o.newUuid();
     const generation = this.#generation;
     // Deferring needs bytes that never change (memory: the record's digest
     // reads the same buffers even after a delete or clear()) and nobody who
     // wants the digest at once.
     const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#identity.needsSha256;
+    // A Blob is kept as it is where the volume can and nothing must be hashed now; else read.
+    if (source instanceof Blob && !(deferHash && this.#volume.adopter)) return this.write(await blobSource(source), { ...input, handOver: true });
     // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
     const keep = !(source instanceof Uint8Array) || input.handOver === true;
     // An upload's Content-Length is a claim, not bytes in hand: never pre-size to it (memory
     // never does; a disk volume not durable would). A Blob's size (store, seed) is real.
-    const blob = this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
+    const blob = source instanceof Blob ? this.#volume.adopter!(source) : this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
     let reserved = 0;
-    const write = (chunk: Uint8Array) => {
-      this.#checkLimits(blob.size, chunk.byteLength);
-      this.#inFlightBytes += chunk.byteLength;
-      reserved += chunk.byteLength;
-      blob.write(chunk);
+    const write = (chunk: Uint8Array | Blob) => {
+      const bytes = chunk instanceof Blob ? chunk.size : chunk.byteLength;
+      this.#budget.check(chunk instanceof Blob ? 0 : blob.size, bytes);
+      this.#budget.inFlight += bytes;
+      reserved += bytes;
+      if (!(chunk instanceof Blob)) blob.write(chunk);
     };
     try {
-      if (source instanceof Uint8Array) write(source);
-      else await source(write);
+      if (typeof source === "function") await source(write);
+      else write(source);
       // An identity connected mid-write may need the digest after all: then it is read back.
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
@@ -144,14 +149,11 @@ export class FileStore {
       blob.abort();
       throw error;
     } finally {
-      this.#inFlightBytes -= reserved;
+      this.#budget.inFlight -= reserved;
     }
   }
 
-  /**
-   * Replaces every file with these (restore). With persist it is all or nothing, across a
-   * crash too; if it throws, the index still lists the old files.
-   */
+  /** Replaces every file with these (restore): all or nothing, across a crash too with persist. */
   replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
     this.#volume.replaceAll(entries);
     this.#forget();
@@ -167,10 +169,7 @@ export class FileStore {
     return out;
   }
 
-  /**
-   * A file's bytes in a reused buffer, for a copy consumed at once (a socket write; a Blob, on
-   * disk). Call `release()` once nothing reads `bytes` any more.
-   */
+  /** A file's bytes in a reused buffer, for a copy consumed at once; `release()` when done with it. */
   lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
     return this.#scratch.lend(file.size, (buffer) => this.readInto(file, buffer, 0));
   }
@@ -178,6 +177,16 @@ export class FileStore {
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
   readInto(file: StoredFile, target: Uint8Array, offset: number): void {
     this.#volume.readInto(file, target, offset);
+  }
+
+  /** The Blob a store() was given, while the file's bytes are still that Blob (memory mode), or null. */
+  blobOf(file: StoredFile): Blob | null {
+    return this.#volume.blobOf?.(file) ?? null;
+  }
+
+  /** Reads a kept Blob into memory asynchronously, so that later synchronous reads need no helper thread. */
+  materialize(file: StoredFile): Promise<void> {
+    return this.#volume.materialize?.(file) ?? Promise.resolve();
   }
 
   /** Bytes `start..end` (inclusive) as the stored buffers themselves, in memory (never change them); null on disk. */
@@ -214,7 +223,7 @@ export class FileStore {
     // Unpublish, then drop the bytes (a deferred sha256 hashes the file's own buffers, which stay).
     this.#byUuid.delete(file.uuid);
     this.#uuidByStorageId.delete(file.storageId);
-    this.#committedBytes -= file.size;
+    this.#budget.committed -= file.size;
     this.#volume.remove(file.uuid);
   }
 
@@ -227,13 +236,7 @@ export class FileStore {
 
   /** Throws the limit error that storing files of these sizes into an empty store would raise. */
   assertFitsWhenEmpty(sizes: readonly number[]): void {
-    const { maxFileBytes, maxTotalBytes } = this.#o;
-    let total = 0;
-    for (const size of sizes) {
-      if (maxFileBytes !== undefined && size > maxFileBytes) throw errors.fileTooLarge(maxFileBytes);
-      total += size;
-    }
-    if (maxTotalBytes !== undefined && total > maxTotalBytes) throw errors.storageFull(maxTotalBytes);
+    this.#budget.assertFitsWhenEmpty(sizes);
   }
 
   // --- private ----------------------------------------------------------------
@@ -242,14 +245,14 @@ export class FileStore {
     this.#generation++;
     this.#byUuid.clear();
     this.#uuidByStorageId.clear();
-    this.#committedBytes = 0;
+    this.#budget.committed = 0;
     this.#scratch.clear();
   }
 
   #index(file: StoredFile): void {
     this.#byUuid.set(file.uuid, file);
     this.#uuidByStorageId.set(file.storageId, file.uuid);
-    this.#committedBytes += file.size;
+    this.#budget.committed += file.size;
     if (file.creationTime > this.#lastCreationTime) this.#lastCreationTime = file.creationTime;
   }
 
@@ -257,14 +260,5 @@ export class FileStore {
   #nextCreationTime(): number {
     const now = this.#o.now();
     return (this.#lastCreationTime = now > this.#lastCreationTime ? now : this.#lastCreationTime + 0.001);
-  }
-
-  #checkLimits(alreadyWritten: number, more: number): void {
-    const { maxFileBytes, maxTotalBytes } = this.#o;
-    if (maxFileBytes !== undefined && alreadyWritten + more > maxFileBytes) throw errors.fileTooLarge(maxFileBytes);
-    if (alreadyWritten + more > MAX_FILE_BYTES_CEILING) throw errors.fileTooLargeToHold(MAX_FILE_BYTES_CEILING);
-    if (maxTotalBytes !== undefined && this.#committedBytes + this.#inFlightBytes + more > maxTotalBytes) {
-      throw errors.storageFull(maxTotalBytes);
-    }
   }
 }

@@ -6,7 +6,7 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
 import { errors } from "./errors.js";
-import type { BytePump } from "./file-store.js";
+import type { StoredFile } from "./file-store.js";
 import type { Gateway } from "./gateway.js";
 import { decodeSha256Base64, parseMediaType } from "./wire-values.js";
 
@@ -27,9 +27,6 @@ export interface FileMetadata {
   contentType: string | null;
 }
 
-// Below this, reading a Blob whole is faster than streaming it; above, streaming keeps one copy.
-const WHOLE_BLOB_MAX = 1024 * 1024;
-
 export function createStorageViews(gateway: Gateway): StorageViews {
   const { files } = gateway;
   const perform = gateway.perform.bind(gateway);
@@ -44,15 +41,11 @@ export function createStorageViews(gateway: Gateway): StorageViews {
     });
 
   const getMetadata = (storageId: string) =>
-    perform("getMetadata", storageId, (): FileMetadata | null => {
+    perform("getMetadata", storageId, (): FileMetadata | null | Promise<FileMetadata> => {
       const file = resolve("getMetadata", storageId);
       if (file === null) return null;
-      return {
-        storageId: file.uuid,
-        sha256: Buffer.from(file.sha256, "base64").toString("hex"),
-        size: file.size,
-        contentType: file.contentType,
-      };
+      // A kept Blob is read here, asynchronously, for its sha256 (not by a blocking read later).
+      return files.blobOf(file) === null ? metadataOf(file) : files.materialize(file).then(() => metadataOf(file));
     });
 
   const generateUploadUrl = () =>
@@ -74,6 +67,10 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const file = resolve("get", storageId);
         if (file === null) return null;
         const type = file.contentType ?? "";
+        // The Blob store() kept: handed out as it is (immutable, like the one Convex returns) when
+        // it is a plain Blob of the stored type, else a new Blob sharing its bytes (no copy).
+        const kept = files.blobOf(file);
+        if (kept !== null) return kept.type === type && Object.getPrototypeOf(kept) === Blob.prototype ? kept : new Blob([kept], { type });
         // Node's Blob copies every buffer it is built from (one copy, straight from the stored ones).
         const buffers = files.buffersOf(file);
         if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
@@ -98,9 +95,8 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
         if (expectedSha256 === null) throw errors.invalidSha256Option(option);
         const contentType = contentTypeOf(blob.type);
-        const source = blob.size <= WHOLE_BLOB_MAX ? new Uint8Array(await blob.arrayBuffer()) : streamOf(blob);
-        // The ArrayBuffer is ours alone: the store keeps it as the file's bytes.
-        const file = await files.write(source, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true, handOver: true });
+        // A Blob never changes: memory mode keeps this one as the file's bytes, uncopied.
+        const file = await files.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
       },
       () => blob instanceof Blob ? blob.size : undefined,
@@ -119,6 +115,10 @@ export function createStorageViews(gateway: Gateway): StorageViews {
   return { storage, writer, reader };
 }
 
+function metadataOf(file: StoredFile): FileMetadata {
+  return { storageId: file.uuid, sha256: Buffer.from(file.sha256, "base64").toString("hex"), size: file.size, contentType: file.contentType };
+}
+
 /**
  * Fidelity: get-convex/convex-backend crates/isolate/src/ops/storage.rs filters an empty
  * blob.type (no content type); crates/isolate/src/environment/action/storage.rs
@@ -130,11 +130,4 @@ function storedContentType(type: string): string | null {
   const parsed = parseMediaType(type);
   if (!parsed.ok) throw errors.invalidContentType(parsed.message);
   return parsed.value;
-}
-
-/** A Blob's bytes, chunk by chunk: above WHOLE_BLOB_MAX this keeps one copy instead of two. */
-function streamOf(blob: Blob): BytePump {
-  return async (write) => {
-    for await (const chunk of blob.stream()) write(chunk);
-  };
 }
