@@ -18,7 +18,7 @@ import { BlobVolume } from "./file-store/volume.js";
 import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
-export type { FileIdentity } from "./file-store/identity.js";
+export type { FileFacts, FileIdentity } from "./file-store/identity.js";
 export { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 
 export interface FileStoreOptions {
@@ -136,7 +136,7 @@ export class FileStore {
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = blob.size;
-      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
+      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack(), blob: source instanceof Blob ? source : undefined }, this.#nextCreationTime());
       // The local identity names at once: no extra promise turn for it.
       const name = naming instanceof Promise ? await naming : naming;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
