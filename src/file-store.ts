@@ -141,7 +141,7 @@ export class FileStore {
       const name = naming instanceof Promise ? await naming : naming;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
-      const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? (() => blob.sha256()));
+      const file = fileRecord({ ...name, uuid, size, contentType, source: input.source }, sha256 ?? blob);
       blob.publish(file);
       this.#index(file);
       return file;

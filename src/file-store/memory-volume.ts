@@ -36,7 +36,17 @@ export class MemoryVolume implements Volume {
   }
 
   adopter(blob: Blob): VolumeWriter {
-    return new BlobAdopter(blob, (uuid) => this.#buffers.get(uuid), (file) => this.#buffers.set(file.uuid, blob));
+    return new BlobAdopter(blob, this);
+  }
+
+  /** What a file's bytes are now: buffers, a kept Blob, or undefined once removed. */
+  storedAs(uuid: string): readonly Uint8Array[] | Blob | undefined {
+    return this.#buffers.get(uuid);
+  }
+
+  /** Publishes a kept Blob as a file's bytes (BlobAdopter.publish). */
+  keepBlob(uuid: string, blob: Blob): void {
+    this.#buffers.set(uuid, blob);
   }
 
   blobOf(file: StoredFile): Blob | null {
@@ -166,8 +176,7 @@ class BlobAdopter implements VolumeWriter {
 
   constructor(
     readonly blob: Blob,
-    readonly storedAs: (uuid: string) => readonly Uint8Array[] | Blob | undefined,
-    readonly keep: (file: StoredFile) => void,
+    readonly volume: MemoryVolume,
   ) {
     this.size = blob.size;
   }
@@ -179,7 +188,7 @@ class BlobAdopter implements VolumeWriter {
   sha256(): string {
     if (this.#digest === undefined) {
       // The buffers it became, if something read it already; else the Blob (after a delete too).
-      const stored = this.#uuid === undefined ? undefined : this.storedAs(this.#uuid);
+      const stored = this.#uuid === undefined ? undefined : this.volume.storedAs(this.#uuid);
       const buffers = stored !== undefined && !(stored instanceof Blob) ? stored : [readBlobSync(this.blob)];
       this.#digest = buffers.reduce((h, buffer) => h.update(buffer), createHash("sha256")).digest("base64");
     }
@@ -192,7 +201,7 @@ class BlobAdopter implements VolumeWriter {
 
   publish(file: StoredFile): void {
     this.#uuid = file.uuid;
-    this.keep(file);
+    this.volume.keepBlob(file.uuid, this.blob);
   }
 
   abort(): void {}

@@ -91,17 +91,22 @@ export class BlobWriter {
 }
 
 /**
- * A file record. With `sha256` a function, the digest is computed the first
+ * A file record. With `sha256` a DigestSource, the digest is computed the first
  * time it is read and kept: a test that only stores and reads bytes never
  * pays for hashing (~0.75 ms per MiB). The record still looks like plain data:
  * `sha256` is an own enumerable accessor, so JSON, spreads and toEqual see a
- * string. Only memory mode defers: the function hashes the file's bytes,
+ * string. Only memory mode defers: the source hashes the file's bytes,
  * which never change, so it stays right after a delete or clear().
  */
-export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | (() => string)): StoredFile {
+export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | DigestSource): StoredFile {
   const { storageId, uuid, size, contentType, creationTime, source } = fields;
   if (typeof sha256 === "string") return Object.freeze({ storageId, uuid, size, sha256, contentType, creationTime, source });
   return new DeferredDigestRecord(fields, sha256);
+}
+
+/** What computes a deferred digest: the file's writer (it hashes the bytes it kept). */
+export interface DigestSource {
+  sha256(): string;
 }
 
 // One accessor shared by every record (an object-literal getter is a new function and accessor
@@ -122,9 +127,9 @@ class DeferredDigestRecord implements StoredFile {
   declare readonly contentType: string | null;
   declare readonly creationTime: number;
   declare readonly source: FileSource;
-  #digest: string | (() => string);
+  #digest: string | DigestSource;
 
-  constructor(fields: Omit<StoredFile, "sha256">, digest: () => string) {
+  constructor(fields: Omit<StoredFile, "sha256">, digest: DigestSource) {
     Object.assign(this, { storageId: fields.storageId, uuid: fields.uuid, size: fields.size });
     Object.defineProperty(this, "sha256", SHA256_ACCESSOR);
     Object.assign(this, { contentType: fields.contentType, creationTime: fields.creationTime, source: fields.source });
@@ -134,7 +139,7 @@ class DeferredDigestRecord implements StoredFile {
 
   static digest(record: DeferredDigestRecord): string {
     const digest = record.#digest;
-    return typeof digest === "string" ? digest : (record.#digest = digest());
+    return typeof digest === "string" ? digest : (record.#digest = digest.sha256());
   }
 }
 
