@@ -3,7 +3,19 @@
 // apps store (png, jpeg, gif, webp, avif, svg, bmp, tiff, ico, …) with no
 // dependencies of its own; writing those parsers here would be a second,
 // less tested copy of it.
-import { imageSize } from "image-size";
+import { createRequire } from "node:module";
+
+type ImageSize = typeof import("image-size").imageSize;
+let loaded: ImageSize | undefined;
+/**
+ * image-size, loaded on first use: its format readers cost ~5-8 MiB of RSS at import, which
+ * every process that imports the package paid, images or not (bench memory rows). It ships
+ * CommonJS too, so a synchronous require keeps `image()` synchronous.
+ */
+function imageSize(bytes: Uint8Array): ReturnType<ImageSize> {
+  loaded ??= (createRequire(import.meta.url)("image-size") as typeof import("image-size")).imageSize;
+  return loaded(bytes);
+}
 
 /** An image format, lowercase: "png", "jpeg", "gif", "webp", "avif", "svg", "bmp", or another image-size knows. */
 export type ImageFormat = "png" | "jpeg" | "gif" | "webp" | "avif" | "svg" | "bmp" | "tiff" | "ico" | (string & {});
@@ -21,7 +33,7 @@ const FORMAT_NAMES: Readonly<Record<string, ImageFormat>> = { jpg: "jpeg" };
 /** The image `bytes` hold, or null when they are not one (or its header does not say its size). */
 export function imageInfo(bytes: Uint8Array): ImageInfo | null {
   if (bytes.byteLength === 0) return null;
-  let found: ReturnType<typeof imageSize>;
+  let found: ReturnType<ImageSize>;
   try {
     found = imageSize(bytes);
   } catch {
