@@ -80,6 +80,17 @@ describe("kept Blob", () => {
     expect(emulator.bytes(id)).toEqual(bytes);
   });
 
+  it("admin files: a kept Blob is listed with its sha256, and its bytes route sends it", async () => {
+    const { emulator, storage, blob, bytes, sha256 } = setup();
+    await emulator.listen({ port: 0 });
+    defer(() => emulator.close());
+    const id = await storage.store(blob);
+    const listed = (await (await fetch(`${emulator.url}/_emulator/files`)).json()) as { files: { storageId: string; sha256: string }[] };
+    expect(listed.files).toMatchObject([{ storageId: id, sha256 }]);
+    const sent = await fetch(`${emulator.url}/_emulator/files/${id}/bytes`);
+    expect(new Uint8Array(await sent.arrayBuffer())).toEqual(bytes);
+  });
+
   it("serve: a kept Blob is served byte-exact, whole and by Range", async () => {
     const { emulator, storage, blob, bytes } = setup();
     await emulator.listen({ port: 0 });
