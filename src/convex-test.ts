@@ -23,7 +23,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
-import type { FileFacts, FileIdentity } from "./file-store.js";
+import type { FileIdentity } from "./file-store.js";
 import { isUuid, type StorageIdKind } from "./ids.js";
 
 type SyscallKind = "syscall" | "asyncSyscall" | "jsSyscall";
@@ -85,11 +85,6 @@ function installProxy(): object {
     },
   } as ConvexGlobal & object;
   return inner;
-}
-
-/** A new file's bytes; a Blob the store kept is read asynchronously (bytes() would block on a helper thread). */
-async function bytesOf(facts: FileFacts): Promise<Uint8Array> {
-  return facts.blob === undefined ? facts.bytes() : new Uint8Array(await facts.blob.arrayBuffer());
 }
 
 /** convex-test's ids: a decimal counter followed by the table name, e.g. "000000000000000000010000_storage". */
@@ -183,8 +178,8 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
         // mutation's file limits; anything else as an action's storeBlob does (not counted).
         const storageId =
           via?.op === "1.0/storageStore"
-            ? ((await call("1.0/storageStore", { blob: Buffer.from(await bytesOf(facts)).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) })) as string)
-            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) })) as string);
+            ? ((await call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) })) as string)
+            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) })) as string);
         const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
         return { storageId, creationTime: doc._creationTime };
       });

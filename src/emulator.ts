@@ -232,7 +232,6 @@ export class StorageEmulator {
       files: () => this.files(),
       file: (id) => this.file(id),
       bytes: (file) => gateway.files.read(file.uuid),
-      readable: (file) => gateway.files.materialize(file),
       fileUrl: (file) => gateway.fileUrl(file),
       delete: (file) => gateway.delete(file),
       reset: () => this.reset(),

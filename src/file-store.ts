@@ -18,7 +18,7 @@ import { BlobVolume } from "./file-store/volume.js";
 import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
-export type { FileFacts, FileIdentity } from "./file-store/identity.js";
+export type { FileIdentity } from "./file-store/identity.js";
 export { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 
 export interface FileStoreOptions {
@@ -105,7 +105,7 @@ export class FileStore {
    * limits on every chunk, verifies the sha256, names the file, publishes it.
    * On any failure nothing is stored and no byte stays reserved.
    */
-  async write(source: ByteSource, input: WriteInput): Promise<StoredFile> {
+  async write(given: ByteSource, input: WriteInput): Promise<StoredFile> {
     const { sizeHint, expectedSha256, contentType } = input;
     if (sizeHint !== undefined) this.#budget.check(0, sizeHint);
     const uuid = this.#o.newUuid();
@@ -114,29 +114,29 @@ export class FileStore {
     // reads the same buffers even after a delete or clear()) and nobody who
     // wants the digest at once.
     const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#identity.needsSha256;
-    // A Blob is kept as it is where the volume can and nothing must be hashed now; else read.
-    if (source instanceof Blob && !(deferHash && this.#volume.adopter)) return this.write(await blobSource(source), { ...input, handOver: true });
+    // A Blob's bytes are read into memory the store owns (then kept as they are): the inspection
+    // API (bytes(), text(), snapshot(), a record's sha256) is synchronous; a Blob reads asynchronously.
+    const source = given instanceof Blob ? await blobSource(given) : given;
     // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
-    const keep = !(source instanceof Uint8Array) || input.handOver === true;
+    const keep = !(source instanceof Uint8Array) || input.handOver === true || given instanceof Blob;
     // An upload's Content-Length is a claim, not bytes in hand: never pre-size to it (memory
     // never does; a disk volume not durable would). A Blob's size (store, seed) is real.
-    const blob = source instanceof Blob ? this.#volume.adopter!(source) : this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
+    const blob = this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
     let reserved = 0;
-    const write = (chunk: Uint8Array | Blob) => {
-      const bytes = chunk instanceof Blob ? chunk.size : chunk.byteLength;
-      this.#budget.check(chunk instanceof Blob ? 0 : blob.size, bytes);
-      this.#budget.inFlight += bytes;
-      reserved += bytes;
-      if (!(chunk instanceof Blob)) blob.write(chunk);
+    const write = (chunk: Uint8Array) => {
+      this.#budget.check(blob.size, chunk.byteLength);
+      this.#budget.inFlight += chunk.byteLength;
+      reserved += chunk.byteLength;
+      blob.write(chunk);
     };
     try {
-      if (typeof source === "function") await source(write);
-      else write(source);
+      if (source instanceof Uint8Array) write(source);
+      else await source(write);
       // An identity connected mid-write may need the digest after all: then it is read back.
       const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = blob.size;
-      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack(), blob: source instanceof Blob ? source : undefined }, this.#nextCreationTime());
+      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
       // The local identity names at once: no extra promise turn for it.
       const name = naming instanceof Promise ? await naming : naming;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
@@ -177,16 +177,6 @@ export class FileStore {
   /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
   readInto(file: StoredFile, target: Uint8Array, offset: number): void {
     this.#volume.readInto(file, target, offset);
-  }
-
-  /** The Blob a store() was given, while the file's bytes are still that Blob (memory mode), or null. */
-  blobOf(file: StoredFile): Blob | null {
-    return this.#volume.blobOf?.(file) ?? null;
-  }
-
-  /** Reads a kept Blob into memory asynchronously, so that later synchronous reads need no helper thread. */
-  materialize(file: StoredFile): Promise<void> {
-    return this.#volume.materialize?.(file) ?? Promise.resolve();
   }
 
   /** Bytes `start..end` (inclusive) as the stored buffers themselves, in memory (never change them); null on disk. */

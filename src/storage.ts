@@ -41,11 +41,10 @@ export function createStorageViews(gateway: Gateway): StorageViews {
     });
 
   const getMetadata = (storageId: string) =>
-    perform("getMetadata", storageId, (): FileMetadata | null | Promise<FileMetadata> => {
+    perform("getMetadata", storageId, (): FileMetadata | null => {
       const file = resolve("getMetadata", storageId);
       if (file === null) return null;
-      // A kept Blob is read here, asynchronously, for its sha256 (not by a blocking read later).
-      return files.blobOf(file) === null ? metadataOf(file) : files.materialize(file).then(() => metadataOf(file));
+      return metadataOf(file);
     });
 
   const generateUploadUrl = () =>
@@ -67,10 +66,6 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const file = resolve("get", storageId);
         if (file === null) return null;
         const type = file.contentType ?? "";
-        // The Blob store() kept: handed out as it is (immutable, like the one Convex returns) when
-        // it is a plain Blob of the stored type, else a new Blob sharing its bytes (no copy).
-        const kept = files.blobOf(file);
-        if (kept !== null) return kept.type === type && Object.getPrototypeOf(kept) === Blob.prototype ? kept : new Blob([kept], { type });
         // Node's Blob copies every buffer it is built from (one copy, straight from the stored ones).
         const buffers = files.buffersOf(file);
         if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
@@ -95,7 +90,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
         if (expectedSha256 === null) throw errors.invalidSha256Option(option);
         const contentType = contentTypeOf(blob.type);
-        // A Blob never changes: memory mode keeps this one as the file's bytes, uncopied.
+        // Read into bytes the store owns (whole up to 1 MiB, streamed above: file-store/blob-read.ts).
         const file = await files.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
       },

@@ -15,8 +15,6 @@ export interface FileFacts {
   contentType: string | null;
   /** The file's bytes, read back from where they were written (for an identity that keeps a copy). */
   bytes(): Uint8Array;
-  /** The Blob the store keeps as the file's bytes (a store() in memory mode): read it, not `bytes()`. */
-  blob?: Blob | undefined;
 }
 
 /** What became of a file's document: removed now (the default), or removed when a transaction commits. */

@@ -1,8 +1,6 @@
 // Memory mode's bytes: each file's bytes once, as the buffers they arrived
-// in (an upload's socket chunks, a seed's bytes) or as the Blob a store() was
-// given (kept, not copied), never changed after they are written. A kept Blob
-// becomes buffers the first time something reads its bytes (materialize(),
-// or a synchronous read through blob-read.ts). Nothing is copied to publish, serve or delete them:
+// in (an upload's socket chunks, a store()'s ArrayBuffer), never changed
+// after they are written. Nothing is copied to publish, serve or delete them:
 // serving writes these buffers (or slices of them) to the socket, and a
 // stream, a Blob or a deferred sha256 begun before a delete or clear() keeps
 // reading the same immutable buffers. Memory grows with the bytes received,
@@ -14,7 +12,6 @@
 import { createHash, type Hash } from "node:crypto";
 import { Readable } from "node:stream";
 import { errors } from "../errors.js";
-import { readBlobSync } from "./blob-read.js";
 import type { StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
 
 /** Chunks under this size are small: runs of them are merged, so a trickled body is not kept as thousands of tiny buffers. */
@@ -25,7 +22,7 @@ const SMALL_RUN = 64;
 export class MemoryVolume implements Volume {
   readonly durable = false;
   readonly defersSha256 = true;
-  #buffers = new Map<string, readonly Uint8Array[] | Blob>();
+  #buffers = new Map<string, readonly Uint8Array[]>();
 
   recover(): StoredFile[] {
     return [];
@@ -33,33 +30,6 @@ export class MemoryVolume implements Volume {
 
   writer(_uuid: string, options: VolumeWriterOptions): VolumeWriter {
     return new MemoryWriter(options, (file, buffers) => this.#buffers.set(file.uuid, buffers));
-  }
-
-  adopter(blob: Blob): VolumeWriter {
-    return new BlobAdopter(blob, this);
-  }
-
-  /** What a file's bytes are now: buffers, a kept Blob, or undefined once removed. */
-  storedAs(uuid: string): readonly Uint8Array[] | Blob | undefined {
-    return this.#buffers.get(uuid);
-  }
-
-  /** Publishes a kept Blob as a file's bytes (BlobAdopter.publish). */
-  keepBlob(uuid: string, blob: Blob): void {
-    this.#buffers.set(uuid, blob);
-  }
-
-  blobOf(file: StoredFile): Blob | null {
-    const stored = this.#buffers.get(file.uuid);
-    return stored instanceof Blob ? stored : null;
-  }
-
-  async materialize(file: StoredFile): Promise<void> {
-    const blob = this.blobOf(file);
-    if (blob === null) return;
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    // Unless deleted, cleared or read meanwhile: from now on the file is these bytes.
-    if (this.#buffers.get(file.uuid) === blob) this.#buffers.set(file.uuid, [bytes]);
   }
 
   readInto(file: StoredFile, target: Uint8Array, offset: number): void {
@@ -103,11 +73,8 @@ export class MemoryVolume implements Volume {
   }
 
   #stored(file: StoredFile): readonly Uint8Array[] {
-    const stored = this.#buffers.get(file.uuid);
-    if (stored === undefined) throw errors.internal(`no bytes for file ${file.uuid}`);
-    if (!(stored instanceof Blob)) return stored;
-    const buffers = [readBlobSync(stored)];
-    this.#buffers.set(file.uuid, buffers);
+    const buffers = this.#buffers.get(file.uuid);
+    if (buffers === undefined) throw errors.internal(`no bytes for file ${file.uuid}`);
     return buffers;
   }
 }
@@ -166,43 +133,4 @@ class MemoryWriter implements VolumeWriter {
   abort(): void {
     this.#buffers = [];
   }
-}
-
-/** A store()'s Blob, kept as the file's bytes: nothing to write, nothing to copy. */
-class BlobAdopter implements VolumeWriter {
-  readonly size: number;
-  #digest: string | undefined;
-  #uuid: string | undefined;
-
-  constructor(
-    readonly blob: Blob,
-    readonly volume: MemoryVolume,
-  ) {
-    this.size = blob.size;
-  }
-
-  write(): void {
-    throw errors.internal("a kept Blob is not written to");
-  }
-
-  sha256(): string {
-    if (this.#digest === undefined) {
-      // The buffers it became, if something read it already; else the Blob (after a delete too).
-      const stored = this.#uuid === undefined ? undefined : this.volume.storedAs(this.#uuid);
-      const buffers = stored !== undefined && !(stored instanceof Blob) ? stored : [readBlobSync(this.blob)];
-      this.#digest = buffers.reduce((h, buffer) => h.update(buffer), createHash("sha256")).digest("base64");
-    }
-    return this.#digest;
-  }
-
-  readBack(): Uint8Array {
-    return readBlobSync(this.blob);
-  }
-
-  publish(file: StoredFile): void {
-    this.#uuid = file.uuid;
-    this.volume.keepBlob(file.uuid, this.blob);
-  }
-
-  abort(): void {}
 }

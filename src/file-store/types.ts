@@ -56,7 +56,7 @@ export interface WriteInput {
 }
 
 /**
- * Bytes to store: whole, a Blob (memory mode may keep it as it is), or a pump that hands chunks to `write` as they arrive
+ * Bytes to store: whole, a Blob (read into memory the store owns), or a pump that hands chunks to `write` as they arrive
  * and resolves at the end (rejecting aborts the write). `write` throws when a
  * limit is crossed; the pump must then stop and reject with that error. A
  * chunk handed to `write` is the store's from then on (memory mode keeps it
@@ -83,15 +83,6 @@ export interface Volume {
    * volume holds them in memory (never change them); null when they must be read (a disk).
    */
   buffersOf(file: StoredFile, start: number, end: number): readonly Uint8Array[] | null;
-  /**
-   * A writer that keeps `blob` itself as the file's bytes (memory mode; absent: the Blob's bytes
-   * are written like any others). Reading them synchronously later needs a helper thread.
-   */
-  adopter?(blob: Blob): VolumeWriter;
-  /** The Blob a file's bytes still are (see `adopter`), or null. */
-  blobOf?(file: StoredFile): Blob | null;
-  /** Reads a kept Blob into buffers, asynchronously (so no synchronous read is needed later). */
-  materialize?(file: StoredFile): Promise<void>;
   /** Bytes `start..end` (inclusive) as a stream; removing the file meanwhile does not cut it short. */
   openStream(file: StoredFile, start: number, end: number): Readable;
   /** Removes a published file's bytes. */

@@ -22,8 +22,6 @@ export interface AdminApi {
   /** A file by storage id or UUID, or null. */
   file(id: string): StoredFile | null;
   bytes(file: StoredFile): Uint8Array | null;
-  /** Reads a file whose bytes are still a kept Blob, asynchronously (so describing it never blocks). */
-  readable(file: StoredFile): Promise<void>;
   fileUrl(file: StoredFile): string;
   delete(file: StoredFile): Promise<boolean>;
   /** Forgets every file, token, journal entry and fault. */
@@ -56,12 +54,6 @@ export function adminRouter(admin: AdminApi): Router {
     if (file === null) throw errors.adminFileNotFound(id);
     return file;
   };
-  // A file to describe or send: its bytes read first where they are still a kept Blob.
-  const foundReadable = async (req: Request): Promise<StoredFile> => {
-    const file = found(req);
-    await admin.readable(file);
-    return file;
-  };
   const route = (handler: (req: Request, res: Response) => void | Promise<void>) =>
     async (req: Request, res: Response) => {
       try {
@@ -74,14 +66,10 @@ export function adminRouter(admin: AdminApi): Router {
   router.get(ADMIN_ROUTES.page, sendPage);
   router.get(ADMIN_ROUTES.pageScript, sendPageScript);
   router.get(ADMIN_ROUTES.health, route((_req, res) => sendHealth(admin, res)));
-  router.get(ADMIN_ROUTES.files, route(async (_req, res) => {
-    const files = admin.files();
-    await Promise.all(files.map((file) => admin.readable(file)));
-    sendJson(res, 200, { files: files.map(describe) });
-  }));
-  router.get(ADMIN_ROUTES.file, route(async (req, res) => sendJson(res, 200, describe(await foundReadable(req)))));
-  router.get(ADMIN_ROUTES.fileBytes, route(async (req, res) => {
-    const file = await foundReadable(req);
+  router.get(ADMIN_ROUTES.files, route((_req, res) => sendJson(res, 200, { files: admin.files().map(describe) })));
+  router.get(ADMIN_ROUTES.file, route((req, res) => sendJson(res, 200, describe(found(req)))));
+  router.get(ADMIN_ROUTES.fileBytes, route((req, res) => {
+    const file = found(req);
     const bytes = admin.bytes(file);
     if (bytes === null) throw errors.adminFileNotFound(file.storageId);
     res.status(200).setHeader("Content-Type", file.contentType ?? "application/octet-stream");

@@ -20,9 +20,6 @@ const CACHE_CONTROL = "private, max-age=2592000";
 const STREAM_THRESHOLD = MAX_SCRATCH_BYTES;
 
 export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string): void | Promise<void> {
-  // A file whose bytes are still the Blob a store() kept is read first, without blocking.
-  const reading = readKeptBlob(gateway, rawId);
-  if (reading !== undefined) return reading.then(() => handleServe(gateway, req, res, rawId), (error: unknown) => sendError(res, error));
   const run = (cutAfter?: number) => {
     try {
       serve(gateway, req, res, rawId, cutAfter);
@@ -33,16 +30,6 @@ export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerR
   const fault = gateway.takeHttpFault("serve");
   if (fault === undefined) return run();
   return fault.then(({ error, abortAfterBytes }) => (error === undefined ? run(abortAfterBytes) : sendError(res, error)));
-}
-
-function readKeptBlob(gateway: Gateway, rawId: string): Promise<void> | undefined {
-  let file;
-  try {
-    file = gateway.openFile(rawId);
-  } catch {
-    return undefined; // serve() answers it
-  }
-  return gateway.files.blobOf(file) === null ? undefined : gateway.files.materialize(file);
 }
 
 /** `cutAfter`: an injected fault cuts the connection after that many body bytes. */
