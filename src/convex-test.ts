@@ -163,9 +163,8 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // The storage syscall a ctx.storage call came through, while the emulator serves it.
   // With storeBlob, the caller's Blob: immutable, so convex-test can keep it as alone it would.
   const viaSyscall = new AsyncLocalStorage<{ op: string; blob?: Blob }>();
-  const transactional = () => viaSyscall.getStore() !== undefined && inTransaction();
   // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
-  const write = <T>(fn: () => Promise<T>): Promise<T> => (transactional() ? fn() : run(async () => fn()));
+  const write = <T>(inside: boolean, fn: () => Promise<T>): Promise<T> => (inside ? fn() : run(fn));
   // While connected, convex-test's database names files and keeps their `_storage` documents.
   const identity: FileIdentity = {
     classify: classifyConvexTestId,
@@ -173,28 +172,27 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     // (the record's sha256 is computed when first read, from the same bytes).
     needsSha256: false,
     exists: (storageId) => pending.exists(storageId),
-    allocate: async (facts) => {
+    // The record's creationTime is the store's own (its clock): reading the document's back would
+    // be a `1.0/get`, which convex-test counts as a read in the caller's transaction metrics.
+    allocate: async (facts, creationTime) => {
       const { sha256, contentType } = facts;
       const via = viaSyscall.getStore();
+      const inside = via !== undefined && inTransaction();
       const sameBlob = (blob: Blob | undefined) => (blob !== undefined && blob.size === facts.size && blob.type === (contentType ?? "") ? blob : undefined);
-      const inside = transactional();
-      const name = await write(async () => {
-        // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
-        // mutation's file limits; anything else as an action's storeBlob does (not counted).
-        const storageId =
-          via?.op === "1.0/storageStore"
-            ? ((await call("1.0/storageStore", { blob: Buffer.from(await bytesOf(facts)).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) })) as string)
-            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) })) as string);
-        const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
-        return { storageId, creationTime: doc._creationTime };
-      });
-      if (inside) pending.stored(name.storageId);
-      return name;
+      // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
+      // mutation's file limits; anything else as an action's storeBlob does (not counted).
+      const storageId = await write(inside, () =>
+        via?.op === "1.0/storageStore"
+          ? bytesOf(facts).then((bytes) => call("1.0/storageStore", { blob: Buffer.from(bytes).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) }) as Promise<string>)
+          : (syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) }) as Promise<string>),
+      );
+      if (inside) pending.stored(storageId);
+      return { storageId, creationTime };
     },
     release: async (storageId) => {
-      const inside = transactional();
+      const inside = viaSyscall.getStore() !== undefined && inTransaction();
       // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
-      await write(async () => call("1.0/storageDelete", { storageId }));
+      await write(inside, () => call("1.0/storageDelete", { storageId }));
       if (!inside) return;
       pending.deleted(storageId);
       return "deferred";

@@ -22,7 +22,7 @@ const fn = {
   storeViaFailingMutation: makeFunctionReference<"action", Record<string, never>, string | null>("files:storeViaFailingMutation"),
 };
 type Metric = { used: number; remaining: number };
-type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes", Metric>;
+type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes" | "documentsRead" | "databaseQueries", Metric>;
 
 async function setup(options: { transactionLimits?: boolean } = {}, emulatorOptions: StorageEmulatorOptions = {}) {
   const t = convexTest({ modules, ...options });
@@ -117,6 +117,14 @@ describe("convex-test interop", () => {
     const ids = [await t.mutation(fn.storeThenMaybeThrow, { text: "12345", fail: false }), await t.mutation(fn.storeThenMaybeThrow, { text: "678", fail: false })];
     const read = await t.mutation(fn.readAll, { ids });
     expect([read.filesRead.used, read.fileReadBytes.used]).toEqual([2, 8]);
+  });
+
+  it("limits: a mutation's stores count in convex-test's transaction metrics as without the emulator, and nothing else", async () => {
+    const alone = await convexTest({ modules }).mutation(fn.storeMany, { count: 2 });
+    const { t } = await setup();
+    const connected = await t.mutation(fn.storeMany, { count: 2 });
+    expect(connected).toEqual(alone);
+    expect([connected.documentsRead.used, connected.databaseQueries.used, connected.filesWritten.used]).toEqual([0, 0, 2]);
   });
 
   it("limits: convex-test's per-mutation file limit still applies when enforced, and nothing is kept", async () => {
