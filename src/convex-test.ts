@@ -177,7 +177,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     allocate: async (facts, creationTime) => {
       const { sha256, contentType } = facts;
       const via = viaSyscall.getStore();
-      const inside = via !== undefined && inTransaction();
+      const inside = via !== undefined && pending.inTransaction();
       const sameBlob = (blob: Blob | undefined) => (blob !== undefined && blob.size === facts.size && blob.type === (contentType ?? "") ? blob : undefined);
       // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
       // mutation's file limits; anything else as an action's storeBlob does (not counted).
@@ -190,7 +190,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       return { storageId, creationTime };
     },
     release: async (storageId) => {
-      const inside = viaSyscall.getStore() !== undefined && inTransaction();
+      const inside = viaSyscall.getStore() !== undefined && pending.inTransaction();
       // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
       await write(inside, () => call("1.0/storageDelete", { storageId }));
       if (!inside) return;
@@ -235,6 +235,8 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     asyncSyscall: async (op, json) => {
       const handler = asyncOps[op];
       if (handler) return JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
+      // A nested mutation or a scheduled function: a transaction of its own, which settling must look at.
+      if (op === "1.0/runUdf" || op.startsWith("1.0/actions/")) pending.nested();
       const result = await syscalls.asyncSyscall(op, json);
       if (!documentOps.has(op) || !result.includes("_storage")) return result;
       const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
