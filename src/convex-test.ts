@@ -68,8 +68,9 @@ function installProxy(): object {
     throw errors.convexTestUnsupported("call convexTest(schema, modules) before connectConvexTest(t, emulator)");
   }
   const inner = current;
+  // convex-test's getter, read through the property: every syscall of every instance comes here.
   const pick = <K extends SyscallKind>(kind: K): Syscalls[K] => {
-    const raw = innerSyscall(inner, kind);
+    const raw = (inner as Syscalls)[kind];
     return (connections.get(raw)?.[kind] as Syscalls[K] | undefined) ?? raw;
   };
   holder.Convex = {
@@ -178,13 +179,13 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       const { sha256, contentType } = facts;
       const via = viaSyscall.getStore();
       const inside = via !== undefined && pending.inTransaction();
-      const sameBlob = (blob: Blob | undefined) => (blob !== undefined && blob.size === facts.size && blob.type === (contentType ?? "") ? blob : undefined);
+      const kept = via?.blob;
       // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
       // mutation's file limits; anything else as an action's storeBlob does (not counted).
       const storageId = await write(inside, () =>
         via?.op === "1.0/storageStore"
           ? bytesOf(facts).then((bytes) => call("1.0/storageStore", { blob: Buffer.from(bytes).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) }) as Promise<string>)
-          : (syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) }) as Promise<string>),
+          : (syscalls.jsSyscall("storage/storeBlob", { blob: kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "") ? kept : new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) }) as Promise<string>),
       );
       if (inside) pending.stored(storageId);
       return { storageId, creationTime };
@@ -230,18 +231,24 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     if (typeof d?._id !== "string" || !/^\d+_storage$/.test(d._id) || typeof d.sha256 !== "string") return;
     d.contentType = files.byStorageId(d._id)?.contentType ?? d.contentType ?? null;
   };
+  const withContentTypes = (result: string) => {
+    if (!result.includes("_storage")) return result;
+    const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
+    for (const doc of [value, value?.value, ...(value?.page ?? [])]) withContentType(doc);
+    return JSON.stringify(value);
+  };
+  const serve = async (op: string, handler: (a: Args, json: string) => Promise<unknown>, json: string) =>
+    JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
   const replacement: Syscalls = {
     syscall: syscalls.syscall,
-    asyncSyscall: async (op, json) => {
+    // Not an async function: every other syscall (the caller's db reads and writes) passes with no extra promise.
+    asyncSyscall: (op, json) => {
       const handler = asyncOps[op];
-      if (handler) return JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
+      if (handler) return serve(op, handler, json);
       // A nested mutation or a scheduled function: a transaction of its own, which settling must look at.
       if (op === "1.0/runUdf" || op.startsWith("1.0/actions/")) pending.nested();
-      const result = await syscalls.asyncSyscall(op, json);
-      if (!documentOps.has(op) || !result.includes("_storage")) return result;
-      const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
-      for (const doc of [value, value?.value, ...(value?.page ?? [])]) withContentType(doc);
-      return JSON.stringify(value);
+      const result = syscalls.asyncSyscall(op, json);
+      return documentOps.has(op) ? result.then(withContentTypes) : result;
     },
     jsSyscall: (op, args) => {
       if (op === "storage/storeBlob") {

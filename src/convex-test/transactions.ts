@@ -31,8 +31,9 @@ interface WholeCall {
   open: boolean;
   /** It may have started other transactions (a nested mutation, a scheduled function): settle by looking. */
   unsure: boolean;
-  stores: Set<string>;
-  deletes: Set<string>;
+  /** Made on its first effect: most calls have none or one kind. */
+  stores?: Set<string>;
+  deletes?: Set<string>;
 }
 
 export class PendingStorage {
@@ -86,7 +87,7 @@ export class PendingStorage {
    * instead of each in a transaction queued behind it.
    */
   async settleAtEnd<T>(call: () => Promise<T>): Promise<T> {
-    const scope: WholeCall = { open: true, unsure: false, stores: new Set(), deletes: new Set() };
+    const scope: WholeCall = { open: true, unsure: false };
     let committed = false;
     try {
       const result = await this.#wholeCall.run(scope, call);
@@ -118,17 +119,20 @@ export class PendingStorage {
     // mutation, a scheduled function) the effect may commit before the call ends: settle now.
     // (A function scheduled from such a call inherits its scope; `open` ends with the call.)
     const call = this.#wholeCall.getStore();
-    if (call?.open === true) call[kind].add(storageId);
+    if (call?.open === true) (call[kind] ??= new Set()).add(storageId);
     else this.#chain();
   }
 
   /** A sure whole call's documents: after a commit, those it stored and did not delete; else those it did not store. */
   #settleKnown(call: WholeCall, committed: boolean): void {
-    for (const id of new Set([...call.stores, ...call.deletes])) {
-      this.#stores.delete(id);
-      this.#deletes.delete(id);
-      if (committed ? call.deletes.has(id) : call.stores.has(id)) this.#o.discard(id);
-    }
+    for (const id of call.stores ?? []) this.#settleOne(id, !committed || call.deletes?.has(id) === true);
+    for (const id of call.deletes ?? []) if (call.stores?.has(id) !== true) this.#settleOne(id, committed);
+  }
+
+  #settleOne(storageId: string, gone: boolean): void {
+    this.#stores.delete(storageId);
+    this.#deletes.delete(storageId);
+    if (gone) this.#o.discard(storageId);
   }
 
   #chain(): void {
@@ -142,11 +146,7 @@ export class PendingStorage {
     const ids = [...new Set([...this.#stores, ...this.#deletes])];
     if (ids.length === 0) return;
     const committed = new Set(await this.#o.committed(ids));
-    for (const id of ids) {
-      this.#stores.delete(id);
-      this.#deletes.delete(id);
-      if (!committed.has(id)) this.#o.discard(id);
-    }
+    for (const id of ids) this.#settleOne(id, !committed.has(id));
   }
 }
 
