@@ -20,18 +20,12 @@
 // emulator adds the bytes, URLs, HTTP routes, journal and faults around them.
 // Effects inside a transaction settle when it commits (convex-test/transactions.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { innerSyscall, installProxy, isRouted, route, unroute, type Syscalls } from "./convex-test/proxy.js";
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
 import type { FileFacts, FileIdentity } from "./file-store.js";
 import { isUuid, type StorageIdKind } from "./ids.js";
-
-type SyscallKind = "syscall" | "asyncSyscall" | "jsSyscall";
-type Syscalls = {
-  syscall: (op: string, json: string) => string;
-  asyncSyscall: (op: string, json: string) => Promise<string>;
-  jsSyscall: (op: string, args: Record<string, unknown>) => unknown;
-};
 
 /** The part of convex-test's `t` this module uses: `t.run(fn)`. */
 export interface ConvexTestInstance {
@@ -43,50 +37,7 @@ export interface ConvexTestConnection {
   disconnect(): void;
 }
 
-const MARK = Symbol.for("convex-storage-emulator.convex-test-proxy");
-/** Per-instance raw syscall function -> the connected emulator's replacements. */
-const connections = new WeakMap<object, Syscalls>();
 const connectedEmulators = new WeakSet<StorageEmulator>();
-
-interface ConvexGlobal {
-  [MARK]?: { inner: object };
-}
-
-/** The syscall function convex-test's own global hands out for the running instance. */
-function innerSyscall<K extends SyscallKind>(inner: object, kind: K): Syscalls[K] {
-  const getter = Object.getOwnPropertyDescriptor(inner, kind)?.get;
-  if (typeof getter !== "function") throw errors.convexTestUnsupported("its global `Convex` has no syscall getters");
-  return getter.call(inner) as Syscalls[K];
-}
-
-/** Wraps convex-test's global `Convex` once (again after a module reload replaced it). */
-function installProxy(): object {
-  const holder = globalThis as { Convex?: ConvexGlobal & object };
-  const current = holder.Convex;
-  if (current?.[MARK]) return current[MARK].inner;
-  if (current === undefined || typeof Object.getOwnPropertyDescriptor(current, "asyncSyscall")?.get !== "function") {
-    throw errors.convexTestUnsupported("call convexTest(schema, modules) before connectConvexTest(t, emulator)");
-  }
-  const inner = current;
-  // convex-test's getter, read through the property: every syscall of every instance comes here.
-  const pick = <K extends SyscallKind>(kind: K): Syscalls[K] => {
-    const raw = (inner as Syscalls)[kind];
-    return (connections.get(raw)?.[kind] as Syscalls[K] | undefined) ?? raw;
-  };
-  holder.Convex = {
-    [MARK]: { inner },
-    get syscall() {
-      return pick("syscall");
-    },
-    get asyncSyscall() {
-      return pick("asyncSyscall");
-    },
-    get jsSyscall() {
-      return pick("jsSyscall");
-    },
-  } as ConvexGlobal & object;
-  return inner;
-}
 
 /** A new file's bytes; a Blob the store kept is read asynchronously (bytes() would block on a helper thread). */
 async function bytesOf(facts: FileFacts): Promise<Uint8Array> {
@@ -125,7 +76,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   if (raw === undefined || instanceContext === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
   const syscalls = raw;
   const inInstance = instanceContext;
-  if (connections.has(syscalls.asyncSyscall)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
+  if (isRouted(syscalls)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
 
   const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
   // convex-test's own test for "inside a transaction" (writeToDatabase): getSnapshotTs throws outside one.
@@ -261,13 +212,13 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   };
 
   files.connect(identity);
-  for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
+  route(syscalls, replacement);
   connectedEmulators.add(emulator);
   const unwrap = settleAfterCalls(t, pending);
   return {
     disconnect() {
       unwrap();
-      for (const fn of Object.values(syscalls)) connections.delete(fn);
+      unroute(syscalls);
       files.disconnect();
       connectedEmulators.delete(emulator);
     },
