@@ -115,8 +115,6 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // The storage syscall a ctx.storage call came through, while the emulator serves it.
   // With storeBlob, the caller's Blob: immutable, so convex-test can keep it as alone it would.
   const viaSyscall = new AsyncLocalStorage<{ op: string; blob?: Blob }>();
-  // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
-  const write = <T>(inside: boolean, fn: () => Promise<T>): Promise<T> => (inside ? fn() : run(fn));
   // While connected, convex-test's database names files and keeps their `_storage` documents.
   const identity: FileIdentity = {
     classify: classifyConvexTestId,
@@ -124,8 +122,6 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     // (the record's sha256 is computed when first read, from the same bytes).
     needsSha256: false,
     exists: (storageId) => pending.exists(storageId),
-    // The record's creationTime is the store's own (its clock): reading the document's back would
-    // be a `1.0/get`, which convex-test counts as a read in the caller's transaction metrics.
     allocate: async (facts, creationTime) => {
       const { sha256, contentType } = facts;
       const via = viaSyscall.getStore();
@@ -133,18 +129,30 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
       const kept = via?.blob;
       // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
       // mutation's file limits; anything else as an action's storeBlob does (not counted).
-      const storageId = await write(inside, () =>
+      const insert = () =>
         via?.op === "1.0/storageStore"
           ? bytesOf(facts).then((bytes) => call("1.0/storageStore", { blob: Buffer.from(bytes).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) }) as Promise<string>)
-          : (syscalls.jsSyscall("storage/storeBlob", { blob: kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "") ? kept : new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) }) as Promise<string>),
-      );
-      if (inside) pending.stored(storageId);
-      return { storageId, creationTime };
+          : (syscalls.jsSyscall("storage/storeBlob", { blob: kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "") ? kept : new Blob([facts.blob ?? (facts.bytes() as Uint8Array<ArrayBuffer>)], { type: contentType ?? "" }) }) as Promise<string>);
+      if (inside) {
+        // In the caller's transaction, so it commits or rolls back with it. The record keeps the
+        // store's own creationTime: reading the document back (a `1.0/get`) would count as a read in
+        // the caller's getTransactionMetrics().
+        const storageId = await insert();
+        pending.stored(storageId);
+        return { storageId, creationTime };
+      }
+      // Else in a transaction of our own, where reading the document back counts against no one.
+      return run(async () => {
+        const storageId = await insert();
+        const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
+        return { storageId, creationTime: doc._creationTime };
+      });
     },
     release: async (storageId) => {
       const inside = viaSyscall.getStore() !== undefined && pending.inTransaction();
       // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
-      await write(inside, () => call("1.0/storageDelete", { storageId }));
+      // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
+      await (inside ? call("1.0/storageDelete", { storageId }) : run(() => call("1.0/storageDelete", { storageId })));
       if (!inside) return;
       pending.deleted(storageId);
       return "deferred";
