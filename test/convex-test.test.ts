@@ -145,6 +145,8 @@ describe("convex-test interop", () => {
 
   it("transactions: a function scheduled by a mutation settles its own store, kept or dropped", async () => {
     const { t, emulator } = await setup();
+    // convex-test reports the scheduled mutation that throws on the console.
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
     vi.useFakeTimers();
     try {
       const first = await t.mutation(fn.scheduleStore, { fail: false });
@@ -155,8 +157,10 @@ describe("convex-test interop", () => {
       expect(emulator.files().map((f) => f.storageId)).toContain(first);
       expect(emulator.files().map((f) => f.storageId)).toContain(second);
       expect(emulator.gateway.files.count).toBe(3);
+      expect(consoleError).toHaveBeenCalledWith(expect.stringContaining("files:storeThenMaybeThrow"), expect.objectContaining({ message: "after store" }));
     } finally {
       vi.useRealTimers();
+      consoleError.mockRestore();
     }
   });
 
