@@ -20,18 +20,12 @@
 // emulator adds the bytes, URLs, HTTP routes, journal and faults around them.
 // Effects inside a transaction settle when it commits (convex-test/transactions.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { innerSyscall, installProxy, isRouted, route, unroute, type Syscalls } from "./convex-test/proxy.js";
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
 import type { FileIdentity } from "./file-store.js";
 import { isUuid, type StorageIdKind } from "./ids.js";
-
-type SyscallKind = "syscall" | "asyncSyscall" | "jsSyscall";
-type Syscalls = {
-  syscall: (op: string, json: string) => string;
-  asyncSyscall: (op: string, json: string) => Promise<string>;
-  jsSyscall: (op: string, args: Record<string, unknown>) => unknown;
-};
 
 /** The part of convex-test's `t` this module uses: `t.run(fn)`. */
 export interface ConvexTestInstance {
@@ -43,49 +37,7 @@ export interface ConvexTestConnection {
   disconnect(): void;
 }
 
-const MARK = Symbol.for("convex-storage-emulator.convex-test-proxy");
-/** Per-instance raw syscall function -> the connected emulator's replacements. */
-const connections = new WeakMap<object, Syscalls>();
 const connectedEmulators = new WeakSet<StorageEmulator>();
-
-interface ConvexGlobal {
-  [MARK]?: { inner: object };
-}
-
-/** The syscall function convex-test's own global hands out for the running instance. */
-function innerSyscall<K extends SyscallKind>(inner: object, kind: K): Syscalls[K] {
-  const getter = Object.getOwnPropertyDescriptor(inner, kind)?.get;
-  if (typeof getter !== "function") throw errors.convexTestUnsupported("its global `Convex` has no syscall getters");
-  return getter.call(inner) as Syscalls[K];
-}
-
-/** Wraps convex-test's global `Convex` once (again after a module reload replaced it). */
-function installProxy(): object {
-  const holder = globalThis as { Convex?: ConvexGlobal & object };
-  const current = holder.Convex;
-  if (current?.[MARK]) return current[MARK].inner;
-  if (current === undefined || typeof Object.getOwnPropertyDescriptor(current, "asyncSyscall")?.get !== "function") {
-    throw errors.convexTestUnsupported("call convexTest(schema, modules) before connectConvexTest(t, emulator)");
-  }
-  const inner = current;
-  const pick = <K extends SyscallKind>(kind: K): Syscalls[K] => {
-    const raw = innerSyscall(inner, kind);
-    return (connections.get(raw)?.[kind] as Syscalls[K] | undefined) ?? raw;
-  };
-  holder.Convex = {
-    [MARK]: { inner },
-    get syscall() {
-      return pick("syscall");
-    },
-    get asyncSyscall() {
-      return pick("asyncSyscall");
-    },
-    get jsSyscall() {
-      return pick("jsSyscall");
-    },
-  } as ConvexGlobal & object;
-  return inner;
-}
 
 /** convex-test's ids: a decimal counter followed by the table name, e.g. "000000000000000000010000_storage". */
 function classifyConvexTestId(id: string): StorageIdKind {
@@ -119,7 +71,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   if (raw === undefined || instanceContext === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
   const syscalls = raw;
   const inInstance = instanceContext;
-  if (connections.has(syscalls.asyncSyscall)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
+  if (isRouted(syscalls)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
 
   const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
   // convex-test's own test for "inside a transaction" (writeToDatabase): getSnapshotTs throws outside one.
@@ -158,9 +110,6 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // The storage syscall a ctx.storage call came through, while the emulator serves it.
   // With storeBlob, the caller's Blob: immutable, so convex-test can keep it as alone it would.
   const viaSyscall = new AsyncLocalStorage<{ op: string; blob?: Blob }>();
-  const transactional = () => viaSyscall.getStore() !== undefined && inTransaction();
-  // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
-  const write = <T>(fn: () => Promise<T>): Promise<T> => (transactional() ? fn() : run(async () => fn()));
   // While connected, convex-test's database names files and keeps their `_storage` documents.
   const identity: FileIdentity = {
     classify: classifyConvexTestId,
@@ -168,28 +117,37 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     // (the record's sha256 is computed when first read, from the same bytes).
     needsSha256: false,
     exists: (storageId) => pending.exists(storageId),
-    allocate: async (facts) => {
+    allocate: async (facts, creationTime) => {
       const { sha256, contentType } = facts;
       const via = viaSyscall.getStore();
-      const sameBlob = (blob: Blob | undefined) => (blob !== undefined && blob.size === facts.size && blob.type === (contentType ?? "") ? blob : undefined);
-      const inside = transactional();
-      const name = await write(async () => {
-        // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
-        // mutation's file limits; anything else as an action's storeBlob does (not counted).
-        const storageId =
-          via?.op === "1.0/storageStore"
-            ? ((await call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) })) as string)
-            : ((await syscalls.jsSyscall("storage/storeBlob", { blob: sameBlob(via?.blob) ?? new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) })) as string);
+      const inside = via !== undefined && pending.inTransaction();
+      const kept = via?.blob;
+      // A mutation's store goes through convex-test's 1.0/storageStore, which counts it against the
+      // mutation's file limits; anything else as an action's storeBlob does (not counted).
+      const insert = () =>
+        via?.op === "1.0/storageStore"
+          ? (call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) }) as Promise<string>)
+          : (syscalls.jsSyscall("storage/storeBlob", { blob: kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "") ? kept : new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) }) as Promise<string>);
+      if (inside) {
+        // In the caller's transaction, so it commits or rolls back with it. The record keeps the
+        // store's own creationTime: reading the document back (a `1.0/get`) would count as a read in
+        // the caller's getTransactionMetrics().
+        const storageId = await insert();
+        pending.stored(storageId);
+        return { storageId, creationTime };
+      }
+      // Else in a transaction of our own, where reading the document back counts against no one.
+      return run(async () => {
+        const storageId = await insert();
         const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
         return { storageId, creationTime: doc._creationTime };
       });
-      if (inside) pending.stored(name.storageId);
-      return name;
     },
     release: async (storageId) => {
-      const inside = transactional();
+      const inside = viaSyscall.getStore() !== undefined && pending.inTransaction();
       // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
-      await write(async () => call("1.0/storageDelete", { storageId }));
+      // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
+      await (inside ? call("1.0/storageDelete", { storageId }) : run(() => call("1.0/storageDelete", { storageId })));
       if (!inside) return;
       pending.deleted(storageId);
       return "deferred";
@@ -227,16 +185,24 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     if (typeof d?._id !== "string" || !/^\d+_storage$/.test(d._id) || typeof d.sha256 !== "string") return;
     d.contentType = files.byStorageId(d._id)?.contentType ?? d.contentType ?? null;
   };
+  const withContentTypes = (result: string) => {
+    if (!result.includes("_storage")) return result;
+    const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
+    for (const doc of [value, value?.value, ...(value?.page ?? [])]) withContentType(doc);
+    return JSON.stringify(value);
+  };
+  const serve = async (op: string, handler: (a: Args, json: string) => Promise<unknown>, json: string) =>
+    JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
   const replacement: Syscalls = {
     syscall: syscalls.syscall,
-    asyncSyscall: async (op, json) => {
+    // Not an async function: every other syscall (the caller's db reads and writes) passes with no extra promise.
+    asyncSyscall: (op, json) => {
       const handler = asyncOps[op];
-      if (handler) return JSON.stringify(await via(op, () => handler(JSON.parse(json) as Args, json)));
-      const result = await syscalls.asyncSyscall(op, json);
-      if (!documentOps.has(op) || !result.includes("_storage")) return result;
-      const value = JSON.parse(result) as { value?: unknown; page?: unknown[] };
-      for (const doc of [value, value?.value, ...(value?.page ?? [])]) withContentType(doc);
-      return JSON.stringify(value);
+      if (handler) return serve(op, handler, json);
+      // A nested mutation or a scheduled function: a transaction of its own, which settling must look at.
+      if (op === "1.0/runUdf" || op.startsWith("1.0/actions/")) pending.nested();
+      const result = syscalls.asyncSyscall(op, json);
+      return documentOps.has(op) ? result.then(withContentTypes) : result;
     },
     jsSyscall: (op, args) => {
       if (op === "storage/storeBlob") {
@@ -249,13 +215,13 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   };
 
   files.connect(identity);
-  for (const fn of Object.values(syscalls)) connections.set(fn, replacement);
+  route(syscalls, replacement);
   connectedEmulators.add(emulator);
   const unwrap = settleAfterCalls(t, pending);
   return {
     disconnect() {
       unwrap();
-      for (const fn of Object.values(syscalls)) connections.delete(fn);
+      unroute(syscalls);
       files.disconnect();
       connectedEmulators.delete(emulator);
     },

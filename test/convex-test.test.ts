@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { makeFunctionReference } from "convex/server";
 import { convexTest } from "convex-test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { connectConvexTest } from "../src/convex-test.js";
 import { cleanupAfterEach } from "./cleanup.js";
@@ -20,9 +20,12 @@ const fn = {
   deleteInActionThenThrow: makeFunctionReference<"action", { id: string }, null>("files:deleteInActionThenThrow"),
   storeViaMutationThenThrow: makeFunctionReference<"action", Record<string, never>, null>("files:storeViaMutationThenThrow"),
   storeViaFailingMutation: makeFunctionReference<"action", Record<string, never>, string | null>("files:storeViaFailingMutation"),
+  storeViaFailingNestedMutation: makeFunctionReference<"mutation", Record<string, never>, string>("files:storeViaFailingNestedMutation"),
+  storeThenDelete: makeFunctionReference<"mutation", Record<string, never>, string>("files:storeThenDelete"),
+  scheduleStore: makeFunctionReference<"mutation", { fail: boolean }, string>("files:scheduleStore"),
 };
 type Metric = { used: number; remaining: number };
-type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes", Metric>;
+type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes" | "documentsRead" | "databaseQueries", Metric>;
 
 async function setup(options: { transactionLimits?: boolean } = {}, emulatorOptions: StorageEmulatorOptions = {}) {
   const t = convexTest({ modules, ...options });
@@ -109,6 +112,58 @@ describe("convex-test interop", () => {
     expect(emulator.gateway.files.count).toBe(0);
   });
 
+  it("transactions: a store in a nested mutation that throws leaves no file; its parent's store is kept", async () => {
+    const { t, emulator } = await setup();
+    const kept = await t.mutation(fn.storeViaFailingNestedMutation, {});
+    expect(emulator.files().map((f) => [f.storageId, emulator.text(f.storageId)])).toEqual([[kept, "kept"]]);
+    expect(emulator.gateway.files.count).toBe(1);
+  });
+
+  it("transactions: a file stored and deleted in one mutation is gone once it commits, and in t.run", async () => {
+    const { t, emulator, served } = await setup();
+    const id = await t.mutation(fn.storeThenDelete, {});
+    expect(await t.run(async (ctx) => {
+      const other = await ctx.storage.store(new Blob(["also gone"]));
+      await ctx.storage.delete(other);
+      return ctx.storage.getUrl(other);
+    })).toBeNull();
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.gateway.files.count).toBe(0);
+    expect(await served(id)).toBeNull();
+  });
+
+  it("transactions: a store in t.run that throws leaves no file; one that returns is listed at once", async () => {
+    const { t, emulator } = await setup();
+    await expect(t.run(async (ctx) => {
+      await ctx.storage.store(new Blob(["never"]));
+      throw new Error("after store in t.run");
+    })).rejects.toThrow("after store in t.run");
+    expect(emulator.gateway.files.count).toBe(0);
+    const id = await t.run(async (ctx) => ctx.storage.store(new Blob(["kept"])));
+    expect(emulator.files().map((f) => f.storageId)).toEqual([id]);
+  });
+
+  it("transactions: a function scheduled by a mutation settles its own store, kept or dropped", async () => {
+    const { t, emulator } = await setup();
+    // convex-test reports the scheduled mutation that throws on the console.
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers();
+    try {
+      const first = await t.mutation(fn.scheduleStore, { fail: false });
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      const second = await t.mutation(fn.scheduleStore, { fail: true });
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["scheduler", "scheduled", "scheduler"]);
+      expect(emulator.files().map((f) => f.storageId)).toContain(first);
+      expect(emulator.files().map((f) => f.storageId)).toContain(second);
+      expect(emulator.gateway.files.count).toBe(3);
+      expect(consoleError).toHaveBeenCalledWith(expect.stringContaining("files:storeThenMaybeThrow"), expect.objectContaining({ message: "after store" }));
+    } finally {
+      vi.useRealTimers();
+      consoleError.mockRestore();
+    }
+  });
+
   it("limits: a mutation's stores and gets still count in convex-test's transaction metrics", async () => {
     const { t } = await setup();
     const metrics = await t.mutation(fn.storeMany, { count: 3 });
@@ -117,6 +172,14 @@ describe("convex-test interop", () => {
     const ids = [await t.mutation(fn.storeThenMaybeThrow, { text: "12345", fail: false }), await t.mutation(fn.storeThenMaybeThrow, { text: "678", fail: false })];
     const read = await t.mutation(fn.readAll, { ids });
     expect([read.filesRead.used, read.fileReadBytes.used]).toEqual([2, 8]);
+  });
+
+  it("limits: a mutation's stores count in convex-test's transaction metrics as without the emulator, and nothing else", async () => {
+    const alone = await convexTest({ modules }).mutation(fn.storeMany, { count: 2 });
+    const { t } = await setup();
+    const connected = await t.mutation(fn.storeMany, { count: 2 });
+    expect(connected).toEqual(alone);
+    expect([connected.documentsRead.used, connected.databaseQueries.used, connected.filesWritten.used]).toEqual([0, 0, 2]);
   });
 
   it("limits: convex-test's per-mutation file limit still applies when enforced, and nothing is kept", async () => {

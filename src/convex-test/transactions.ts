@@ -12,6 +12,9 @@
 // state only); else in a `t.run` of its own, which convex-test starts after the
 // running one ends. A t.run or t.mutation is one top-level transaction, so what
 // it did settles when it returns; elsewhere (an action's mutations) at once.
+// Such a call that starts no other transaction (no nested mutation, nothing
+// scheduled) needs no look at all: it committed everything it did if it
+// returned, nothing if it threw, and every storage call in it ran inside it.
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface TransactionsOptions {
@@ -23,6 +26,16 @@ export interface TransactionsOptions {
   discard(storageId: string): void;
 }
 
+/** One call that is a single top-level transaction (t.run, t.mutation), while it runs. */
+interface WholeCall {
+  open: boolean;
+  /** It may have started other transactions (a nested mutation, a scheduled function): settle by looking. */
+  unsure: boolean;
+  /** Made on its first effect: most calls have none or one kind. */
+  stores?: Set<string>;
+  deletes?: Set<string>;
+}
+
 export class PendingStorage {
   readonly #o: TransactionsOptions;
   readonly #stores = new Set<string>();
@@ -32,7 +45,7 @@ export class PendingStorage {
   /** Runs a function outside any convex-test context (captured when connecting). */
   readonly #outside = AsyncLocalStorage.snapshot();
   /** Set while a call that is one top-level transaction (t.run, t.mutation) runs. */
-  readonly #wholeCall = new AsyncLocalStorage<{ open: boolean }>();
+  readonly #wholeCall = new AsyncLocalStorage<WholeCall>();
 
   constructor(options: TransactionsOptions) {
     this.#o = options;
@@ -41,33 +54,49 @@ export class PendingStorage {
   /** A file was stored (document inserted) inside a transaction. */
   stored(storageId: string): void {
     this.#stores.add(storageId);
-    this.#schedule();
+    this.#track("stores", storageId);
   }
 
   /** A file's document was removed inside a transaction. */
   deleted(storageId: string): void {
     this.#deletes.add(storageId);
-    this.#schedule();
+    this.#track("deletes", storageId);
+  }
+
+  /** The caller may start other transactions (a nested mutation, a scheduled function). */
+  nested(): void {
+    const call = this.#wholeCall.getStore();
+    if (call !== undefined) call.unsure = true;
+  }
+
+  /** True when the caller is inside a transaction: known without asking convex-test inside a sure whole call. */
+  inTransaction(): boolean {
+    return this.#sureCall() !== undefined || this.#o.inTransaction();
   }
 
   /** Whether a file exists for the caller: a pending store only inside, a pending delete only outside. */
   exists(storageId: string): boolean {
-    if (this.#deletes.has(storageId)) return !this.#o.inTransaction();
-    if (this.#stores.has(storageId)) return this.#o.inTransaction();
-    return true;
+    const deleted = this.#deletes.has(storageId);
+    if (!deleted && !this.#stores.has(storageId)) return true;
+    return this.inTransaction() !== deleted;
   }
 
   /**
    * Runs a call that is a single top-level transaction: its effects can only commit when it
-   * ends, so they settle then, in one look, instead of each in a transaction queued behind it.
+   * ends, so they settle then, at once when it started no other transaction, else in one look,
+   * instead of each in a transaction queued behind it.
    */
   async settleAtEnd<T>(call: () => Promise<T>): Promise<T> {
-    const scope = { open: true };
+    const scope: WholeCall = { open: true, unsure: false };
+    let committed = false;
     try {
-      return await this.#wholeCall.run(scope, call);
+      const result = await this.#wholeCall.run(scope, call);
+      committed = true;
+      return result;
     } finally {
       scope.open = false;
-      await this.settled();
+      if (!scope.unsure) this.#settleKnown(scope, committed);
+      if (this.#stores.size + this.#deletes.size > 0 || this.#failure !== undefined) await this.settled();
     }
   }
 
@@ -80,11 +109,30 @@ export class PendingStorage {
     if (failure !== undefined) throw failure;
   }
 
-  #schedule(): void {
+  #sureCall(): WholeCall | undefined {
+    const call = this.#wholeCall.getStore();
+    return call?.open === true && !call.unsure ? call : undefined;
+  }
+
+  #track(kind: "stores" | "deletes", storageId: string): void {
     // Inside t.run / t.mutation the call's end settles (settleAtEnd). Elsewhere (an action's
     // mutation, a scheduled function) the effect may commit before the call ends: settle now.
     // (A function scheduled from such a call inherits its scope; `open` ends with the call.)
-    if (this.#wholeCall.getStore()?.open !== true) this.#chain();
+    const call = this.#wholeCall.getStore();
+    if (call?.open === true) (call[kind] ??= new Set()).add(storageId);
+    else this.#chain();
+  }
+
+  /** A sure whole call's documents: after a commit, those it stored and did not delete; else those it did not store. */
+  #settleKnown(call: WholeCall, committed: boolean): void {
+    for (const id of call.stores ?? []) this.#settleOne(id, !committed || call.deletes?.has(id) === true);
+    for (const id of call.deletes ?? []) if (call.stores?.has(id) !== true) this.#settleOne(id, committed);
+  }
+
+  #settleOne(storageId: string, gone: boolean): void {
+    this.#stores.delete(storageId);
+    this.#deletes.delete(storageId);
+    if (gone) this.#o.discard(storageId);
   }
 
   #chain(): void {
@@ -98,11 +146,7 @@ export class PendingStorage {
     const ids = [...new Set([...this.#stores, ...this.#deletes])];
     if (ids.length === 0) return;
     const committed = new Set(await this.#o.committed(ids));
-    for (const id of ids) {
-      this.#stores.delete(id);
-      this.#deletes.delete(id);
-      if (!committed.has(id)) this.#o.discard(id);
-    }
+    for (const id of ids) this.#settleOne(id, !committed.has(id));
   }
 }
 

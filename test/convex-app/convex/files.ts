@@ -65,3 +65,30 @@ export const storeViaFailingMutation = action({
     return error;
   },
 });
+
+export const storeViaFailingNestedMutation = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const store = makeFunctionReference<"mutation">("files:storeThenMaybeThrow");
+    // The nested mutation's store is rolled back; this one commits, with a store of its own.
+    await ctx.runMutation(store, { text: "rolled back", fail: true }).catch(() => null);
+    return await ctx.storage.store(new Blob(["kept"]));
+  },
+});
+
+export const storeThenDelete = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const id = await ctx.storage.store(new Blob(["gone"]));
+    await ctx.storage.delete(id);
+    return id;
+  },
+});
+
+export const scheduleStore = mutation({
+  args: { fail: v.boolean() },
+  handler: async (ctx, { fail }) => {
+    await ctx.scheduler.runAfter(0, makeFunctionReference<"mutation">("files:storeThenMaybeThrow"), { text: "scheduled", fail });
+    return await ctx.storage.store(new Blob(["scheduler"]));
+  },
+});
