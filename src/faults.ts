@@ -76,6 +76,8 @@ export class Faults {
 
   /** @internal Uses one application of the oldest fault queued for `route`, if any. */
   take(route: FaultRoute): FaultAction | undefined {
+    // Every request and call asks: with nothing queued, answer without a search (and its closure).
+    if (this.#queue.length === 0) return undefined;
     const index = this.#queue.findIndex((entry) => entry.spec.route === route);
     const entry = this.#queue[index];
     if (entry === undefined) return undefined;

@@ -81,7 +81,7 @@ export class Journal {
   }
 
   record(entry: JournalEntry): void {
-    for (const listener of this.#listeners) listener(entry);
+    if (this.#listeners.size > 0) for (const listener of this.#listeners) listener(entry);
     this.#entries.push(entry);
     // Trim in batches (down to the limit once it is exceeded by half), so that
     // recording stays O(1) amortized instead of shifting every entry each time.
@@ -97,6 +97,13 @@ export class Journal {
     const started = performance.now();
     return (outcome) => {
       const { status, bytesIn = 0, bytesOut = 0, errorCode, errorMessage, storageId } = outcome;
+      const durationMs = performance.now() - started;
+      // The answers without an error get literals of their own, not spreads: one per request.
+      if (errorCode === undefined && errorMessage === undefined) {
+        if (storageId === undefined) this.record({ type: "http", route, method, path, status, bytesIn, bytesOut, at, durationMs });
+        else this.record({ type: "http", route, method, path, status, bytesIn, bytesOut, storageId, at, durationMs });
+        return;
+      }
       this.record({
         type: "http",
         route,
@@ -109,7 +116,7 @@ export class Journal {
         ...(errorMessage === undefined ? {} : { errorMessage }),
         ...(storageId === undefined ? {} : { storageId }),
         at,
-        durationMs: performance.now() - started,
+        durationMs,
       });
     };
   }

@@ -13,7 +13,7 @@ import type { Express } from "express";
 import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
-import type { HttpRoute } from "../journal.js";
+import type { HttpRoute, RequestOutcome } from "../journal.js";
 import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRouter, sendHealth, type AdminApi } from "./admin.js";
@@ -40,15 +40,22 @@ export interface ServerHost {
 export function journalRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, route: HttpRoute): void {
   const record = gateway.startRequest(route, req.method ?? "GET", pathOf(req));
   // On a client abort the response closes before the handler has noted why;
-  // recording a tick later lets it.
-  res.once("close", () =>
-    afterThisTick(() => {
-      const { aborted, ...outcome } = facts(res);
-      // Routes that answer through Express's res.send() leave no count: its Content-Length is one.
-      outcome.bytesOut ??= Number(res.getHeader("content-length") ?? 0);
-      record({ ...outcome, status: res.writableFinished && !aborted ? res.statusCode : 0 });
-    }),
-  );
+  // recording a tick later lets it. ('close' comes once: no once wrapper.)
+  res.on("close", () => afterThisTick(() => record(outcomeOf(res))));
+}
+
+/** What the handler noted, as a journal outcome (read field by field: no rest or spread copies). */
+function outcomeOf(res: ServerResponse): RequestOutcome {
+  const { aborted, bytesIn, bytesOut, errorCode, errorMessage, storageId } = facts(res);
+  return {
+    status: res.writableFinished && !aborted ? res.statusCode : 0,
+    bytesIn,
+    // Routes that answer through Express's res.send() leave no count: its Content-Length is one.
+    bytesOut: bytesOut ?? Number(res.getHeader("content-length") ?? 0),
+    errorCode,
+    errorMessage,
+    storageId,
+  };
 }
 
 /** Answers everything under /api/: CORS, upload and serve. */

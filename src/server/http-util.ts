@@ -20,15 +20,18 @@ const FACTS = Symbol("convex-storage-emulator.facts");
 
 export function facts(res: ServerResponse): RequestFacts {
   const holder = res as ServerResponse & { [FACTS]?: RequestFacts };
-  return (holder[FACTS] ??= {});
+  // Every field from the start: one object shape however a handler fills it in.
+  return (holder[FACTS] ??= { bytesIn: undefined, bytesOut: undefined, errorCode: undefined, errorMessage: undefined, storageId: undefined, aborted: undefined });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = Buffer.from(JSON.stringify(body));
+  // A string, not a Buffer: Node sends the head and a string body as one string, one write.
+  const text = JSON.stringify(body);
+  const length = Buffer.byteLength(text);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json");
-  res.setHeader("Content-Length", text.length);
-  facts(res).bytesOut = text.length;
+  res.setHeader("Content-Length", length);
+  facts(res).bytesOut = length;
   res.end(text);
 }
 
@@ -57,11 +60,30 @@ export function pathOf(req: IncomingMessage): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+/**
+ * The first of a request's headers named `name` (lower case), or undefined. `req.headers` joins
+ * repeated ones; `req.headersDistinct` would build an object of every header for one value.
+ */
+export function firstHeader(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** A query that is exactly `name=value` with nothing to decode in it (what an upload URL has). */
+const PLAIN_QUERY = /^([A-Za-z0-9_.~-]+)=([A-Za-z0-9_.~-]*)$/;
+
 /** One query parameter; null when absent, undefined when repeated (ambiguous). */
 export function queryParam(req: IncomingMessage, name: string): string | null | undefined {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   if (q < 0) return null;
+  // The common case without URLSearchParams: one parameter, nothing percent-encoded.
+  const plain = PLAIN_QUERY.exec(url.slice(q + 1));
+  if (plain !== null) return plain[1] === name ? plain[2]! : null;
   const values = new URLSearchParams(url.slice(q + 1)).getAll(name);
   if (values.length === 0) return null;
   return values.length === 1 ? values[0] : undefined;

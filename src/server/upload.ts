@@ -7,9 +7,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding: a test's fake timers (vi.useFakeTimers) must not abort a real upload.
 import { clearTimeout, setTimeout } from "node:timers";
 import { errors } from "../errors.js";
+import type { StoredFile } from "../file-store.js";
 import type { Gateway, UploadHeaders } from "../gateway.js";
 import { decodeSha256Base64, parseMediaType } from "../wire-values.js";
-import { facts, queryParam, sendError, sendJson } from "./http-util.js";
+import { facts, firstHeader, queryParam, sendError, sendJson } from "./http-util.js";
 
 export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return upload(gateway, req, res).catch((error: unknown) => {
@@ -25,13 +26,18 @@ export function handleUpload(gateway: Gateway, req: IncomingMessage, res: Server
 }
 
 async function upload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const fault = await gateway.takeHttpFault("upload");
-  // Answered like any early rejection: the body is not read, the connection closes.
-  if (fault?.error !== undefined) throw fault.error;
-  if (fault?.abortAfterBytes !== undefined) return cutOff(req, res, fault.abortAfterBytes);
+  // No await without a fault: the hot path takes no extra promise turn.
+  const pending = gateway.takeHttpFault("upload");
+  if (pending !== undefined) {
+    const fault = await pending;
+    // Answered like any early rejection: the body is not read, the connection closes.
+    if (fault.error !== undefined) throw fault.error;
+    if (fault.abortAfterBytes !== undefined) return cutOff(req, res, fault.abortAfterBytes);
+  }
   let received = 0;
-  const file = await gateway
-    .upload({
+  let file: StoredFile;
+  try {
+    file = await gateway.upload({
       token: queryParam(req, "token"),
       headers: () => decodeHeaders(req),
       body: (write) =>
@@ -39,8 +45,10 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
           write(chunk);
           received += chunk.byteLength;
         }),
-    })
-    .finally(() => (facts(res).bytesIn = received));
+    });
+  } finally {
+    facts(res).bytesIn = received;
+  }
   // The connection died before the answer (e.g. bytes past Content-Length made Node answer 400
   // and close): the client will never learn the id, so the file must not stay.
   if (req.socket.destroyed) {
@@ -52,11 +60,12 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 }
 
 function decodeHeaders(req: IncomingMessage): UploadHeaders {
+  const { headers } = req;
   return {
-    contentType: parseContentType(req.headers["content-type"]),
-    // Only the first Digest header counts (Node would join repeated ones with ", ").
-    expectedSha256: parseDigest(req.headersDistinct.digest?.[0]),
-    declaredBytes: parseContentLength(req.headers["content-length"]),
+    contentType: parseContentType(headers["content-type"]),
+    // Only the first Digest header counts (req.headers joins repeated ones with ", ").
+    expectedSha256: parseDigest(headers.digest === undefined ? undefined : firstHeader(req, "digest")),
+    declaredBytes: parseContentLength(headers["content-length"]),
   };
 }
 
@@ -107,7 +116,8 @@ export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Ui
     const onEnd = () => finish(req.socket.destroyed ? errors.uploadAborted() : undefined);
     // The socket closed before the body ended (client abort, reset).
     const onClose = () => finish(errors.uploadAborted());
-    req.on("data", onData).once("end", onEnd).once("close", onClose).once("error", onClose);
+    // finish() removes every listener, so plain `on` does (no once wrappers).
+    req.on("data", onData).on("end", onEnd).on("close", onClose).on("error", onClose);
   });
 }
 
