@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
+import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures, images } from "./fixtures.js";
+
+const { defer, tempDir } = cleanupAfterEach();
 
 function setup() {
   return { emulator: createStorageEmulator() };
@@ -30,6 +33,16 @@ describe("image", () => {
     expect(emulator.image("no-such-id")).toBeNull();
     const id = await emulator.seed({ bytes: images.png.bytes.subarray(0, 12), contentType: "image/png" });
     expect(emulator.image(id)).toBeNull();
+  });
+
+  it.each([false, true])("image: a file over 512 KiB is read from its head, stored in many chunks or with persist (%s)", async (persist) => {
+    const emulator = defer(createStorageEmulator(persist ? { persist: tempDir() } : {}));
+    // Uploaded in 64 KiB chunks: the head spans several stored buffers.
+    const big = Buffer.concat([images.png.bytes, Buffer.alloc(3 * 1024 * 1024 - images.png.bytes.length, 7)]);
+    const id = (await emulator.gateway.files.write(async (write) => {
+      for (let at = 0; at < big.length; at += 65536) write(big.subarray(at, at + 65536));
+    }, { contentType: "image/png", source: "upload" })).storageId;
+    expect(emulator.image(id)).toEqual({ format: "png", width: images.png.width, height: images.png.height });
   });
 
   it("image: by storage id or UUID, like file()", async () => {
