@@ -8,7 +8,7 @@
 //
 // Needs `npm run build` first (it runs dist/).
 import { parseArgs } from "node:util";
-import { BENCH_DIR, join, runJsonChild, STABLE_MALLOC_ENV } from "./lib/proc.mjs";
+import { BENCH_DIR, join, runJsonChild } from "./lib/proc.mjs";
 import { fmtNum, fmtSize, median } from "./lib/stats.mjs";
 
 const { values } = parseArgs({ options: { rounds: { type: "string" }, ms: { type: "string" }, sizes: { type: "string" } } });
@@ -24,7 +24,7 @@ for (const size of sizes) {
     // Alternate which case goes first, so a drift in machine load hits both.
     const order = round % 2 === 0 ? ["convex-test", "connected"] : ["connected", "convex-test"];
     for (const impl of order) {
-      const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms }, { env: STABLE_MALLOC_ENV });
+      const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms });
       (impl === "connected" ? connected : alone).push(out.opsPerSec);
       cpu[impl].push(out.cpuUsPerOp);
     }

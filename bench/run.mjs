@@ -15,7 +15,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { BENCH_DIR, ROOT_DIR, join, procMemory, runJsonChild, sleep, STABLE_MALLOC_ENV, startServer, stopChild } from "./lib/proc.mjs";
+import { BENCH_DIR, ROOT_DIR, join, procMemory, runJsonChild, sleep, startServer, stopChild } from "./lib/proc.mjs";
 import { KiB, MiB, fmtNum, fmtSize, median, quantile } from "./lib/stats.mjs";
 
 const { values: flags } = parseArgs({
@@ -168,7 +168,7 @@ async function inProcessSection() {
       for (const impl of impls) {
         n++;
         if (impl === "connected" && pending) continue;
-        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms: INPROC_MS }, { env: STABLE_MALLOC_ENV });
+        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms: INPROC_MS });
         if (out.pending) {
           pending = out.pending;
           log(`[in-process ${n}/${total}] ${impl}: ${pending}`);
@@ -568,8 +568,7 @@ function resultsMarkdown() {
     "The limit is a `Map` of Blobs (store = `map.set(randomUUID(), blob)`, get = `map.get` + `arrayBuffer()`, getUrl = string concatenation). " +
     "The floor rows run a `Map` that keeps a copy (`new Uint8Array(await blob.arrayBuffer())`) and returns `new Blob([copy])`: what any store must do whose `bytes()`/`text()`/`snapshot()` are synchronous, as the emulator's are (a Blob reads only asynchronously). " +
     "convex-test runs the same three calls in one `t.run(ctx => …)` per op (`convexTest(undefined, { \"_generated/api.js\": … })`); the connected row does the same with `connectConvexTest(t, emulator)` from `dist/convex-test.js`. " +
-    "Every in-process child runs with `MALLOC_TRIM_THRESHOLD_=1073741824` (glibc keeps freed heap memory instead of giving it back to the OS), the limit and the emulator alike: " +
-    "memory new to a process costs ~15-25 µs per 4 KiB page on these VMs, and by default the Map limit at 64 KiB flipped between 0.4 and 9.6 page faults per op (31 vs 188 µs) from one run to the next. " +
+    "Memory new to a process costs ~15-25 µs per 4 KiB page on these VMs, so whether the allocator reuses a freed buffer or faults in a new one moves these rows a lot: the Map limit's own op at 64 KiB took 31 or 188 µs (0.4 or 9.6 page faults) in back-to-back runs, and at 1 MiB it ran 150 to 4,600 ops/s with glibc's settings; the children run with the default ones, and the floor rows come from the same runs. " +
     "The detail column shows the process's CPU time per op beside ops/s.");
   md.push("- **2. HTTP**: each server in its own child process on 127.0.0.1, one client process with an undici Pool of 8 connections. " +
     `Upload phase of ${UPLOAD_MS / 1000} s, each request a new key and the same random body; then the serve phase GETs every uploaded key once and checks its length. ` +

@@ -57,11 +57,10 @@ export async function stopChild(child, exited) {
 }
 
 /** Runs `node script json` and resolves to the JSON object of its last stdout line. */
-export function runJsonChild(script, input, { timeoutMs = 120_000, nodeArgs = [], env } = {}) {
+export function runJsonChild(script, input, { timeoutMs = 120_000, nodeArgs = [] } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(input)], {
       cwd: BENCH_DIR,
-      ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -109,14 +108,3 @@ export function procCpuMs(pid) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export { join };
-
-/**
- * The allocator setting every in-process case runs with, the limit and the emulator alike. On
- * these VMs memory new to a process costs ~15-25 us per 4 KiB page (the host backs it on first
- * touch), and by default glibc gives freed heap memory back to the OS and faults it in again:
- * whether a loop of 64 KiB `blob.arrayBuffer()` calls reuses its freed buffers or refaults them
- * then decides the result (the Map limit itself measured 0.4 or 9.6 page faults per op, 31 or
- * 188 us, in back-to-back runs). Not trimming keeps freed memory in the process for every case.
- */
-export const STABLE_MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(1024 ** 3) };
-
