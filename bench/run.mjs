@@ -201,6 +201,14 @@ async function inProcessSection() {
       `${ops("emulator", size)} vs ${ops("convex-test", size)}, ops/s`);
   }
   for (const size of INPROC_SIZES) {
+    // The ceiling of connected mode as built: it does convex-test's work and the emulator's, so on
+    // CPU per op it can at best be alone / (alone + the emulator alone), from each run's own cases.
+    if (pending) break;
+    const ceilings = cpu["convex-test"][size].map((alone, i) => alone / (alone + cpu.emulator[size][i]));
+    rows.push({ section: "1. in-process", name: `ceiling ${fmtSize(size)}: convex-test alone / (alone + emulator alone), CPU per op`, ratios: ceilings, value: median(ceilings),
+      unit: "x", target: "reported", pass: null, note: "floor", detail: `${fmtNum(median(cpu["convex-test"][size]))} and ${fmtNum(median(cpu.emulator[size]))} µs CPU/op` });
+  }
+  for (const size of INPROC_SIZES) {
     const name = `t.run store+get+getUrl ${fmtSize(size)}: convex-test + emulator connected / convex-test alone`;
     if (pending) rows.push({ section: "1. in-process", name, target: ">= 0.9x", pass: null, note: pending, valueText: "—", detail: "" });
     else ratioRow("1. in-process", name, per("connected", "convex-test", size), ">= 0.9x", (r) => r >= 0.9, `${ops("connected", size)} vs ${ops("convex-test", size)}, ops/s`);
@@ -211,6 +219,8 @@ async function inProcessSection() {
 
 const HTTP_SIZES = QUICK ? [1 * KiB, 1 * MiB] : [1 * KiB, 64 * KiB, 1 * MiB, 16 * MiB];
 const HTTP_KINDS = ["bare", "emulator", "s3rver", "azurite"];
+/** The floor server runs at the sizes up to this. */
+const FLOOR_MAX_SIZE = 64 * KiB;
 /** Server CPU per upload and per GET, for RESULTS.md. */
 let cpuTable = null;
 
@@ -231,6 +241,8 @@ function serverSpec(kind, { profDir, gc } = {}) {
       return { cmd: node, args: [...gcFlags, join(BENCH_DIR, "servers/bare.mjs")], cwd: BENCH_DIR, env: { BENCH_GC_SIGNAL: "1" } };
     case "s3rver":
       return { cmd: node, args: [join(BENCH_DIR, "servers/s3rver.mjs")], cwd: BENCH_DIR };
+    case "floor":
+      return { cmd: node, args: [join(BENCH_DIR, "servers/floor.mjs")], cwd: BENCH_DIR };
     case "azurite": {
       // In memory; its cwd is a temp dir in case it writes anything. Telemetry off: traffic stays on 127.0.0.1.
       const cwd = mkdtempSync(join(os.tmpdir(), "bench-azurite-"));
@@ -268,19 +280,23 @@ async function httpSection() {
     azuriteSkipped = `so it was skipped: ${skipped.azurite}`;
     log(skipped.azurite);
   }
-  const kinds = HTTP_KINDS.filter((k) => !skipped[k]);
+  const kinds = [...HTTP_KINDS.filter((k) => !skipped[k]), "floor"];
+  // The floor server (node:http + the protocol's own work) only where the targets are relative to bare.
+  const runsAt = (kind, size) => kind !== "floor" || size <= FLOOR_MAX_SIZE;
   // Per kind and size: throughput (req/s) and server CPU per request (µs) of each phase, one entry per run.
   const res = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [] }]))]));
-  const total = RUNS * HTTP_SIZES.length * kinds.length;
+  const total = RUNS * HTTP_SIZES.reduce((sum, size) => sum + kinds.filter((k) => runsAt(k, size)).length, 0);
   let n = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const size of HTTP_SIZES) {
       for (const kind of kinds) {
+        if (!runsAt(kind, size)) continue;
         n++;
         const t0 = performance.now();
         // The client reads the server's CPU time (/proc/<pid>/stat) around each timed phase.
         const out = await withServer(kind, (server) =>
-          runJsonChild(join(BENCH_DIR, "http-client.mjs"), { kind, origin: server.url, size, uploadMs: UPLOAD_MS, serverPid: server.pid }, { timeoutMs: 180_000 }),
+          // The floor speaks the emulator's routes.
+          runJsonChild(join(BENCH_DIR, "http-client.mjs"), { kind: kind === "floor" ? "emulator" : kind, origin: server.url, size, uploadMs: UPLOAD_MS, serverPid: server.pid }, { timeoutMs: 180_000 }),
         );
         const up = out.uploads / out.uploadSec;
         const serve = out.serves / out.serveSec;
@@ -316,6 +332,18 @@ async function httpSection() {
         const target = size === KiB ? 0.5 : 0.8;
         const bare = res.bare[size];
         httpRow(`${label} ${fmtSize(size)}: emulator / bare node:http`, ...vs(bare[dir], bare[cpuKey]), `>= ${target}x`, (r) => r >= target, detail(bare[dir], bare[cpuKey]));
+        if (size <= FLOOR_MAX_SIZE) {
+          // Reported: what node:http plus the protocol's own work costs (bench/servers/floor.mjs), and the emulator against it.
+          const floor = res.floor[size];
+          const floorVsBare = [floor[dir].map((x, i) => x / bare[dir][i]), floor[cpuKey].map((x, i) => bare[cpuKey][i] / x)];
+          const fl = `${fmtRate(size, median(floor[dir]))}, ${fmtCpu(median(floor[cpuKey]))} CPU/req`;
+          rows.push({ section: "2. HTTP", name: `floor ${label} ${fmtSize(size)}: node:http + the protocol's work / bare`, ratios: floorVsBare[0], value: median(floorVsBare[0]),
+            cpuRatios: floorVsBare[1], cpuValue: median(floorVsBare[1]), unit: "x", target: "reported", pass: null, note: "floor",
+            detail: `${fl} vs ${fmtRate(size, median(bare[dir]))}, ${fmtCpu(median(bare[cpuKey]))}` });
+          const [thr, cpu] = vs(floor[dir], floor[cpuKey]);
+          rows.push({ section: "2. HTTP", name: `${label} ${fmtSize(size)}: emulator / floor`, ratios: thr, value: median(thr), cpuRatios: cpu, cpuValue: median(cpu),
+            unit: "x", target: "reported", pass: null, note: "floor", detail: `${em} vs ${fl}` });
+        }
       }
       for (const peer of ["s3rver", "azurite"]) {
         const name = `${label} ${fmtSize(size)}: emulator / ${peer}`;
@@ -558,7 +586,8 @@ function resultsMarkdown() {
     md.push(`| size | ${cpuTable.kinds.join(" | ")} |`);
     md.push(`|---|${cpuTable.kinds.map(() => "---:").join("|")}|`);
     for (const size of cpuTable.sizes) {
-      md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs`).join(" | ")} |`);
+      const cell = (k) => (Number.isFinite(cpuTable.median(k, size, "up")) ? `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs` : "—");
+      md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map(cell).join(" | ")} |`);
     }
     md.push("");
   }
