@@ -219,8 +219,6 @@ async function inProcessSection() {
 
 const HTTP_SIZES = QUICK ? [1 * KiB, 1 * MiB] : [1 * KiB, 64 * KiB, 1 * MiB, 16 * MiB];
 const HTTP_KINDS = ["bare", "emulator", "s3rver", "azurite"];
-/** The floor server runs at the sizes up to this. */
-const FLOOR_MAX_SIZE = 64 * KiB;
 /** Server CPU per upload and per GET, for RESULTS.md. */
 let cpuTable = null;
 
@@ -281,16 +279,13 @@ async function httpSection() {
     log(skipped.azurite);
   }
   const kinds = [...HTTP_KINDS.filter((k) => !skipped[k]), "floor"];
-  // The floor server (node:http + the protocol's own work) only where the targets are relative to bare.
-  const runsAt = (kind, size) => kind !== "floor" || size <= FLOOR_MAX_SIZE;
   // Per kind and size: throughput (req/s) and server CPU per request (µs) of each phase, one entry per run.
   const res = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [] }]))]));
-  const total = RUNS * HTTP_SIZES.reduce((sum, size) => sum + kinds.filter((k) => runsAt(k, size)).length, 0);
+  const total = RUNS * HTTP_SIZES.length * kinds.length;
   let n = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const size of HTTP_SIZES) {
       for (const kind of kinds) {
-        if (!runsAt(kind, size)) continue;
         n++;
         const t0 = performance.now();
         // The client reads the server's CPU time (/proc/<pid>/stat) around each timed phase.
@@ -324,27 +319,27 @@ async function httpSection() {
       const vs = (baseline, baselineCpu) => [emu.map((x, i) => x / baseline[i]), emuCpu.map((x, i) => baselineCpu[i] / x)];
       const detail = (baseline, baselineCpu) => `${em} vs ${fmtRate(size, median(baseline))}, ${fmtCpu(median(baselineCpu))}`;
       // vs bare (or, at 16 MiB, the best of bare and s3rver in the same run)
+      let base = { name: "bare node:http", thr: res.bare[size][dir], cpu: res.bare[size][cpuKey] };
       if (size === 16 * MiB) {
-        const best = emu.map((_, i) => Math.max(res.bare[size][dir][i], res.s3rver[size][dir][i]));
-        const bestCpu = emu.map((_, i) => Math.min(res.bare[size][cpuKey][i], res.s3rver[size][cpuKey][i]));
-        httpRow(`${label} ${fmtSize(size)}: emulator / best of bare, s3rver`, ...vs(best, bestCpu), ">= 0.8x", (r) => r >= 0.8, detail(best, bestCpu));
-      } else {
-        const target = size === KiB ? 0.5 : 0.8;
-        const bare = res.bare[size];
-        httpRow(`${label} ${fmtSize(size)}: emulator / bare node:http`, ...vs(bare[dir], bare[cpuKey]), `>= ${target}x`, (r) => r >= target, detail(bare[dir], bare[cpuKey]));
-        if (size <= FLOOR_MAX_SIZE) {
-          // Reported: what node:http plus the protocol's own work costs (bench/servers/floor.mjs), and the emulator against it.
-          const floor = res.floor[size];
-          const floorVsBare = [floor[dir].map((x, i) => x / bare[dir][i]), floor[cpuKey].map((x, i) => bare[cpuKey][i] / x)];
-          const fl = `${fmtRate(size, median(floor[dir]))}, ${fmtCpu(median(floor[cpuKey]))} CPU/req`;
-          rows.push({ section: "2. HTTP", name: `floor ${label} ${fmtSize(size)}: node:http + the protocol's work / bare`, ratios: floorVsBare[0], value: median(floorVsBare[0]),
-            cpuRatios: floorVsBare[1], cpuValue: median(floorVsBare[1]), unit: "x", target: "reported", pass: null, note: "floor",
-            detail: `${fl} vs ${fmtRate(size, median(bare[dir]))}, ${fmtCpu(median(bare[cpuKey]))}` });
-          const [thr, cpu] = vs(floor[dir], floor[cpuKey]);
-          rows.push({ section: "2. HTTP", name: `${label} ${fmtSize(size)}: emulator / floor`, ratios: thr, value: median(thr), cpuRatios: cpu, cpuValue: median(cpu),
-            unit: "x", target: "reported", pass: null, note: "floor", detail: `${em} vs ${fl}` });
-        }
+        base = {
+          name: "best of bare, s3rver",
+          thr: emu.map((_, i) => Math.max(res.bare[size][dir][i], res.s3rver[size][dir][i])),
+          cpu: emu.map((_, i) => Math.min(res.bare[size][cpuKey][i], res.s3rver[size][cpuKey][i])),
+        };
       }
+      const target = size === KiB ? 0.5 : 0.8;
+      httpRow(`${label} ${fmtSize(size)}: emulator / ${base.name}`, ...vs(base.thr, base.cpu), `>= ${target}x`, (r) => r >= target, detail(base.thr, base.cpu));
+      // Reported: what node:http plus the protocol's own work costs (bench/servers/floor.mjs)
+      // against the same baseline, and the emulator against it.
+      const floor = res.floor[size];
+      const fl = `${fmtRate(size, median(floor[dir]))}, ${fmtCpu(median(floor[cpuKey]))} CPU/req`;
+      const floorRatios = [floor[dir].map((x, i) => x / base.thr[i]), floor[cpuKey].map((x, i) => base.cpu[i] / x)];
+      rows.push({ section: "2. HTTP", name: `floor ${label} ${fmtSize(size)}: node:http + the protocol's work / ${base.name}`, ratios: floorRatios[0], value: median(floorRatios[0]),
+        cpuRatios: floorRatios[1], cpuValue: median(floorRatios[1]), unit: "x", target: "reported", pass: null, note: "floor",
+        detail: `${fl} vs ${fmtRate(size, median(base.thr))}, ${fmtCpu(median(base.cpu))}` });
+      const [thr, cpu] = vs(floor[dir], floor[cpuKey]);
+      rows.push({ section: "2. HTTP", name: `${label} ${fmtSize(size)}: emulator / floor`, ratios: thr, value: median(thr), cpuRatios: cpu, cpuValue: median(cpu),
+        unit: "x", target: "reported", pass: null, note: "floor", detail: `${em} vs ${fl}` });
       for (const peer of ["s3rver", "azurite"]) {
         const name = `${label} ${fmtSize(size)}: emulator / ${peer}`;
         if (skipped[peer]) {
@@ -586,8 +581,7 @@ function resultsMarkdown() {
     md.push(`| size | ${cpuTable.kinds.join(" | ")} |`);
     md.push(`|---|${cpuTable.kinds.map(() => "---:").join("|")}|`);
     for (const size of cpuTable.sizes) {
-      const cell = (k) => (Number.isFinite(cpuTable.median(k, size, "up")) ? `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs` : "—");
-      md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map(cell).join(" | ")} |`);
+      md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs`).join(" | ")} |`);
     }
     md.push("");
   }

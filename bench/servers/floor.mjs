@@ -3,8 +3,9 @@
 // http-client.mjs's "emulator" kind. Upload: SHA-256 of the body, a random UUID and storage id,
 // a frozen record in two Maps, a journal entry, CORS headers and the JSON answer. Serve: the
 // lookup, then CORS and Convex's headers. No validation, limits, faults or streams: what any
-// server doing this work in node:http costs (bench/LIMITS.md). Not run by run.mjs; start it like
-// bare.mjs and point `http-client.mjs '{"kind":"emulator",…}'` at it.
+// server doing this work in node:http costs (bench/LIMITS.md). run.mjs runs it at every size
+// (the "floor" rows); by hand, start it like bare.mjs and point
+// `http-client.mjs '{"kind":"emulator",…}'` at it.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
