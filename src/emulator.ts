@@ -184,11 +184,13 @@ export class StorageEmulator {
   /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
   image(id: string): ImageInfo | null {
     const file = this.file(id);
-    if (file === null) return null;
-    // The header is enough (image-size reads no more than 512 KiB of a file either): listing big
-    // files on the admin page must not copy them whole. In memory the head is a view, no copy.
-    const head = file.size > IMAGE_HEAD_BYTES ? this.gateway.files.buffersOf(file, 0, IMAGE_HEAD_BYTES - 1) : null;
-    const bytes = head === null ? this.gateway.files.read(file.uuid) : Buffer.concat(head, IMAGE_HEAD_BYTES);
+    if (file === null || file.size === 0) return null;
+    // The header is enough (image-size reads no more than 512 KiB of a file either): listing
+    // files on the admin page must not copy each whole. In memory the head is the stored
+    // buffers' views (one copy only when it spans several); on disk, a read.
+    const headBytes = Math.min(file.size, IMAGE_HEAD_BYTES);
+    const head = this.gateway.files.buffersOf(file, 0, headBytes - 1);
+    const bytes = head === null ? this.gateway.files.read(file.uuid) : head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
     return bytes === null ? null : imageInfo(bytes);
   }
 
