@@ -81,7 +81,7 @@ export class Gateway {
     if (stored !== null) return stored;
     switch (this.files.identity.classify(id)) {
       case "storage":
-        return this.files.byStorageId(id);
+        return null; // a well-formed id the store does not hold (looked up above)
       case "uuid":
         return this.files.byUuid(id.toLowerCase());
       case "otherTable":

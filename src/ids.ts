@@ -169,20 +169,9 @@ function randomInternalId(): Uint8Array {
   return randomPoolBytes(INTERNAL_ID_BYTES);
 }
 
-// newStorageId's bytes, reused: the table's varint, then the internal id and footer go in.
-const STORAGE_HEAD = varintEncode(STORAGE_TABLE_NUMBER);
-const storageIdBytes = new Uint8Array(STORAGE_HEAD.length + INTERNAL_ID_BYTES + FOOTER_BYTES);
-storageIdBytes.set(STORAGE_HEAD, 0);
-
-/** A fresh, random `_storage` ID (encodeDocumentId's layout, without its per-call allocations: one per stored file). */
+/** A fresh, random `_storage` ID. */
 export function newStorageId(): StorageId {
-  const bytes = storageIdBytes;
-  const body = STORAGE_HEAD.length + INTERNAL_ID_BYTES;
-  bytes.set(randomInternalId(), STORAGE_HEAD.length);
-  const footer = fletcher16(bytes.subarray(0, body)) ^ ID_VERSION;
-  bytes[body] = footer & 0xff;
-  bytes[body + 1] = footer >> 8;
-  return base32Encode(bytes) as StorageId;
+  return encodeDocumentId(STORAGE_TABLE_NUMBER, randomInternalId()) as StorageId;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -6,7 +6,6 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
 import { errors } from "./errors.js";
-import type { StoredFile } from "./file-store.js";
 import type { Gateway } from "./gateway.js";
 import { decodeSha256Base64, parseMediaType } from "./wire-values.js";
 
@@ -44,7 +43,12 @@ export function createStorageViews(gateway: Gateway): StorageViews {
     perform("getMetadata", storageId, (): FileMetadata | null => {
       const file = resolve("getMetadata", storageId);
       if (file === null) return null;
-      return metadataOf(file);
+      return {
+        storageId: file.uuid,
+        sha256: Buffer.from(file.sha256, "base64").toString("hex"),
+        size: file.size,
+        contentType: file.contentType,
+      };
     });
 
   const generateUploadUrl = () =>
@@ -89,7 +93,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const option = options?.sha256;
         const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
         if (expectedSha256 === null) throw errors.invalidSha256Option(option);
-        const contentType = contentTypeOf(blob.type);
+        const contentType = storedContentType(blob.type);
         // Read into bytes the store owns (whole up to 1 MiB, streamed above: file-store/blob-read.ts).
         const file = await files.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
@@ -97,21 +101,10 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       () => blob instanceof Blob ? blob.size : undefined,
     );
 
-  // Tests store blob after blob of one type: the last parse is kept (parsing is a pure function of the string).
-  let lastType: { type: string; parsed: string | null } | undefined;
-  const contentTypeOf = (type: string) => {
-    if (lastType?.type !== type) lastType = { type, parsed: storedContentType(type) };
-    return lastType.parsed;
-  };
-
   const reader: StorageReader = { getUrl, getMetadata };
   const writer: StorageWriter = { getUrl, getMetadata, generateUploadUrl, delete: deleteFile, get, store };
   const storage: StorageActionWriter = { ...writer };
   return { storage, writer, reader };
-}
-
-function metadataOf(file: StoredFile): FileMetadata {
-  return { storageId: file.uuid, sha256: Buffer.from(file.sha256, "base64").toString("hex"), size: file.size, contentType: file.contentType };
 }
 
 /**
