@@ -45,7 +45,7 @@ export function fileIdOfPath(path: string): string | null {
 export const ADMIN_MOUNT = "/_emulator";
 
 /**
- * Admin routes, relative to ADMIN_MOUNT. Express patterns (`:storageId`); the
+ * Admin routes, relative to ADMIN_MOUNT; `:storageId` is one path segment (matchRoute). The
  * admin page uses them relative to its own URL, so a path-prefixed origin works.
  */
 export const ADMIN_ROUTES = {
@@ -66,6 +66,25 @@ export const ADMIN_ROUTES = {
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */
 export function adminUrl(origin: string, route: Exclude<keyof typeof ADMIN_ROUTES, "file" | "fileBytes">): string {
   return `${origin}${ADMIN_MOUNT}${ADMIN_ROUTES[route]}`;
+}
+
+/**
+ * Matches a path below a mount (e.g. "/files/abc") against a route pattern (e.g.
+ * "/files/:storageId"): the raw, still %-encoded segments the `:name`s stand for, or null. One
+ * trailing slash is ignored, so "/files/" is "/files" (as Express's default routing had it).
+ */
+export function matchRoute(pattern: string, path: string): Record<string, string> | null {
+  const wanted = pattern.split("/");
+  const given = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/");
+  if (wanted.length !== given.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < wanted.length; i++) {
+    const part = wanted[i]!;
+    const value = given[i]!;
+    if (part.startsWith(":") && value !== "") params[part.slice(1)] = value;
+    else if (part !== value) return null;
+  }
+  return params;
 }
 
 /** True for the admin mount itself and every path below it. */

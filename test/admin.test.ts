@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type HttpRequestEntry, type JournalEntry, type StorageEmulatorOptions } from "../src/index.js";
+import { matchRoute } from "../src/paths.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures } from "./fixtures.js";
 import { waitFor } from "./wait.js";
@@ -171,6 +174,60 @@ describe("admin", () => {
     expect(await res.json()).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
     await waitFor(() => emulator.journal.httpRequests("admin").length === 1, { what: "the health request journaled" });
     expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
+  });
+
+  it("admin: a malformed %-escape in an id is 404 NotFound naming the id as sent", async () => {
+    const { app } = await setup();
+    const res = await request(app).get("/_emulator/files/%E0%A4%A");
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: "NotFound", message: '[convex-storage-emulator] No stored file has the id "%E0%A4%A".' });
+  });
+
+  it("admin: a trailing slash is the same route, HEAD answers a GET route without a body", async () => {
+    const { app, png } = await setup();
+    expect((await request(app).get("/_emulator/files/")).body.files).toHaveLength(1);
+    const head = await request(app).head(`/_emulator/files/${png}/bytes`);
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe("475");
+    expect(head.headers["content-type"]).toBe("image/png");
+    expect(head.text).toBeUndefined();
+  });
+
+  it("admin: an unknown admin route is 404 JSON, journaled once as an admin request", async () => {
+    const { app, emulator } = await setup();
+    const res = await request(app).put("/_emulator/files");
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: "NotFound", message: "[convex-storage-emulator] No route for PUT /_emulator/files." });
+    expect(emulator.journal.httpRequests()).toMatchObject([{ route: "admin", method: "PUT", path: "/_emulator/files", status: 404 }]);
+  });
+
+  it("admin: a listening server answers the admin routes without loading Express", async () => {
+    // A child process: this one has loaded Express for the supertest apps. Express in the heap
+    // doubled the major GCs a server ran while uploads streamed in (bench/LIMITS.md).
+    const script = `
+      import { createRequire } from "node:module";
+      import { createStorageEmulator } from "./src/index.ts";
+      const emulator = createStorageEmulator();
+      const server = await emulator.listen({ port: 0 });
+      const { uploadUrl } = await (await fetch(server.url + "/_emulator/upload-url", { method: "POST" })).json();
+      await fetch(uploadUrl, { method: "POST", body: "hi" });
+      const statuses = [];
+      for (const path of ["/_emulator/files", "/_emulator/journal", "/_emulator/", "/_emulator/nope"]) statuses.push((await fetch(server.url + path)).status);
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => /[\\/]node_modules[\\/]express[\\/]/.test(path));
+      console.log(JSON.stringify({ statuses, loaded: loaded.length }));
+      await emulator.close();
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd() });
+    expect(JSON.parse(stdout)).toEqual({ statuses: [200, 200, 200, 404], loaded: 0 });
+  });
+
+  it("matchRoute: named segments, one trailing slash ignored, anything else no match", () => {
+    expect(matchRoute("/files/:storageId/bytes", "/files/a%20b/bytes")).toEqual({ storageId: "a%20b" });
+    expect(matchRoute("/files", "/files/")).toEqual({});
+    expect(matchRoute("/", "/")).toEqual({});
+    expect(matchRoute("/files/:storageId", "/files/")).toBeNull();
+    expect(matchRoute("/files/:storageId", "/files/a/b")).toBeNull();
+    expect(matchRoute("/files", "/Files")).toBeNull();
   });
 
   it("admin: requests are journaled with their full path", async () => {

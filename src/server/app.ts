@@ -1,10 +1,10 @@
 // The HTTP surface of one emulator, on two origins like the local backend of
 // `npx convex dev`: the cloud origin (storage under /api, admin under
-// /_emulator) and the site origin (every path to the HTTP actions). The hot
-// Convex routes (/api/storage/*) are plain Node handlers, so a listening
-// server answers them without Express's overhead; the Express app mounts the
-// very same handlers, for supertest and users' own servers. Routes decode a
-// request, call the gateway, encode the answer.
+// /_emulator) and the site origin (every path to the HTTP actions). Every
+// route is a plain Node handler: a listening server never loads Express; the
+// Express apps (emulator.app, siteApp) only carry the very same handlers, for
+// supertest and users' own servers. Routes decode a request, call the
+// gateway, encode the answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
 // global setImmediate, which would hold journal entries back until timers advance.
@@ -14,9 +14,9 @@ import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath } from "../paths.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
 import { handleAction } from "./actions.js";
-import { adminRouter, sendHealth, type AdminApi } from "./admin.js";
+import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
@@ -98,33 +98,9 @@ function methodNotAllowed(res: ServerResponse, method: string, allow: string): v
   res.end();
 }
 
-/** The cloud origin's Express app: /api (the handlers above), /_emulator admin routes, else 404. */
-export function createApp(host: ServerHost, api: Handler = createApiHandler(host)): Express {
-  const { gateway, admin } = host;
-  const app = loadExpress()();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.use(API_PREFIX, (req, res) => {
-    // Express strips the mount path; the handlers route on the full URL.
-    req.url = req.originalUrl;
-    void api(req, res);
-  });
-  if (admin) {
-    app.use(ADMIN_MOUNT, (req, res, next) => {
-      // The journal's own live feed is not a request worth listing (it would list itself, cut off).
-      if (req.path !== ADMIN_ROUTES.events) journalRequest(gateway, req, res, "admin");
-      next();
-    });
-    // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).
-    app.use(ADMIN_MOUNT, adminGuardOf(host));
-    app.use(ADMIN_MOUNT, adminRouter(admin));
-  }
-  // HTTP actions are served on the site origin, not here.
-  app.use((req, res) => {
-    journalRequest(gateway, req, res, "unknown");
-    sendError(res, errors.routeNotFound(req.method, pathOf(req)));
-  });
-  return app;
+/** The cloud origin as an Express app (supertest-ready): the listening server's own handler, mounted. */
+export function createApp(host: ServerHost): Express {
+  return expressAppOf(createServerHandler(host));
 }
 
 /**
@@ -143,35 +119,44 @@ export function createSiteHandler(host: ServerHost): Handler {
 
 /** The site origin as an Express app (supertest-ready). */
 export function createSiteApp(host: ServerHost): Express {
+  return expressAppOf(createSiteHandler(host));
+}
+
+/** A handler as an Express app: Express only carries it (supertest, a user's own server). */
+function expressAppOf(handler: Handler): Express {
   const app = loadExpress()();
   app.disable("x-powered-by");
   app.set("etag", false);
-  const site = createSiteHandler(host);
-  app.use((req, res) => void site(req, res));
+  app.use((req, res) => void handler(req, res));
   return app;
 }
 
-/** The handler the cloud server runs: /api straight to the handlers, the rest to Express. */
+/**
+ * The handler the cloud server runs, all plain Node: /api to the storage handlers, /_emulator
+ * to the admin routes behind their guard, anything else 404. Express is never loaded here.
+ */
 export function createServerHandler(host: ServerHost): Handler {
+  const { gateway } = host;
   const api = createApiHandler(host);
   const guard = adminGuardOf(host);
-  // Built on the first request that needs it: a test that only uploads and
-  // serves never pays for setting up Express.
-  let app: Express | undefined;
+  const admin = host.admin === undefined ? undefined : adminRoutes(host.admin);
   return (req, res) => {
-    if ((req.url ?? "").startsWith(API_PREFIX)) return api(req, res);
-    // The readiness probe too, as the admin mount answers it: loading Express (~50 ms) was most
-    // of a CLI's time to its first answer.
-    const { admin } = host;
-    if (admin && req.method === "GET" && pathOf(req) === HEALTH_PATH) {
-      journalRequest(host.gateway, req, res, "admin");
-      return guard(req, res, () => sendHealth(admin, res));
+    const path = pathOf(req);
+    if (path.startsWith(API_PREFIX)) return api(req, res);
+    if (admin !== undefined && isAdminPath(path)) {
+      // The journal's own live feed is not a request worth listing (it would list itself, cut off).
+      if (path !== EVENTS_PATH) journalRequest(gateway, req, res, "admin");
+      // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).
+      return guard(req, res, () => {
+        if (!admin(req, res)) sendError(res, errors.routeNotFound(req.method ?? "GET", path));
+      });
     }
-    (app ??= createApp(host, api))(req, res);
+    journalRequest(gateway, req, res, "unknown");
+    sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };
 }
 
-const HEALTH_PATH = ADMIN_MOUNT + ADMIN_ROUTES.health;
+const EVENTS_PATH = ADMIN_MOUNT + ADMIN_ROUTES.events;
 
 /** The admin routes' guard (admin-guard.ts); the url is read per request (it may change on listen). */
 function adminGuardOf(host: ServerHost) {

@@ -1,7 +1,8 @@
-// Express, loaded on first use. Importing it made importing this package take
-// ~131 ms instead of ~79 ms (and ~4 MiB more RSS), and the hot Convex routes
-// (/api/storage/*) never touch it: a test that only uploads and serves, or a
-// CLI that only answers them, does not pay for it. (Synchronous, because
+// Express, loaded on first use, and only for `emulator.app` / `siteApp` (the
+// handlers as Express apps, for supertest): a listening server never loads it.
+// Importing it made importing this package take ~131 ms instead of ~79 ms
+// (and ~4 MiB more RSS), and a process that loaded it ran twice the major GCs
+// while uploads streamed in (bench/LIMITS.md). (Synchronous, because
 // `emulator.app` is a plain getter.)
 import { createRequire } from "node:module";
 import type Express from "express";

@@ -5,8 +5,9 @@
 // HTML and a script served beside it (page-script.ts): no build step. All
 // data comes from the admin JSON routes and is inserted as text, never as
 // HTML. URLs are relative to the page, so a path-prefixed origin works too.
-import type { Request, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ADMIN_ROUTES, STORAGE_ROUTES, OPERATIONS } from "../paths.js";
+import { pathOf } from "./http-util.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
 const option = (value: string) => `<option value="${value}">${value}</option>`;
@@ -100,13 +101,29 @@ const SECURITY_HEADERS = {
   "Cache-Control": "no-store",
 };
 
-export function sendPage(req: Request, res: Response): void {
+export function sendPage(req: IncomingMessage, res: ServerResponse): void {
   // The page's URLs are relative: at the mount without its slash they would miss it.
-  const [path = "", query] = req.originalUrl.split("?");
-  if (!path.endsWith("/")) return res.redirect(308, `${path.slice(path.lastIndexOf("/") + 1)}/${query === undefined ? "" : `?${query}`}`);
-  res.status(200).set({ ...SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8" }).send(PAGE);
+  const path = pathOf(req);
+  if (!path.endsWith("/")) {
+    const url = req.url ?? "";
+    const query = url.includes("?") ? url.slice(url.indexOf("?")) : "";
+    res.statusCode = 308;
+    res.setHeader("Location", `${path.slice(path.lastIndexOf("/") + 1)}/${query}`);
+    res.setHeader("Content-Length", 0);
+    res.end();
+    return;
+  }
+  sendText(res, "text/html; charset=utf-8", PAGE);
 }
 
-export function sendPageScript(_req: Request, res: Response): void {
-  res.status(200).set({ ...SECURITY_HEADERS, "Content-Type": "text/javascript; charset=utf-8" }).send(PAGE_SCRIPT);
+export function sendPageScript(_req: IncomingMessage, res: ServerResponse): void {
+  sendText(res, "text/javascript; charset=utf-8", PAGE_SCRIPT);
+}
+
+function sendText(res: ServerResponse, contentType: string, text: string): void {
+  res.statusCode = 200;
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  res.setHeader("Content-Type", contentType);
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
 }
