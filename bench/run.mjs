@@ -1,7 +1,7 @@
 // `npm run bench`: side-by-side benchmarks of convex-storage-emulator, printed
 // as ratios against baselines measured in the same run (issue 11).
 //
-//   node bench/run.mjs [--quick] [--runs N] [--upload-ms MS] [--only inprocess,http,overhead,memory,cli] [--no-write] [--out FILE]
+//   node bench/run.mjs [--quick] [--runs N] [--upload-ms MS] [--warmup-ms MS] [--only inprocess,http,overhead,memory,cli] [--no-write] [--out FILE]
 //
 // --quick (about a minute): one run of the in-process and HTTP rows at 1 KiB
 // and 1 MiB only; --only adds other sections to it.
@@ -23,6 +23,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     runs: { type: "string" },
     "upload-ms": { type: "string" },
+    "warmup-ms": { type: "string" },
     only: { type: "string" },
     "no-write": { type: "boolean", default: false },
     out: { type: "string" },
@@ -31,6 +32,11 @@ const { values: flags } = parseArgs({
 const QUICK = flags.quick;
 const RUNS = Number(flags.runs ?? (QUICK ? 1 : 3));
 const UPLOAD_MS = Number(flags["upload-ms"] ?? (QUICK ? 1000 : 2000));
+// Untimed uploads (then GETs of them) before each HTTP case's timed phases, the same for every
+// server: the timed phases measure steady state, not the JIT compiling a server's code (a cost a
+// larger server pays longer: with 0.3 s the emulator's 64 KiB uploads cost 0.82x of the floor's
+// CPU, with 3 s 0.97-1.0x; bench/LIMITS.md). Cold costs are rows 3 and 5.
+const WARMUP_MS = Number(flags["warmup-ms"] ?? (QUICK ? 1000 : 2000));
 const INPROC_MS = QUICK ? 500 : 1000;
 const MEMORY_BYTES = QUICK ? 256 * MiB : 1024 * MiB;
 const ALL_SECTIONS = ["inprocess", "http", "overhead", "memory", "cli"];
@@ -146,7 +152,7 @@ const machine = {
 };
 
 log(`convex-storage-emulator bench: ${machine.cores} cores, ${machine.memGiB.toFixed(1)} GiB, ${machine.cpu}, Node ${machine.node}`);
-log(`peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}; ${RUNS} run(s) per case, upload phase ${UPLOAD_MS} ms`);
+log(`peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}; ${RUNS} run(s) per case, upload phase ${UPLOAD_MS} ms after ${WARMUP_MS} ms of warm-up`);
 if (!existsSync(join(ROOT_DIR, "dist/index.js"))) {
   log("dist/index.js is missing: run `npm run build` in the root first (npm run bench does).");
   process.exit(1);
@@ -280,7 +286,7 @@ async function httpSection() {
   }
   const kinds = [...HTTP_KINDS.filter((k) => !skipped[k]), "floor"];
   // Per kind and size: throughput (req/s) and server CPU per request (µs) of each phase, one entry per run.
-  const res = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [] }]))]));
+  const res = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [], upFaults: [] }]))]));
   const total = RUNS * HTTP_SIZES.length * kinds.length;
   let n = 0;
   for (let run = 0; run < RUNS; run++) {
@@ -291,7 +297,7 @@ async function httpSection() {
         // The client reads the server's CPU time (/proc/<pid>/stat) around each timed phase.
         const out = await withServer(kind, (server) =>
           // The floor speaks the emulator's routes.
-          runJsonChild(join(BENCH_DIR, "http-client.mjs"), { kind: kind === "floor" ? "emulator" : kind, origin: server.url, size, uploadMs: UPLOAD_MS, serverPid: server.pid }, { timeoutMs: 180_000 }),
+          runJsonChild(join(BENCH_DIR, "http-client.mjs"), { kind: kind === "floor" ? "emulator" : kind, origin: server.url, size, uploadMs: UPLOAD_MS, warmupMs: WARMUP_MS, serverPid: server.pid }, { timeoutMs: 180_000 }),
         );
         const up = out.uploads / out.uploadSec;
         const serve = out.serves / out.serveSec;
@@ -300,12 +306,13 @@ async function httpSection() {
         r.serve.push(serve);
         r.upCpu.push(out.uploadCpuUs);
         r.serveCpu.push(out.serveCpuUs);
+        r.upFaults.push(out.uploadFaults);
         const unit = (rps) => (size >= MiB ? `${fmtNum((rps * size) / MiB).padStart(6)} MiB/s` : `${fmtNum(rps).padStart(6)} req/s`);
         log(`[http ${n}/${total}] run ${run + 1}/${RUNS} ${fmtSize(size).padStart(7)} ${kind.padEnd(8)} upload ${unit(up)} (${out.uploads}) ${fmtNum(out.uploadCpuUs).padStart(6)} µs CPU/req, serve ${unit(serve)} ${fmtNum(out.serveCpuUs).padStart(6)} µs CPU/req  (${((performance.now() - t0) / 1000).toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)}, ${elapsed()})`);
       }
     }
   }
-  cpuTable = { kinds, sizes: HTTP_SIZES, median: (k, size, dir) => median(res[k][size][dir === "up" ? "upCpu" : "serveCpu"]) };
+  cpuTable = { kinds, sizes: HTTP_SIZES, median: (k, size, dir) => median(res[k][size][{ up: "upCpu", serve: "serveCpu", faults: "upFaults" }[dir]]) };
   const fmtRate = (size, rps) => (size >= MiB ? `${fmtNum((rps * size) / MiB)} MiB/s` : `${fmtNum(rps)} req/s`);
   const fmtCpu = (us) => `${fmtNum(us)} µs`;
   for (const size of HTTP_SIZES) {
@@ -554,7 +561,7 @@ function resultsMarkdown() {
   md.push(`- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (azuriteEngines) md.push(`- Azurite ${machine.peers.azurite} declares \`engines.node ${azuriteEngines}\` (npm warns EBADENGINE); ${azuriteSkipped ?? `it installed and ran on Node ${process.version} in every case here`}.`);
   md.push(`- load average (1 min) at start ${loadStart[0].toFixed(2)}, at end ${loadEnd[0].toFixed(2)}: other agents' test runs share these ${machine.cores} cores, so absolute numbers are noisy; the ratios compare cases from the same run, interleaved.`);
-  md.push(`- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s; in-process cases ${INPROC_MS / 1000} s after a 0.2 s warm-up. Total wall time ${wallSec.toFixed(0)} s (without install and build).`);
+  md.push(`- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of untimed uploads and their GETs (the same for every server: steady state, not JIT warm-up); in-process cases ${INPROC_MS / 1000} s after a 0.2 s warm-up. Total wall time ${wallSec.toFixed(0)} s (without install and build).`);
   md.push("");
   md.push("## Results");
   md.push("");
@@ -583,6 +590,12 @@ function resultsMarkdown() {
     for (const size of cpuTable.sizes) {
       md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs`).join(" | ")} |`);
     }
+    md.push("");
+    md.push("Server minor page faults per upload (/proc/<pid>/stat, the upload phase): memory new to the process, ~15-25 µs of CPU each on these VMs, so they explain much of the upload CPU above:");
+    md.push("");
+    md.push(`| size | ${cpuTable.kinds.join(" | ")} |`);
+    md.push(`|---|${cpuTable.kinds.map(() => "---:").join("|")}|`);
+    for (const size of cpuTable.sizes) md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => fmtNum(cpuTable.median(k, size, "faults"))).join(" | ")} |`);
     md.push("");
   }
   md.push("## Method");

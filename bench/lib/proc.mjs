@@ -106,5 +106,11 @@ export function procCpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/** Minor page faults of a process so far (/proc/<pid>/stat field 10): memory new to it. */
+export function procMinorFaults(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export { join };
