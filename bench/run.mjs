@@ -38,6 +38,8 @@ const UPLOAD_MS = Number(flags["upload-ms"] ?? (QUICK ? 1000 : 2000));
 // CPU, with 3 s 0.97-1.0x; bench/LIMITS.md). Cold costs are rows 3 and 5.
 const WARMUP_MS = Number(flags["warmup-ms"] ?? (QUICK ? 1000 : 2000));
 const INPROC_MS = QUICK ? 500 : 1000;
+// Untimed ops before each in-process case, for the same reason as WARMUP_MS.
+const INPROC_WARMUP_MS = QUICK ? 200 : 1000;
 const MEMORY_BYTES = QUICK ? 256 * MiB : 1024 * MiB;
 const ALL_SECTIONS = ["inprocess", "http", "overhead", "memory", "cli"];
 const SECTIONS = new Set((flags.only ?? (QUICK ? "inprocess,http" : ALL_SECTIONS.join(","))).split(","));
@@ -174,7 +176,7 @@ async function inProcessSection() {
       for (const impl of impls) {
         n++;
         if (impl === "connected" && pending) continue;
-        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms: INPROC_MS });
+        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms: INPROC_MS, warmupMs: INPROC_WARMUP_MS });
         if (out.pending) {
           pending = out.pending;
           log(`[in-process ${n}/${total}] ${impl}: ${pending}`);
@@ -561,7 +563,7 @@ function resultsMarkdown() {
   md.push(`- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (azuriteEngines) md.push(`- Azurite ${machine.peers.azurite} declares \`engines.node ${azuriteEngines}\` (npm warns EBADENGINE); ${azuriteSkipped ?? `it installed and ran on Node ${process.version} in every case here`}.`);
   md.push(`- load average (1 min) at start ${loadStart[0].toFixed(2)}, at end ${loadEnd[0].toFixed(2)}: other agents' test runs share these ${machine.cores} cores, so absolute numbers are noisy; the ratios compare cases from the same run, interleaved.`);
-  md.push(`- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of untimed uploads and their GETs (the same for every server: steady state, not JIT warm-up); in-process cases ${INPROC_MS / 1000} s after a 0.2 s warm-up. Total wall time ${wallSec.toFixed(0)} s (without install and build).`);
+  md.push(`- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of untimed uploads and their GETs (the same for every server: steady state, not JIT warm-up); in-process cases ${INPROC_MS / 1000} s after ${INPROC_WARMUP_MS / 1000} s of untimed ops. Total wall time ${wallSec.toFixed(0)} s (without install and build).`);
   md.push("");
   md.push("## Results");
   md.push("");
