@@ -187,10 +187,10 @@ export class StorageEmulator {
     if (file === null || file.size === 0) return null;
     // The header is enough (image-size reads no more than 512 KiB of a file either): listing
     // files on the admin page must not copy each whole. In memory the head is the stored
-    // buffers' views (one copy only when it spans several); on disk, a read.
+    // buffers' views (one copy only when it spans several); on disk, a read of the head alone.
     const headBytes = Math.min(file.size, IMAGE_HEAD_BYTES);
     const head = this.gateway.files.buffersOf(file, 0, headBytes - 1);
-    const bytes = head === null ? this.gateway.files.read(file.uuid) : head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
+    const bytes = head === null ? this.gateway.files.read(file.uuid, headBytes) : head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
     return bytes === null ? null : imageInfo(bytes);
   }
 

@@ -161,12 +161,12 @@ export class FileStore {
     for (const { file } of entries) this.#index(file);
   }
 
-  /** The whole content, or null when the file does not exist. */
-  read(uuid: string): Uint8Array<ArrayBuffer> | null {
+  /** The content, or its first `upTo` bytes; null when the file does not exist. */
+  read(uuid: string, upTo = Infinity): Uint8Array<ArrayBuffer> | null {
     const file = this.#byUuid.get(uuid);
     if (!file) return null;
-    const out = new Uint8Array(file.size);
-    this.readInto(file, out, 0);
+    const out = new Uint8Array(Math.min(file.size, upTo));
+    this.readInto(file, out, 0, out.byteLength);
     return out;
   }
 
@@ -175,9 +175,9 @@ export class FileStore {
     return this.#scratch.lend(file.size, (buffer) => this.readInto(file, buffer, 0));
   }
 
-  /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
-  readInto(file: StoredFile, target: Uint8Array, offset: number): void {
-    this.#volume.readInto(file, target, offset);
+  /** Copies a file's first `length` bytes (default all) into `target` at `offset` (one copy, no temporary buffer). */
+  readInto(file: StoredFile, target: Uint8Array, offset: number, length?: number): void {
+    this.#volume.readInto(file, target, offset, length);
   }
 
   /** Bytes `start..end` (inclusive) as the stored buffers themselves, in memory (never change them); null on disk. */

@@ -190,6 +190,17 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     expect(Buffer.concat(got).equals(bytes.subarray(1000, 250_001))).toBe(true);
   });
 
+  it("read: the first upTo bytes only, across chunk boundaries; the whole file when it is shorter", async () => {
+    const { store } = setup({}, kind);
+    const bytes = randomBytes(300_000);
+    const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
+    for (const upTo of [0, 1, 70_000, 70_001, 299_999]) {
+      const head = store.read(file.uuid, upTo)!;
+      expect(head.byteLength).toBe(upTo);
+      expect(Buffer.from(head).equals(bytes.subarray(0, upTo))).toBe(true);
+    }
+    expect(Buffer.from(store.read(file.uuid, 1_000_000)!).equals(bytes)).toBe(true);
+  });
 });
 
 describe("FileStore in memory", () => {

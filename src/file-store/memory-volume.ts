@@ -32,11 +32,14 @@ export class MemoryVolume implements Volume {
     return new MemoryWriter(options, (file, buffers) => this.#buffers.set(file.uuid, buffers));
   }
 
-  readInto(file: StoredFile, target: Uint8Array, offset: number): void {
+  readInto(file: StoredFile, target: Uint8Array, offset: number, length = file.size): void {
     let at = offset;
+    const end = offset + Math.min(length, file.size);
     for (const buffer of this.#stored(file)) {
-      target.set(buffer, at);
-      at += buffer.byteLength;
+      if (at === end) break;
+      const piece = buffer.byteLength <= end - at ? buffer : buffer.subarray(0, end - at);
+      target.set(piece, at);
+      at += piece.byteLength;
     }
   }
 

@@ -76,8 +76,8 @@ export interface Volume {
   recover(): StoredFile[];
   /** A writer for a new file's bytes; nothing is visible until `publish`. */
   writer(uuid: string, options: VolumeWriterOptions): VolumeWriter;
-  /** Copies a file's bytes into `target` at `offset`. */
-  readInto(file: StoredFile, target: Uint8Array, offset: number): void;
+  /** Copies a file's first `length` bytes (default all) into `target` at `offset`. */
+  readInto(file: StoredFile, target: Uint8Array, offset: number, length?: number): void;
   /**
    * Bytes `start..end` (inclusive) as the stored buffers themselves, without a copy, when the
    * volume holds them in memory (never change them); null when they must be read (a disk).

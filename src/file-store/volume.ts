@@ -65,13 +65,14 @@ export class BlobVolume implements Volume {
     if (this.durable) publishDurable(blob.fs, this.root, file, blob.path);
   }
 
-  /** Copies a file's bytes into `target` at `offset` (one copy, no temporary buffer). */
-  readInto(file: StoredFile, target: Uint8Array, offset: number): void {
-    if (file.size === 0) return;
+  /** Copies a file's first `length` bytes (default all) into `target` at `offset` (one copy, no temporary buffer). */
+  readInto(file: StoredFile, target: Uint8Array, offset: number, length = file.size): void {
+    const size = Math.min(length, file.size);
+    if (size === 0) return;
     const fd = this.#open(file.uuid);
     try {
-      for (let done = 0; done < file.size; ) {
-        const n = this.#fs.readSync(fd, target, offset + done, file.size - done, done);
+      for (let done = 0; done < size; ) {
+        const n = this.#fs.readSync(fd, target, offset + done, size - done, done);
         if (n === 0) throw errors.blobMissing(file.uuid);
         done += n;
       }
