@@ -9,13 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { Pool } from "undici";
 import { ACCOUNT, VERSION as AZ_VERSION, accountSas } from "./lib/azure.mjs";
-import { procCpuMs, procMinorFaults } from "./lib/proc.mjs";
+import { procStat } from "./lib/proc.mjs";
 
 const { kind, origin, size, uploadMs, connections = 8, maxUploads = 1_000_000, serve = true, warmupMs = 300, serverPid } = JSON.parse(process.argv[2]);
-/** The server's CPU time so far in ms, or NaN without a pid. */
-const serverCpuMs = () => (serverPid === undefined ? NaN : procCpuMs(serverPid));
-/** The server's minor page faults so far, or NaN without a pid. */
-const serverFaults = () => (serverPid === undefined ? NaN : procMinorFaults(serverPid));
+/** The server's CPU time (ms) and minor page faults so far, or NaNs without a pid. */
+const serverStat = () => (serverPid === undefined ? { cpuMs: NaN, minorFaults: NaN } : procStat(serverPid));
 const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
 const body = randomBytes(size);
 
@@ -146,19 +144,17 @@ try {
     if (serve) await servePhase(await servePaths(warm.keys));
     warmUploads = warm.keys.length;
   }
-  const faults0 = serverFaults();
-  const cpu0 = serverCpuMs();
+  const before = serverStat();
   const up = await uploadPhase(ctx, uploadMs);
-  const cpu1 = serverCpuMs();
-  const faults1 = serverFaults();
+  const afterUploads = serverStat();
   const paths = serve ? await servePaths(up.keys) : [];
-  const cpu2 = serverCpuMs();
+  const beforeServe = serverStat();
   const served = serve ? await servePhase(paths) : { sec: 0 };
-  const cpu3 = serverCpuMs();
+  const afterServe = serverStat();
   // Server CPU per request in µs, each timed phase alone (the untimed GET /_emulator/files between them is left out).
-  const uploadCpuUs = ((cpu1 - cpu0) * 1000) / up.keys.length;
-  const serveCpuUs = serve ? ((cpu3 - cpu2) * 1000) / paths.length : NaN;
-  const uploadFaults = (faults1 - faults0) / up.keys.length;
+  const uploadCpuUs = ((afterUploads.cpuMs - before.cpuMs) * 1000) / up.keys.length;
+  const serveCpuUs = serve ? ((afterServe.cpuMs - beforeServe.cpuMs) * 1000) / paths.length : NaN;
+  const uploadFaults = (afterUploads.minorFaults - before.minorFaults) / up.keys.length;
   process.stdout.write(
     `${JSON.stringify({ warmUploads, uploads: up.keys.length, uploadSec: up.sec, serves: paths.length, serveSec: served.sec, uploadCpuUs, serveCpuUs, uploadFaults })}\n`,
   );

@@ -98,18 +98,15 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU time (user + system) a process has used so far, in ms (Linux; clock-tick resolution). */
-export function procCpuMs(pid) {
+/**
+ * A process's counters so far, from one read of /proc/<pid>/stat (Linux): CPU time (user +
+ * system) in ms, at clock-tick resolution, and minor page faults (memory new to it).
+ */
+export function procStat(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name, which is in parentheses and may contain spaces.
+  // Fields after the command name, which is in parentheses and may contain spaces (field 3 on).
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
-
-/** Minor page faults of a process so far (/proc/<pid>/stat field 10): memory new to it. */
-export function procMinorFaults(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+  return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK, minorFaults: Number(fields[7]) };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
