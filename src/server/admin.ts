@@ -39,7 +39,7 @@ export interface AdminApi {
 }
 
 /** GET /_emulator/health: what scripts poll for readiness. */
-export function sendHealth(admin: AdminApi, res: ServerResponse): void {
+function sendHealth(admin: AdminApi, res: ServerResponse): void {
   sendJson(res, 200, { ok: true, ...admin.health() });
 }
 

@@ -58,10 +58,9 @@ function outcomeOf(res: ServerResponse): RequestOutcome {
   };
 }
 
-/** Answers everything under /api/: CORS, upload and serve. */
-export function createApiHandler({ gateway }: ServerHost): Handler {
-  return (req, res) => {
-    const path = pathOf(req);
+/** Answers everything under /api/: CORS, upload and serve. `path` is the request's, without its query. */
+function createApiHandler({ gateway }: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => void | Promise<void> {
+  return (req, res, path) => {
     const method = req.method ?? "GET";
     if (method === "OPTIONS") {
       journalRequest(gateway, req, res, "cors");
@@ -142,7 +141,7 @@ export function createServerHandler(host: ServerHost): Handler {
   const admin = host.admin === undefined ? undefined : adminRoutes(host.admin);
   return (req, res) => {
     const path = pathOf(req);
-    if (path.startsWith(API_PREFIX)) return api(req, res);
+    if (path.startsWith(API_PREFIX)) return api(req, res, path);
     if (admin !== undefined && isAdminPath(path)) {
       // The journal's own live feed is not a request worth listing (it would list itself, cut off).
       if (path !== EVENTS_PATH) journalRequest(gateway, req, res, "admin");

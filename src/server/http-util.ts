@@ -25,11 +25,15 @@ export function facts(res: ServerResponse): RequestFacts {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  sendText(res, status, "application/json", JSON.stringify(body));
+}
+
+/** A whole text answer, its length noted for the journal. */
+export function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
   // A string, not a Buffer: Node sends the head and a string body as one string, one write.
-  const text = JSON.stringify(body);
   const length = Buffer.byteLength(text);
   res.statusCode = status;
-  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Type", contentType);
   res.setHeader("Content-Length", length);
   facts(res).bytesOut = length;
   res.end(text);

@@ -7,7 +7,7 @@
 // HTML. URLs are relative to the page, so a path-prefixed origin works too.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ADMIN_ROUTES, STORAGE_ROUTES, OPERATIONS } from "../paths.js";
-import { pathOf } from "./http-util.js";
+import { pathOf, sendText } from "./http-util.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
 const option = (value: string) => `<option value="${value}">${value}</option>`;
@@ -113,17 +113,14 @@ export function sendPage(req: IncomingMessage, res: ServerResponse): void {
     res.end();
     return;
   }
-  sendText(res, "text/html; charset=utf-8", PAGE);
+  sendPagePart(res, "text/html; charset=utf-8", PAGE);
 }
 
 export function sendPageScript(_req: IncomingMessage, res: ServerResponse): void {
-  sendText(res, "text/javascript; charset=utf-8", PAGE_SCRIPT);
+  sendPagePart(res, "text/javascript; charset=utf-8", PAGE_SCRIPT);
 }
 
-function sendText(res: ServerResponse, contentType: string, text: string): void {
-  res.statusCode = 200;
+function sendPagePart(res: ServerResponse, contentType: string, text: string): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  res.setHeader("Content-Type", contentType);
-  res.setHeader("Content-Length", Buffer.byteLength(text));
-  res.end(text);
+  sendText(res, 200, contentType, text);
 }
