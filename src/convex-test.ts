@@ -57,7 +57,7 @@ function classifyConvexTestId(id: string): StorageIdKind {
 export async function connectConvexTest(instance: ConvexTestInstance, emulator: StorageEmulator): Promise<ConvexTestConnection> {
   const t = instance as unknown as { run<T>(fn: () => Promise<T>): Promise<T> } & Record<string, unknown>;
   if (connectedEmulators.has(emulator)) throw errors.convexTestUnsupported("this emulator is already connected to a convex-test instance");
-  const { files } = emulator.gateway;
+  const files = emulator.fileStore;
   if (files.count > 0) throw errors.convexTestNotEmpty(files.count);
   const inner = installProxy();
   let raw: Syscalls | undefined;

@@ -22,14 +22,14 @@ import {
   type StorageEmulatorOptions,
 } from "./options.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
-import type { AdminApi } from "./server/admin.js";
-import { checkAdminAccess } from "./server/admin-guard.js";
-import { createApp, createServerHandler, createSiteApp, createSiteHandler, type ServerHost } from "./server/app.js";
+import { checkAdminAccess } from "./server/admin/guard.js";
+import { createApp, createServerHandler, createSiteApp } from "./server/app.js";
+import type { ServerHost } from "./server/host.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
+import { createSiteHandler, fetchSite } from "./server/site.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
 import { createStorageViews } from "./storage.js";
 import { UploadTokenBook } from "./tokens.js";
-import { VERSION } from "./version.js";
 
 export class StorageEmulator {
   /** `ctx.storage` of an action or HTTP action: the full surface. */
@@ -43,8 +43,10 @@ export class StorageEmulator {
   /** Faults to inject into the next uploads, downloads or ctx.storage calls: `faults.next({ route, … })`. */
   readonly faults: Faults;
 
-  /** @internal Everything done to files goes through it (server, interop and tests build on it). */
+  /** @internal What ctx.storage and the server do to files goes through it. */
   readonly gateway: Gateway;
+  readonly #files: FileStore;
+  readonly #tokens: UploadTokenBook;
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
@@ -58,23 +60,24 @@ export class StorageEmulator {
     if (typeof now !== "function") throw errors.optionInvalid("now", "expected a function returning milliseconds.");
     this.#configuredOrigin = options.url === undefined ? undefined : checkOrigin(options.url);
     const ttlMs = checkCount("uploadUrlTtlMs", options.uploadUrlTtlMs) ?? DEFAULT_UPLOAD_URL_TTL_MS;
-    const files = new FileStore({
+    const files = (this.#files = new FileStore({
       location: storeLocation(options.persist, checkSwitch("persistVerifySha256", options.persistVerifySha256)),
       now,
       newUuid: newFileUuid,
       maxFileBytes: checkCount("maxFileBytes", options.maxFileBytes),
       maxTotalBytes: checkCount("maxTotalBytes", options.maxTotalBytes),
-    });
+    }));
     this.journal = new Journal();
     this.faults = new Faults();
-    const tokens = new UploadTokenBook({ now, ttlMs });
+    const tokens = (this.#tokens = new UploadTokenBook({ now, ttlMs }));
     const uploadIdleTimeoutMs = checkCount("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
-    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url, uploadIdleTimeoutMs });
+    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
     const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
-    const admin = options.admin === false ? undefined : this.#adminApi();
-    this.#host = { gateway: this.gateway, actions, admin, adminAccess, siteOrigin: () => this.siteUrl };
+    // The admin routes see this emulator through their AdminHost interface (server/ never imports this file).
+    const admin = options.admin === false ? undefined : this;
+    this.#host = { gateway: this.gateway, actions, admin, adminAccess, uploadIdleTimeoutMs, siteOrigin: () => this.siteUrl };
   }
 
   /**
@@ -142,15 +145,7 @@ export class StorageEmulator {
       if (!this.#server) throw errors.notListening(url.href);
       return fetch(`${this.#server.url}${url.href.slice(cloud.length)}`, init);
     }
-    const request = new Request(url, init);
-    const { actions } = this.#host;
-    const record = this.gateway.startRequest(actions.mounted ? "action" : "unknown", request.method, url.pathname);
-    const { response, settled } = await actions.handle(request);
-    // Recorded once the body is read, cut or cancelled, as the socket path records on 'close'.
-    void settled.then(({ error, bytesOut, aborted }) =>
-      record({ status: aborted === true ? 0 : response.status, bytesOut, errorCode: error?.code, errorMessage: error?.message }),
-    );
-    return response;
+    return fetchSite(this.#host, new Request(url, init));
   }
 
   /** Closes the listening server, if any. */
@@ -167,7 +162,7 @@ export class StorageEmulator {
 
   /** Every stored file, in creation order. */
   files(): StoredFile[] {
-    return this.gateway.files.list();
+    return this.gateway.list();
   }
 
   /** A stored file by storage id or UUID, or null. */
@@ -178,7 +173,7 @@ export class StorageEmulator {
   /** A stored file's bytes (a copy), or null. */
   bytes(id: string): Uint8Array | null {
     const file = this.file(id);
-    return file === null ? null : this.gateway.files.read(file.uuid);
+    return file === null ? null : this.gateway.read(file);
   }
 
   /** A stored image's `{ format, width, height }` from its header; null for anything else or a missing file. */
@@ -186,12 +181,8 @@ export class StorageEmulator {
     const file = this.file(id);
     if (file === null || file.size === 0) return null;
     // The header is enough (image-size reads no more than 512 KiB of a file either): listing
-    // files on the admin page must not copy each whole. In memory the head is the stored
-    // buffers' views (one copy only when it spans several); on disk, a read of the head alone.
-    const headBytes = Math.min(file.size, IMAGE_HEAD_BYTES);
-    const head = this.gateway.files.buffersOf(file, 0, headBytes - 1);
-    const bytes = head === null ? this.gateway.files.read(file.uuid, headBytes) : head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
-    return bytes === null ? null : imageInfo(bytes);
+    // files on the admin page must not copy each whole.
+    return imageInfo(this.#files.head(file, IMAGE_HEAD_BYTES));
   }
 
   /** A stored file's content decoded as UTF-8, or null. */
@@ -205,53 +196,32 @@ export class StorageEmulator {
   /** Stores a fixture (a file on disk, or bytes) and returns its storage id. */
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType, fresh } = await readSeedInput(input);
-    return (await this.#seedBytes(bytes, contentType, fresh)).storageId as StorageId;
+    return (await this.gateway.seed(bytes, contentType, fresh)).storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
   reset(): void {
-    this.gateway.files.clear();
-    this.gateway.tokens.clear();
+    this.#files.clear();
+    this.#tokens.clear();
     this.journal.clear();
     this.faults.clear();
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */
   snapshot(): Uint8Array {
-    return takeSnapshot(this.gateway.files);
+    return takeSnapshot(this.#files);
   }
 
   /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
   restore(snapshot: Uint8Array): void {
     // Only a connected identity (convex-test's documents) says which files exist.
-    if (this.gateway.files.identity.exists !== undefined) throw errors.convexTestRestore();
-    restoreSnapshot(this.gateway.files, snapshot);
+    if (this.#files.identity.exists !== undefined) throw errors.convexTestRestore();
+    restoreSnapshot(this.#files, snapshot);
   }
 
-  #seedBytes(bytes: ByteSource, contentType: string | null, handOver = false): Promise<StoredFile> {
-    return this.gateway.files.write(bytes, { contentType, source: "seed", deferSha256: true, handOver });
-  }
-
-  /** The admin routes' narrow view of this emulator. */
-  #adminApi(): AdminApi {
-    const { gateway } = this;
-    return {
-      files: () => this.files(),
-      file: (id) => this.file(id),
-      bytes: (file) => gateway.files.read(file.uuid),
-      fileUrl: (file) => gateway.fileUrl(file),
-      delete: (file) => gateway.delete(file),
-      reset: () => this.reset(),
-      issueUploadUrl: () => gateway.issueUploadUrl(),
-      health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
-      image: (file) => this.image(file.uuid),
-      seed: (body, contentType) => this.#seedBytes(body, contentType),
-      journal: this.journal,
-      queueFault: (spec) => this.faults.next(spec).pending(),
-      pendingFaults: () => this.faults.pending(),
-      clearFaults: () => this.faults.clear(),
-      uploadIdleTimeoutMs: gateway.uploadIdleTimeoutMs,
-    };
+  /** @internal The file store itself, for what wires into it (convex-test interop) and white-box tests. */
+  get fileStore(): FileStore {
+    return this.#files;
   }
 }
 

@@ -3,8 +3,10 @@
 // published (the commit point); deleting the record first makes a delete
 // atomic too. This module keeps the index (which files exist), the limits and
 // the write lifecycle; a Volume keeps the bytes: file-store/memory-volume.ts in
-// memory, file-store/volume.ts (a directory, crash-safe) with `persist`.
-import type { Readable } from "node:stream";
+// memory, file-store/disk-volume.ts (a directory, crash-safe) with `persist`.
+// Readers never learn which: read(), head(), toBlob(), lend() and send() answer
+// the same from both.
+import type { Writable } from "node:stream";
 import { errors, isStorageEmulatorError } from "./errors.js";
 import { localIdentity, type FileIdentity } from "./file-store/identity.js";
 import type { StoreLocation } from "./file-store/location.js";
@@ -14,7 +16,7 @@ import { MemoryVolume } from "./file-store/memory-volume.js";
 import { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
 import type { ByteSource, StoredFile, Volume, WriteInput } from "./file-store/types.js";
-import { BlobVolume } from "./file-store/volume.js";
+import { DiskVolume } from "./file-store/disk-volume.js";
 import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
@@ -49,10 +51,10 @@ export class FileStore {
     this.#o = rest;
     this.#budget = new ByteBudget(rest);
     try {
-      this.#volume = "memory" in location ? new MemoryVolume() : new BlobVolume(location);
+      this.#volume = "memory" in location ? new MemoryVolume() : new DiskVolume(location);
       for (const file of this.#volume.recover()) this.#index(file);
     } catch (error) {
-      if ("memory" in location || !location.durable || isStorageEmulatorError(error)) throw error;
+      if ("memory" in location || isStorageEmulatorError(error)) throw error;
       // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
       throw errors.optionInvalid("persist", `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`);
@@ -65,10 +67,6 @@ export class FileStore {
 
   get count(): number {
     return this.#byUuid.size;
-  }
-
-  get durable(): boolean {
-    return this.#volume.durable;
   }
 
   /** Who names files now (see file-store/identity.ts). */
@@ -119,9 +117,7 @@ export class FileStore {
     const source = given instanceof Blob ? await blobSource(given) : given;
     // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
     const keep = !(source instanceof Uint8Array) || input.handOver === true || given instanceof Blob;
-    // An upload's Content-Length is a claim, not bytes in hand: never pre-size to it (memory
-    // never does; a disk volume not durable would). A Blob's size (store, seed) is real.
-    const blob = this.#volume.writer(uuid, { sizeHint: input.source === "upload" ? undefined : sizeHint, hash: !deferHash, keep });
+    const blob = this.#volume.writer(uuid, { hash: !deferHash, keep });
     let reserved = 0;
     const write = (chunk: Uint8Array) => {
       this.#budget.check(blob.size, chunk.byteLength);
@@ -161,13 +157,33 @@ export class FileStore {
     for (const { file } of entries) this.#index(file);
   }
 
-  /** The content, or its first `upTo` bytes; null when the file does not exist. */
-  read(uuid: string, upTo = Infinity): Uint8Array<ArrayBuffer> | null {
-    const file = this.#byUuid.get(uuid);
-    if (!file) return null;
+  /** A copy of the content, or of its first `upTo` bytes; null when the file is no longer stored. */
+  read(file: StoredFile, upTo = Infinity): Uint8Array<ArrayBuffer> | null {
+    if (this.#byUuid.get(file.uuid) !== file) return null;
     const out = new Uint8Array(Math.min(file.size, upTo));
     this.readInto(file, out, 0, out.byteLength);
     return out;
+  }
+
+  /** The first `length` bytes, for a look that is over at once (never change them): views of the stored bytes where possible. */
+  head(file: StoredFile, length: number): Uint8Array {
+    const size = Math.min(length, file.size);
+    const buffers = size === 0 ? null : this.#volume.buffersOf(file, 0, size - 1);
+    if (buffers === null) return this.read(file, size) ?? new Uint8Array(0);
+    return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, size);
+  }
+
+  /** The content as a Blob of `type` (Node's Blob copies what it is built from: one copy). */
+  toBlob(file: StoredFile, type: string): Blob {
+    const buffers = this.#volume.buffersOf(file, 0, file.size - 1);
+    if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
+    // On disk: read into a reused buffer, which the Blob's own copy frees at once.
+    const { bytes, release } = this.lend(file);
+    try {
+      return new Blob([bytes], { type });
+    } finally {
+      release();
+    }
   }
 
   /** A file's bytes in a reused buffer, for a copy consumed at once; `release()` when done with it. */
@@ -180,14 +196,10 @@ export class FileStore {
     this.#volume.readInto(file, target, offset, length);
   }
 
-  /** Bytes `start..end` (inclusive) as the stored buffers themselves, in memory (never change them); null on disk. */
-  buffersOf(file: StoredFile, start = 0, end = file.size - 1): readonly Uint8Array[] | null {
-    return this.#volume.buffersOf(file, start, end);
-  }
-
-  /** A stream of bytes `start..end` (inclusive), for serving; a remove meanwhile does not cut it short. */
-  openStream(file: StoredFile, start: number, end: number): Readable {
-    return this.#volume.openStream(file, start, end);
+  /** Writes bytes `start..end` (inclusive) to `out` and ends it, minding backpressure, with no second copy of
+   *  the range in memory; a remove meanwhile does not cut it short, a read error destroys `out`. */
+  send(file: StoredFile, start: number, end: number, out: Writable): void {
+    this.#volume.send(file, start, end, out);
   }
 
   /** Removes a file and its document; false when it did not exist (or is being removed). */

@@ -1,11 +1,13 @@
 // The gateway: everything the outside world does to stored files goes
-// through here, whether it comes from ctx.storage (storage.ts), the HTTP
-// routes (server/) or the emulator's own inspection. It applies queued faults
-// and records the journal, each in one place, and it knows nothing of HTTP:
-// routes decode a request into a call here and encode what it returns.
+// through here, whether it comes from ctx.storage (storage.ts) or the HTTP
+// routes (server/). It applies queued faults and records the journal, each in
+// one place, and it knows nothing of HTTP: routes decode a request into a call
+// here and encode what it returns. Its parts are its own: callers get
+// operations, never the file store, tokens, journal or faults behind them.
+import type { Writable } from "node:stream";
 import { errors, isStorageEmulatorError } from "./errors.js";
 import { faultDelay, type FaultAction, type Faults } from "./faults.js";
-import type { BytePump, FileStore, StoredFile } from "./file-store.js";
+import type { ByteSource, BytePump, FileStore, StoredFile, WriteInput } from "./file-store.js";
 import { isUuid } from "./ids.js";
 import type { HttpRoute, Journal, RequestOutcome, StorageCallEntry } from "./journal.js";
 import { fileUrl, uploadUrl, type StorageMethod, type StorageOperation, type StorageRoute } from "./paths.js";
@@ -19,8 +21,6 @@ export interface GatewayParts {
   now(): number;
   /** The origin URLs are built on, e.g. "http://127.0.0.1:3210". */
   origin(): string;
-  /** An upload whose body sends nothing this long is aborted; 0 never. */
-  uploadIdleTimeoutMs: number;
 }
 
 /** An HTTP upload, decoded: `POST /api/storage/upload?token=…`. */
@@ -42,18 +42,16 @@ export interface UploadHeaders {
 
 
 export class Gateway {
-  readonly files: FileStore;
-  readonly tokens: UploadTokenBook;
-  readonly journal: Journal;
-  readonly faults: Faults;
-  readonly now: () => number;
+  readonly #files: FileStore;
+  readonly #tokens: UploadTokenBook;
+  readonly #journal: Journal;
+  readonly #faults: Faults;
+  readonly #now: () => number;
   readonly origin: () => string;
-  readonly uploadIdleTimeoutMs: number;
 
   constructor(parts: GatewayParts) {
-    this.uploadIdleTimeoutMs = parts.uploadIdleTimeoutMs;
-    ({ files: this.files, tokens: this.tokens, journal: this.journal, faults: this.faults } = parts);
-    this.now = () => parts.now();
+    ({ files: this.#files, tokens: this.#tokens, journal: this.#journal, faults: this.#faults } = parts);
+    this.#now = () => parts.now();
     this.origin = () => parts.origin();
   }
 
@@ -66,8 +64,8 @@ export class Gateway {
    * once and costs no extra promise turns.
    */
   perform<T>(operation: StorageOperation, storageId: unknown, call: () => Promise<T> | T, bytesOf?: (result: T) => number | undefined): Promise<T> {
-    const fault = this.faults.take(operation);
-    const record = new CallRecord(this.journal, operation, storageId, this.now(), bytesOf, fault?.error);
+    const fault = this.#faults.take(operation);
+    const record = new CallRecord(this.#journal, operation, storageId, this.#now(), bytesOf, fault?.error);
     if (fault === undefined) return record.run(call);
     const injected = fault.error;
     return faultDelay(fault).then(() => (injected === undefined ? record.run(call) : record.failed(injected)));
@@ -77,13 +75,13 @@ export class Gateway {
   resolve(method: StorageMethod, id: unknown): StoredFile | null {
     if (typeof id !== "string") throw errors.invalidStorageId(method, id);
     // A stored file's own id is valid by construction: decoding it again (base32, checksum) is skipped.
-    const stored = this.files.byStorageId(id);
+    const stored = this.#files.byStorageId(id);
     if (stored !== null) return stored;
-    switch (this.files.identity.classify(id)) {
+    switch (this.#files.identity.classify(id)) {
       case "storage":
         return null; // a well-formed id the store does not hold (looked up above)
       case "uuid":
-        return this.files.byUuid(id.toLowerCase());
+        return this.#files.byUuid(id.toLowerCase());
       case "otherTable":
         throw errors.storageIdOfOtherTable(method);
       case "invalid":
@@ -94,7 +92,32 @@ export class Gateway {
   /** A stored file by storage id or UUID, or null (inspection: never throws). */
   find(id: string): StoredFile | null {
     if (typeof id !== "string") return null;
-    return this.files.byStorageId(id) ?? this.files.byUuid(id.toLowerCase());
+    return this.#files.byStorageId(id) ?? this.#files.byUuid(id.toLowerCase());
+  }
+
+  /** Every stored file, in creation order. */
+  list(): StoredFile[] {
+    return this.#files.list();
+  }
+
+  /** Stores bytes (ctx.storage.store, a seed); the caller journals it where it is a call. */
+  write(source: ByteSource, input: WriteInput): Promise<StoredFile> {
+    return this.#files.write(source, input);
+  }
+
+  /** Stores a fixture (emulator.seed(), the admin seed route): hashed when first read. */
+  seed(source: ByteSource, contentType: string | null, handOver = false): Promise<StoredFile> {
+    return this.#files.write(source, { contentType, source: "seed", deferSha256: true, handOver });
+  }
+
+  /** A copy of a file's bytes (or of its first `upTo`); null once it is no longer stored. */
+  read(file: StoredFile, upTo?: number): Uint8Array<ArrayBuffer> | null {
+    return this.#files.read(file, upTo);
+  }
+
+  /** A file's content as a Blob of its content type (ctx.storage.get). */
+  blobOf(file: StoredFile): Blob {
+    return this.#files.toBlob(file, file.contentType ?? "");
   }
 
   fileUrl(file: StoredFile): string {
@@ -103,13 +126,13 @@ export class Gateway {
 
   /** A fresh upload URL and when it expires. */
   issueUploadUrl(): { uploadUrl: string; expiresAt: number } {
-    const { token, expiresAt } = this.tokens.issue();
+    const { token, expiresAt } = this.#tokens.issue();
     return { uploadUrl: uploadUrl(this.origin(), token), expiresAt };
   }
 
   /** Removes a file; false when it was not there. */
   delete(file: StoredFile): Promise<boolean> {
-    return this.files.remove(file.uuid);
+    return this.#files.remove(file.uuid);
   }
 
   // --- HTTP -------------------------------------------------------------------
@@ -120,17 +143,27 @@ export class Gateway {
    * delay has passed.
    */
   takeHttpFault(route: StorageRoute): Promise<FaultAction> | undefined {
-    const fault = this.faults.take(route);
+    const fault = this.#faults.take(route);
     return fault === undefined ? undefined : faultDelay(fault).then(() => fault);
   }
 
   /** An HTTP upload: the token first (Fidelity: checked before any header), then the headers, then the body. */
   async upload(request: UploadRequest): Promise<StoredFile> {
     // A repeated token is as unreadable as a garbled one.
-    const check = this.tokens.verify(request.token === undefined ? "" : request.token);
+    const check = this.#tokens.verify(request.token === undefined ? "" : request.token);
     if (!check.ok) throw check.error;
     const { contentType, expectedSha256, declaredBytes } = request.headers();
-    return this.files.write(request.body, { contentType, source: "upload", expectedSha256, sizeHint: declaredBytes });
+    return this.#files.write(request.body, { contentType, source: "upload", expectedSha256, sizeHint: declaredBytes });
+  }
+
+  /** A file's bytes in a reused buffer, for a copy sent at once; `release()` when done with it. */
+  lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
+    return this.#files.lend(file);
+  }
+
+  /** Writes bytes `start..end` (inclusive) of a file to `out` and ends it (FileStore.send). */
+  send(file: StoredFile, start: number, end: number, out: Writable): void {
+    this.#files.send(file, start, end, out);
   }
 
   /** The file a file URL's path segment names; throws InvalidStoragePath or FileNotFound. */
@@ -142,14 +175,14 @@ export class Gateway {
       id = rawId;
     }
     if (!isUuid(id)) throw errors.invalidStoragePath(id);
-    const file = this.files.byUuid(id.toLowerCase());
+    const file = this.#files.byUuid(id.toLowerCase());
     if (file === null) throw errors.fileNotFound(id);
     return file;
   }
 
   /** Starts the journal entry of one HTTP request; call the result once with its outcome. */
   startRequest(route: HttpRoute, method: string, path: string): (outcome: RequestOutcome) => void {
-    return this.journal.startRequest(route, method, path, this.now());
+    return this.#journal.startRequest(route, method, path, this.#now());
   }
 }
 

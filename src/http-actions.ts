@@ -8,6 +8,7 @@
 import type { GenericActionCtx, GenericDataModel, HttpRouter, StorageActionWriter, UserIdentity } from "convex/server";
 import { randomBytes } from "node:crypto";
 import { errors, messages, type StorageEmulatorError } from "./errors.js";
+import type { RequestOutcome } from "./journal.js";
 
 /**
  * How ctx.runQuery / runMutation / runAction reach the app's functions, each
@@ -34,24 +35,14 @@ export interface HttpActionsOptions {
 
 export const HTTP_ACTION_RESPONSE_LIMIT = 20 * 1024 * 1024;
 
-/** How one request ended: for the journal, once the response body is done. */
-export interface HttpActionResult {
-  /** The error the exchange failed with, if any (a thrown handler, a response over the limit). */
-  error?: StorageEmulatorError | undefined;
-  /** Body bytes the response delivered. */
-  bytesOut: number;
-  /** The body failed after the headers went out: the client sees a cut transfer. */
-  aborted?: boolean;
-}
-
 /** The outcome of one HTTP action. */
 export interface HttpActionOutcome {
   /** False when no route matched (and `response` is the 404). */
   routed: boolean;
   /** The response to send. Its body is limited: chunks that would pass 20 MiB are dropped. */
   response: Response;
-  /** Settles once the response body has been read to its end, cut, or cancelled. */
-  settled: Promise<HttpActionResult>;
+  /** How the exchange ended, for the journal: once the response body has been read to its end, cut, or cancelled. */
+  settled: Promise<RequestOutcome>;
 }
 
 type Handler = (ctx: GenericActionCtx<GenericDataModel>, request: Request) => Promise<Response>;
@@ -109,7 +100,7 @@ export class HttpActions {
 function textOutcome(status: number, text: string, contentType: string): Omit<HttpActionOutcome, "routed"> {
   const body = Buffer.from(text);
   const headers = { "Content-Type": contentType, "Content-Length": String(body.byteLength) };
-  return { response: new Response(body, { status, headers }), settled: Promise.resolve({ bytesOut: body.byteLength }) };
+  return { response: new Response(body, { status, headers }), settled: Promise.resolve(ended(status, body.byteLength)) };
 }
 
 /**
@@ -127,7 +118,7 @@ function failed(thrown: unknown): Omit<HttpActionOutcome, "routed"> {
   if (thrown instanceof Error && thrown.name === "ConvexError" && "data" in thrown) payload.data = thrown.data;
   const body = Buffer.from(JSON.stringify(payload));
   const headers = { "Content-Type": "application/json", "Content-Length": String(body.byteLength) };
-  return { response: new Response(body, { status: 500, headers }), settled: Promise.resolve({ error, bytesOut: body.byteLength }) };
+  return { response: new Response(body, { status: 500, headers }), settled: Promise.resolve(ended(500, body.byteLength, error)) };
 }
 
 function uncaughtMessage(thrown: unknown): string {
@@ -147,10 +138,11 @@ function uncaughtMessage(thrown: unknown): string {
  */
 function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
   const source = response.body;
-  if (source === null) return { response, settled: Promise.resolve({ bytesOut: 0 }) };
+  const { status, statusText } = response;
+  if (source === null) return { response, settled: Promise.resolve(ended(status, 0)) };
   const declared = declaredLength(response);
-  let settle!: (result: HttpActionResult) => void;
-  const settled = new Promise<HttpActionResult>((resolve) => (settle = resolve));
+  let settle!: (result: RequestOutcome) => void;
+  const settled = new Promise<RequestOutcome>((resolve) => (settle = resolve));
   const reader = source.getReader();
   let sent = 0;
   let dropped: StorageEmulatorError | undefined;
@@ -165,13 +157,13 @@ function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
             // The handler's stream failed mid-body: headers are out, so the transfer fails.
             const error = errors.httpActionFailed(randomBytes(8).toString("hex"), uncaughtMessage(thrown));
             controller.error(error);
-            return settle({ error, bytesOut: sent, aborted: true });
+            return settle(ended(status, sent, error, true));
           }
           if (chunk.done) {
             const short = dropped !== undefined && declared !== undefined && sent < declared;
             if (short) controller.error(dropped);
             else controller.close();
-            return settle({ error: dropped, bytesOut: sent, aborted: short });
+            return settle(ended(status, sent, dropped, short));
           }
           if (sent + chunk.value.byteLength > HTTP_ACTION_RESPONSE_LIMIT) {
             dropped ??= errors.httpResponseTooLarge();
@@ -182,16 +174,20 @@ function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
         }
       },
       cancel(reason) {
-        settle({ error: dropped, bytesOut: sent });
+        settle(ended(status, sent, dropped));
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  const { status, statusText } = response;
   const headers = new Headers(response.headers);
   if (declared !== undefined && !headers.has("content-length")) headers.set("content-length", String(declared));
   return { response: new Response(body, { status, statusText, headers }), settled };
+}
+
+/** How an exchange ended: `status` unless the transfer was cut (then 0). */
+function ended(status: number, bytesOut: number, error?: StorageEmulatorError, aborted = false): RequestOutcome {
+  return { status: aborted ? 0 : status, bytesOut, errorCode: error?.code, errorMessage: error?.message, aborted };
 }
 
 /**

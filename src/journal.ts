@@ -59,7 +59,10 @@ export function matchesFilter(entry: JournalEntry, { type, route, operation }: J
   return operation === undefined || (entry.type === "storage" && entry.operation === operation);
 }
 
-/** How a request ended, as its handler saw it. */
+/**
+ * How an HTTP exchange ended: what its handler noted on the way (server/http-util.ts
+ * requestNotes) or what an HTTP action settled with, and the status it ended with.
+ */
 export interface RequestOutcome {
   /** 0 when the exchange did not complete (client abort, cut connection). */
   status: number;
@@ -68,6 +71,8 @@ export interface RequestOutcome {
   errorCode?: ErrorCode | undefined;
   errorMessage?: string | undefined;
   storageId?: string | undefined;
+  /** The client went away, or the transfer was cut, before the exchange completed. */
+  aborted?: boolean | undefined;
 }
 
 /** Entries are kept up to `limit` (oldest dropped first) so a long-running server stays bounded. */

@@ -27,7 +27,6 @@ export interface FileMetadata {
 }
 
 export function createStorageViews(gateway: Gateway): StorageViews {
-  const { files } = gateway;
   const perform = gateway.perform.bind(gateway);
   const resolve = gateway.resolve.bind(gateway);
 
@@ -68,18 +67,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       storageId,
       () => {
         const file = resolve("get", storageId);
-        if (file === null) return null;
-        const type = file.contentType ?? "";
-        // Node's Blob copies every buffer it is built from (one copy, straight from the stored ones).
-        const buffers = files.buffersOf(file);
-        if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
-        // On disk: read into a reused buffer, which the Blob's own copy frees at once.
-        const { bytes, release } = files.lend(file);
-        try {
-          return new Blob([bytes], { type });
-        } finally {
-          release();
-        }
+        return file === null ? null : gateway.blobOf(file);
       },
       (blob) => blob?.size,
     );
@@ -95,7 +83,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         if (expectedSha256 === null) throw errors.invalidSha256Option(option);
         const contentType = storedContentType(blob.type);
         // Read into bytes the store owns (whole up to 1 MiB, streamed above: file-store/blob-read.ts).
-        const file = await files.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
+        const file = await gateway.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
       },
       () => blob instanceof Blob ? blob.size : undefined,

@@ -3,7 +3,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
-import { judgeAdminRequest, type AdminGuardConfig } from "../src/server/admin-guard.js";
+import { judgeAdminRequest, type AdminGuardConfig } from "../src/server/admin/guard.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { json, rawRequest, runCli, send } from "./reliability/helpers.js";
 

@@ -83,7 +83,7 @@ describe("convex-test interop", () => {
     const { t, emulator } = await setup();
     await expect(t.mutation(fn.storeThenMaybeThrow, { text: "never", fail: true })).rejects.toThrow("after store");
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.count).toBe(0);
+    expect(emulator.fileStore.count).toBe(0);
     expect(await t.run(async (ctx) => ctx.db.system.query("_storage").collect())).toEqual([]);
   });
 
@@ -109,14 +109,14 @@ describe("convex-test interop", () => {
     const { t, emulator } = await setup();
     expect(await t.action(fn.storeViaFailingMutation, {})).toContain("after store");
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.count).toBe(0);
+    expect(emulator.fileStore.count).toBe(0);
   });
 
   it("transactions: a store in a nested mutation that throws leaves no file; its parent's store is kept", async () => {
     const { t, emulator } = await setup();
     const kept = await t.mutation(fn.storeViaFailingNestedMutation, {});
     expect(emulator.files().map((f) => [f.storageId, emulator.text(f.storageId)])).toEqual([[kept, "kept"]]);
-    expect(emulator.gateway.files.count).toBe(1);
+    expect(emulator.fileStore.count).toBe(1);
   });
 
   it("transactions: a file stored and deleted in one mutation is gone once it commits, and in t.run", async () => {
@@ -128,7 +128,7 @@ describe("convex-test interop", () => {
       return ctx.storage.getUrl(other);
     })).toBeNull();
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.count).toBe(0);
+    expect(emulator.fileStore.count).toBe(0);
     expect(await served(id)).toBeNull();
   });
 
@@ -138,7 +138,7 @@ describe("convex-test interop", () => {
       await ctx.storage.store(new Blob(["never"]));
       throw new Error("after store in t.run");
     })).rejects.toThrow("after store in t.run");
-    expect(emulator.gateway.files.count).toBe(0);
+    expect(emulator.fileStore.count).toBe(0);
     const id = await t.run(async (ctx) => ctx.storage.store(new Blob(["kept"])));
     expect(emulator.files().map((f) => f.storageId)).toEqual([id]);
   });
@@ -156,7 +156,7 @@ describe("convex-test interop", () => {
       expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["scheduler", "scheduled", "scheduler"]);
       expect(emulator.files().map((f) => f.storageId)).toContain(first);
       expect(emulator.files().map((f) => f.storageId)).toContain(second);
-      expect(emulator.gateway.files.count).toBe(3);
+      expect(emulator.fileStore.count).toBe(3);
       expect(consoleError).toHaveBeenCalledWith(expect.stringContaining("files:storeThenMaybeThrow"), expect.objectContaining({ message: "after store" }));
     } finally {
       vi.useRealTimers();
@@ -188,7 +188,7 @@ describe("convex-test interop", () => {
       "Too many files stored by this mutation (limit: 10). This is a Convex limit: https://docs.convex.dev/production/state/limits",
     );
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.count).toBe(0);
+    expect(emulator.fileStore.count).toBe(0);
   });
 
   it("connectConvexTest: refuses an emulator that holds files, also ones found in its persist directory", async () => {

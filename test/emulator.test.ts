@@ -177,7 +177,8 @@ describe("reset", () => {
     emulator.reset();
     expect(emulator.files()).toEqual([]);
     expect(await emulator.storage.getUrl(id)).toBeNull();
-    expect(emulator.gateway.tokens.verify(token)).toMatchObject({ ok: false, error: { code: "StorageTokenInvalid" } });
+    const upload = emulator.gateway.upload({ token, headers: () => ({ contentType: null }), body: async () => {} });
+    await expect(upload).rejects.toMatchObject({ code: "StorageTokenInvalid" });
     // The getUrl above is the only entry since the reset.
     expect(emulator.journal.entries).toHaveLength(1);
   });

@@ -75,7 +75,7 @@ describe("upload faults", () => {
       bytesIn: 1000,
     });
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.totalBytes).toBe(0);
+    expect(emulator.fileStore.totalBytes).toBe(0);
   });
 
   it("upload: abortAfterBytes fails fetch, and the next upload works", async () => {

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { FileStore, type BytePump, type WriteInput } from "../src/file-store.js";
+import { FileStore, type BytePump, type StoredFile, type WriteInput } from "../src/file-store.js";
 import { Volume } from "memfs";
 import { MEMORY } from "../src/file-store/location.js";
 import type { BlobFs } from "../src/file-store/types.js";
@@ -24,7 +25,7 @@ function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}, k
   let n = 0;
   const fs = new Volume() as unknown as BlobFs;
   const store = new FileStore({
-    location: kind === "memory" ? MEMORY : { fs, root: "/store", durable: true },
+    location: kind === "memory" ? MEMORY : { fs, root: "/store" },
     now: () => 1000,
     newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     ...limits,
@@ -37,6 +38,24 @@ function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}, k
 }
 
 const MiB = 1024 * 1024;
+
+/** What `store.send()` writes for bytes start..end: the chunks themselves (views, never copies, as a socket gets them). */
+function sent(store: FileStore, file: StoredFile, start = 0, end = file.size - 1): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  const out = new Writable({
+    write(chunk: Uint8Array, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return new Promise((resolve, reject) => {
+    out.on("finish", () => resolve(chunks)).on("error", reject);
+    store.send(file, start, end, out);
+  });
+}
+
+/** Whether `chunk` is a view of the same memory as `stored` (same ArrayBuffer and offset). */
+const sameMemory = (chunk: Uint8Array, stored: Uint8Array) => chunk.buffer === stored.buffer && chunk.byteOffset === stored.byteOffset;
 
 /** A pump handing over `bytes` in chunks of `size` (fresh buffers, as a socket's are). */
 function chunksOf(bytes: Uint8Array, size: number): BytePump {
@@ -72,7 +91,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { put, store } = setup({}, kind);
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
     expect(file).toMatchObject({ size: 475, sha256: fixtures.png.sha256, contentType: "image/png", creationTime: 1000 });
-    expect(store.read(file.uuid)).toEqual(fixtures.png.bytes);
+    expect(store.read(file)).toEqual(fixtures.png.bytes);
     expect(store.totalBytes).toBe(475);
   });
 
@@ -86,7 +105,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     expect(store.list()).toEqual([]);
     body.end();
     const file = await written;
-    expect(store.read(file.uuid)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(store.read(file)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it("write: a failed body leaves no file, no partial blob and no reserved bytes", async () => {
@@ -144,7 +163,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { store } = setup({}, kind);
     const file = await store.write(async (write) => write(new Uint8Array([1, 2, 3])), { contentType: null, source: "upload", sizeHint: 100 });
     expect(file.size).toBe(3);
-    expect(store.read(file.uuid)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(store.read(file)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it("write: a write begun before clear() fails with ResetDuringWrite and stores nothing", async () => {
@@ -168,7 +187,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const file = await put(new Uint8Array(3));
     expect(await store.remove(file.uuid)).toBe(true);
     expect(await store.remove(file.uuid)).toBe(false);
-    expect(store.read(file.uuid)).toBeNull();
+    expect(store.read(file)).toBeNull();
     expect(leftovers()).toEqual([]);
     expect(store.totalBytes).toBe(0);
   });
@@ -179,15 +198,31 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     expect(await Promise.all([store.remove(file.uuid), store.remove(file.uuid)])).toEqual([true, false]);
   });
 
-  it("openStream: streams bytes start..end, and a remove meanwhile does not cut it short", async () => {
+  it("send: writes bytes start..end, and a remove meanwhile does not cut it short", async () => {
     const { store } = setup({}, kind);
     const bytes = randomBytes(300_000);
     const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
-    const stream = store.openStream(file, 1000, 250_000);
+    const sending = sent(store, file, 1000, 250_000);
     await store.remove(file.uuid);
-    const got: Buffer[] = [];
-    for await (const chunk of stream) got.push(chunk as Buffer);
-    expect(Buffer.concat(got).equals(bytes.subarray(1000, 250_001))).toBe(true);
+    expect(Buffer.concat(await sending).equals(bytes.subarray(1000, 250_001))).toBe(true);
+  });
+
+  it("head: the first bytes, across chunk boundaries; the whole file when it is shorter", async () => {
+    const { store } = setup({}, kind);
+    const bytes = randomBytes(300_000);
+    const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
+    for (const length of [1, 70_000, 70_001, 299_999, 1_000_000]) {
+      expect(Buffer.from(store.head(file, length)).equals(bytes.subarray(0, length)), String(length)).toBe(true);
+    }
+  });
+
+  it("toBlob: the content as a Blob of the given type", async () => {
+    const { store } = setup({}, kind);
+    const bytes = randomBytes(300_000);
+    const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
+    const blob = store.toBlob(file, "application/x-test");
+    expect(blob.type).toBe("application/x-test");
+    expect(Buffer.from(await blob.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it("read: the first upTo bytes only, across chunk boundaries; the whole file when it is shorter", async () => {
@@ -195,11 +230,11 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const bytes = randomBytes(300_000);
     const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
     for (const upTo of [0, 1, 70_000, 70_001, 299_999]) {
-      const head = store.read(file.uuid, upTo)!;
+      const head = store.read(file, upTo)!;
       expect(head.byteLength).toBe(upTo);
       expect(Buffer.from(head).equals(bytes.subarray(0, upTo))).toBe(true);
     }
-    expect(Buffer.from(store.read(file.uuid, 1_000_000)!).equals(bytes)).toBe(true);
+    expect(Buffer.from(store.read(file, 1_000_000)!).equals(bytes)).toBe(true);
   });
 });
 
@@ -249,8 +284,9 @@ describe("FileStore in memory", () => {
     const { store } = setup();
     const chunks = [randomBytes(70_000), randomBytes(70_000), randomBytes(5)];
     const file = await store.write(async (write) => chunks.forEach(write), { contentType: null, source: "upload" });
-    expect(store.buffersOf(file)).toHaveLength(3);
-    expect(store.buffersOf(file)!.every((buffer, i) => buffer === chunks[i])).toBe(true);
+    const written = await sent(store, file);
+    expect(written).toHaveLength(3);
+    expect(written.every((chunk, i) => sameMemory(chunk, chunks[i]!))).toBe(true);
   });
 
   it("write: a Uint8Array is copied unless it is handed over", async () => {
@@ -258,10 +294,10 @@ describe("FileStore in memory", () => {
     const mine = Uint8Array.of(1, 2, 3);
     const copied = await put(mine);
     const kept = await put(mine, { handOver: true });
-    expect(store.buffersOf(copied)![0] === mine).toBe(false);
-    expect(store.buffersOf(kept)![0] === mine).toBe(true);
+    expect(store.head(copied, 3) === mine).toBe(false);
+    expect(store.head(kept, 3) === mine).toBe(true);
     mine[0] = 9;
-    expect(store.read(copied.uuid)).toEqual(Uint8Array.of(1, 2, 3));
+    expect(store.read(copied)).toEqual(Uint8Array.of(1, 2, 3));
   });
 
   it("write: memory grows with the bytes received, not with the size hint", async () => {
@@ -283,15 +319,15 @@ describe("FileStore in memory", () => {
     const bytes = randomBytes(5000);
     const file = await store.write(chunksOf(bytes, 1), { contentType: null, source: "upload" });
     // Runs of 64 small chunks become one: at most one merged buffer per 16 KiB plus a run of 63.
-    expect(store.buffersOf(file)!.length).toBeLessThanOrEqual(64);
-    expect(Buffer.from(store.read(file.uuid)!).equals(bytes)).toBe(true);
+    expect((await sent(store, file)).length).toBeLessThanOrEqual(64);
+    expect(Buffer.from(store.read(file)!).equals(bytes)).toBe(true);
   });
 
-  it("buffersOf: any range is the stored buffers' own slices, in order", async () => {
+  it("send: any range is written as the stored buffers' own slices, in order", async () => {
     const { store } = setup();
     const bytes = randomBytes(200_000);
     const file = await store.write(chunksOf(bytes, 30_000), { contentType: null, source: "upload" });
-    const stored = new Set(store.buffersOf(file)!.map((buffer) => buffer.buffer));
+    const stored = new Set((await sent(store, file)).map((buffer) => buffer.buffer));
     const random = prng(7);
     const ranges: [number, number][] = [[0, 199_999], [0, 0], [199_999, 199_999], [29_999, 30_000], [30_000, 59_999], [10, 190_000]];
     for (let i = 0; i < 50; i++) {
@@ -299,22 +335,22 @@ describe("FileStore in memory", () => {
       ranges.push([start, random.int(start, 199_999)]);
     }
     for (const [start, end] of ranges) {
-      const slices = store.buffersOf(file, start, end)!;
+      const slices = await sent(store, file, start, end);
       expect(Buffer.concat(slices).equals(bytes.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
       expect(slices.every((slice) => slice.byteLength > 0 && stored.has(slice.buffer)), `${start}-${end} shares memory`).toBe(true);
     }
   });
 
-  it("buffersOf: buffers taken before a remove or clear() keep their bytes when new files arrive", async () => {
+  it("head: views taken before a remove or clear() keep their bytes when new files arrive", async () => {
     const { store, put } = setup();
     const a = await put(fixtures.png.bytes);
     const b = await put(fixtures.pdf.bytes);
-    const [ofA, ofB] = [store.buffersOf(a)!, store.buffersOf(b)!];
+    const [ofA, ofB] = [store.head(a, a.size), store.head(b, b.size)];
     await store.remove(a.uuid);
     store.clear();
     for (let i = 0; i < 5; i++) await put(randomBytes(1000));
-    expect(Buffer.concat(ofA)).toEqual(Buffer.from(fixtures.png.bytes));
-    expect(Buffer.concat(ofB)).toEqual(Buffer.from(fixtures.pdf.bytes));
+    expect(Buffer.from(ofA)).toEqual(Buffer.from(fixtures.png.bytes));
+    expect(Buffer.from(ofB)).toEqual(Buffer.from(fixtures.pdf.bytes));
   });
 });
 
@@ -349,7 +385,7 @@ describe("persist", () => {
     const first = createStorageEmulator({ persist: dir });
     const kept = await first.seed({ bytes: "kept" });
     // Never committed: the process "dies" while the body is still arriving.
-    void first.gateway.files.write(async (write) => {
+    void first.fileStore.write(async (write) => {
       write(new Uint8Array(100));
       await new Promise(() => {});
     }, { contentType: null, source: "upload" });

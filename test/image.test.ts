@@ -39,7 +39,7 @@ describe("image", () => {
     const emulator = defer(createStorageEmulator(persist ? { persist: tempDir() } : {}));
     // Uploaded in 64 KiB chunks: the head spans several stored buffers.
     const big = Buffer.concat([images.png.bytes, Buffer.alloc(3 * 1024 * 1024 - images.png.bytes.length, 7)]);
-    const id = (await emulator.gateway.files.write(async (write) => {
+    const id = (await emulator.fileStore.write(async (write) => {
       for (let at = 0; at < big.length; at += 65536) write(big.subarray(at, at + 65536));
     }, { contentType: "image/png", source: "upload" })).storageId;
     expect(emulator.image(id)).toEqual({ format: "png", width: images.png.width, height: images.png.height });

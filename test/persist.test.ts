@@ -49,7 +49,7 @@ function store(fs: BlobFs, warnings: string[] = [], lock?: LockOwner) {
   let n = 0;
   let clock = 1000;
   return new FileStore({
-    location: { fs, root: ROOT, durable: true, warn: (line) => warnings.push(line), lock },
+    location: { fs, root: ROOT, warn: (line) => warnings.push(line), lock },
     now: () => (clock += 1),
     newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
   });
@@ -60,7 +60,7 @@ const describeFiles = (files: StoredFile[]) => files.map((f) => `${f.uuid} ${f.s
 
 /** Every listed file has its bytes, whole and matching. */
 function assertWhole(files: FileStore) {
-  for (const file of files.list()) expect(sha256(files.read(file.uuid)!), file.uuid).toBe(file.sha256);
+  for (const file of files.list()) expect(sha256(files.read(file)!), file.uuid).toBe(file.sha256);
 }
 
 const put = (s: FileStore, text: string, contentType: string | null = "text/plain") =>

@@ -72,7 +72,7 @@ export function replaceDurable(fs: BlobFs, root: string, entries: readonly { fil
     fs.mkdirSync(`${staging}/blobs`, { recursive: true });
     fs.mkdirSync(`${staging}/meta`, { recursive: true });
     for (const { file, bytes } of entries) {
-      const blob = new BlobWriter(fs, `${staging}/blobs/${file.uuid}`, { hash: false, durable: true });
+      const blob = new BlobWriter(fs, `${staging}/blobs/${file.uuid}`, { hash: false });
       blob.write(bytes);
       blob.finish();
       fs.writeFileSync(`${staging}/meta/${file.uuid}.json`, JSON.stringify(file));

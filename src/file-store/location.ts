@@ -11,13 +11,11 @@ export interface MemoryLocation {
   readonly memory: true;
 }
 
-/** Blobs as files in an fs: node:fs for `persist`, memfs in tests. */
+/** Blobs and their records as files in an fs (`persist`): node:fs, or memfs in tests. */
 export interface FsLocation {
   fs: BlobFs;
   /** Root directory inside `fs`. */
   root: string;
-  /** Write a metadata file beside each blob, so a restart finds the files again. */
-  durable: boolean;
   /** Persist: where start-up warnings go, one line each (default console.warn). */
   warn?: ((line: string) => void) | undefined;
   /** Persist: who takes the directory's lock (default this process). */
@@ -36,5 +34,5 @@ export function storeLocation(persist: string | undefined, verifySha256 = false)
   if (typeof persist !== "string" || persist.length === 0) {
     throw errors.optionInvalid("persist", "expected a directory path.");
   }
-  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), durable: true, verifySha256 };
+  return { fs: nodeFs as unknown as BlobFs, root: resolvePath(persist), verifySha256 };
 }

@@ -10,9 +10,10 @@
 // getgid system calls, a zero-filled buffer sized to the Content-Length and
 // a copy per read, for files nobody else ever sees as files (bench/LIMITS.md).
 import { createHash, type Hash } from "node:crypto";
-import { Readable } from "node:stream";
+import type { Writable } from "node:stream";
 import { errors } from "../errors.js";
 import type { StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
+import { writeBuffers } from "./write-buffers.js";
 
 /** Chunks under this size are small: runs of them are merged, so a trickled body is not kept as thousands of tiny buffers. */
 const SMALL_CHUNK = 16 * 1024;
@@ -20,7 +21,6 @@ const SMALL_CHUNK = 16 * 1024;
 const SMALL_RUN = 64;
 
 export class MemoryVolume implements Volume {
-  readonly durable = false;
   readonly defersSha256 = true;
   #buffers = new Map<string, readonly Uint8Array[]>();
 
@@ -57,8 +57,8 @@ export class MemoryVolume implements Volume {
     return out;
   }
 
-  openStream(file: StoredFile, start: number, end: number): Readable {
-    return Readable.from(this.buffersOf(file, start, end), { objectMode: false });
+  send(file: StoredFile, start: number, end: number, out: Writable): void {
+    writeBuffers(out, this.buffersOf(file, start, end));
   }
 
   remove(uuid: string): void {

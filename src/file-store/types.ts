@@ -1,6 +1,6 @@
 // The shapes the file store deals in: stored files, the volumes that keep
 // their bytes (and the fs a disk volume writes to), and the hooks around a write.
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
 /** Where a stored file came from. */
 export type FileSource = "upload" | "store" | "seed";
@@ -26,7 +26,6 @@ export interface BlobFs {
   closeSync(fd: number): void;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  ftruncateSync(fd: number, len: number): void;
   fsyncSync(fd: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
@@ -68,8 +67,6 @@ export type BytePump = (write: (chunk: Uint8Array) => void) => Promise<void>;
 
 /** Where a store keeps its files' bytes: memory-volume.ts (memory mode) or volume.ts (an fs, for `persist`). */
 export interface Volume {
-  /** Files survive a restart (persist): the store must hash as it writes and never defer. */
-  readonly durable: boolean;
   /** A published file's bytes never change, so its sha256 may be computed when first read. */
   readonly defersSha256: boolean;
   /** The files a previous run published (persist); [] in memory. */
@@ -83,8 +80,8 @@ export interface Volume {
    * volume holds them in memory (never change them); null when they must be read (a disk).
    */
   buffersOf(file: StoredFile, start: number, end: number): readonly Uint8Array[] | null;
-  /** Bytes `start..end` (inclusive) as a stream; removing the file meanwhile does not cut it short. */
-  openStream(file: StoredFile, start: number, end: number): Readable;
+  /** Writes bytes `start..end` (inclusive) to `out` and ends it (FileStore.send); removing the file meanwhile does not cut it short. */
+  send(file: StoredFile, start: number, end: number, out: Writable): void;
   /** Removes a published file's bytes. */
   remove(uuid: string): void;
   /** Replaces every file's bytes with these (restore); with persist, one commit for all. */
@@ -94,8 +91,6 @@ export interface Volume {
 }
 
 export interface VolumeWriterOptions {
-  /** Expected size (a Content-Length): a disk volume may size the file up front; memory ignores it. */
-  sizeHint?: number | undefined;
   /** Hash while writing; false leaves the digest to whoever first reads it. */
   hash: boolean;
   /** The chunks handed to write() may be kept as they are (else memory copies them). */

@@ -6,12 +6,8 @@ import { errors } from "../errors.js";
 import type { BlobFs, FileSource, StoredFile } from "./types.js";
 
 export interface BlobWriterOptions {
-  /** Expected size: in memory the file is sized at once (memfs grows by doubling and copying). */
-  sizeHint?: number | undefined;
   /** Hash while writing; false leaves the digest to whoever first reads it. */
   hash: boolean;
-  /** Flush to disk before the file is finished (persist mode). */
-  durable: boolean;
 }
 
 export class BlobWriter {
@@ -19,19 +15,15 @@ export class BlobWriter {
   /** null: hashing is deferred. */
   readonly #hash: Hash | null;
   #size = 0;
-  readonly durable: boolean;
 
   constructor(
     readonly fs: BlobFs,
     readonly path: string,
     options: BlobWriterOptions,
   ) {
-    this.durable = options.durable;
     this.#hash = options.hash ? createHash("sha256") : null;
     // Read-write: a deferred but checked sha256 reads the bytes back through it.
     this.#fd = fs.openSync(path, "w+");
-    // Sizing up front keeps one copy of the bytes in memfs (a 1 GiB upload peaks at 1 GiB, not 1.5).
-    if (!options.durable && options.sizeHint !== undefined && options.sizeHint > 0) fs.ftruncateSync(this.#fd, options.sizeHint);
   }
 
   /** Bytes written so far. */
@@ -61,16 +53,10 @@ export class BlobWriter {
     return out;
   }
 
-  /** Whether the digest is computed as the bytes arrive. */
-  get hashing(): boolean {
-    return this.#hash !== null;
-  }
-
-  /** Cuts what a size hint reserved past the end, flushes (persist), closes. The blob stays where it is. */
+  /** Flushes to disk and closes. The blob stays where it is. */
   finish(): void {
     const fd = this.#open();
-    this.fs.ftruncateSync(fd, this.#size);
-    if (this.durable) this.fs.fsyncSync(fd);
+    this.fs.fsyncSync(fd);
     this.fs.closeSync(fd);
     this.#fd = null;
   }
@@ -93,7 +79,7 @@ export class BlobWriter {
 /**
  * A file record. With `sha256` a DigestSource, the digest is computed the first
  * time it is read and kept: a test that only stores and reads bytes never
- * pays for hashing (~0.75 ms per MiB). The record still looks like plain data:
+ * pays for hashing. The record still looks like plain data:
  * `sha256` is an own enumerable accessor, so JSON, spreads and toEqual see a
  * string. Only memory mode defers: the source hashes the file's bytes,
  * which never change, so it stays right after a delete or clear().

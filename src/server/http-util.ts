@@ -1,27 +1,26 @@
 // Small helpers shared by the HTTP handlers: JSON answers and error encoding.
 // Errors become responses here and nowhere else.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors, isStorageEmulatorError, type ErrorCode } from "../errors.js";
+import { errors, isStorageEmulatorError } from "../errors.js";
+import type { RequestOutcome } from "../journal.js";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-/** Facts a handler leaves for the journal. */
-export interface RequestFacts {
-  bytesIn?: number;
-  bytesOut?: number;
-  errorCode?: ErrorCode;
-  errorMessage?: string;
-  storageId?: string;
-  /** The client went away before the exchange completed. */
-  aborted?: boolean;
-}
+const NOTES = Symbol("convex-storage-emulator.requestNotes");
 
-const FACTS = Symbol("convex-storage-emulator.facts");
-
-export function facts(res: ServerResponse): RequestFacts {
-  const holder = res as ServerResponse & { [FACTS]?: RequestFacts };
+/** What a handler notes about its exchange for the journal (host.ts fills in the status when it ends). */
+export function requestNotes(res: ServerResponse): RequestOutcome {
+  const holder = res as ServerResponse & { [NOTES]?: RequestOutcome };
   // Every field from the start: one object shape however a handler fills it in.
-  return (holder[FACTS] ??= { bytesIn: undefined, bytesOut: undefined, errorCode: undefined, errorMessage: undefined, storageId: undefined, aborted: undefined });
+  return (holder[NOTES] ??= {
+    status: 0,
+    bytesIn: undefined,
+    bytesOut: undefined,
+    errorCode: undefined,
+    errorMessage: undefined,
+    storageId: undefined,
+    aborted: undefined,
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -35,15 +34,15 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.statusCode = status;
   res.setHeader("Content-Type", contentType);
   res.setHeader("Content-Length", length);
-  facts(res).bytesOut = length;
+  requestNotes(res).bytesOut = length;
   res.end(text);
 }
 
 /** Encodes any thrown value as Convex's `{ code, message }` JSON body. */
 export function sendError(res: ServerResponse, thrown: unknown): void {
   const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(messageOf(thrown));
-  facts(res).errorCode = error.code;
-  facts(res).errorMessage = error.message;
+  requestNotes(res).errorCode = error.code;
+  requestNotes(res).errorMessage = error.message;
   if (res.destroyed) return;
   if (res.headersSent) {
     // Too late for a status: cut the connection so the client sees a failure, not a short body.

@@ -73,7 +73,7 @@ describe("upload aborts", () => {
     expect(accepted.length).toBeGreaterThan(0);
     expect(new Set(emulator.files().map((f) => f.storageId))).toEqual(new Set(accepted.map((a) => a.storageId)));
     for (const a of accepted) expect(emulator.file(a.storageId)).toMatchObject({ sha256: a.sha256, size: a.size });
-    expect(emulator.gateway.files.totalBytes).toBe(accepted.reduce((sum, a) => sum + a.size, 0));
+    expect(emulator.fileStore.totalBytes).toBe(accepted.reduce((sum, a) => sum + a.size, 0));
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
     expect(readdirSync(join(dir, "blobs")).sort()).toEqual(emulator.files().map((f) => f.uuid).sort());
     // No reservation leaked: after reset the whole budget takes exactly 24 files of 1 MiB.

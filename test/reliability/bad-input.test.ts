@@ -319,7 +319,7 @@ describe("bad input", () => {
     expect(JSON.parse(health.body.toString())).toMatchObject({ ok: true, files: 1, totalBytes: 256 });
     expect(emulator.files().map((f) => f.storageId)).toEqual([seeded.storageId]);
     expect(emulator.bytes(seeded.storageId)).toEqual(fixtures.allBytes.bytes);
-    expect(emulator.gateway.files.totalBytes).toBe(256);
+    expect(emulator.fileStore.totalBytes).toBe(256);
   });
 });
 

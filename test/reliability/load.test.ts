@@ -57,7 +57,7 @@ describe("load", () => {
     const files = emulator.files();
     expect(files).toHaveLength(plan.length);
     expect(new Set(files.map((f) => f.storageId))).toEqual(new Set(ids));
-    expect(emulator.gateway.files.totalBytes).toBe(plan.reduce((sum, p) => sum + p.size, 0));
+    expect(emulator.fileStore.totalBytes).toBe(plan.reduce((sum, p) => sum + p.size, 0));
 
     // Nothing corrupt: every file read back over HTTP has its size, type and sha256.
     let corrupt = 0;
@@ -136,7 +136,7 @@ describe("load", () => {
     expect(outcomes[200]).toBeGreaterThan(0);
     expect(outcomes[404]).toBeGreaterThan(0);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.totalBytes).toBe(0);
+    expect(emulator.fileStore.totalBytes).toBe(0);
     expect((await send(`${server.url}/_emulator/health`, { agent })).status).toBe(200);
   });
 });

@@ -39,12 +39,12 @@ describe("memory", () => {
     expect(outcomes.filter((o) => o !== "0 UploadAborted" && o !== "507 StorageFull")).toEqual([]);
     expect(outcomes.filter((o) => o === "0 UploadAborted").length).toBeGreaterThan(150);
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.totalBytes).toBe(0);
+    expect(emulator.fileStore.totalBytes).toBe(0);
     // 200 uploads sent about 800 MiB; what stays must be noise, not partial blobs.
     expect(after.arrayBuffers - before.arrayBuffers, "arrayBuffers growth").toBeLessThan(48 * MiB);
     expect(after.rss - before.rss, "rss growth").toBeLessThan(256 * MiB);
     // No reservation leaked: the whole budget can still be written.
-    await expect(emulator.gateway.files.write(new Uint8Array(budget), { contentType: null, source: "store" })).resolves.toMatchObject({ size: budget });
+    await expect(emulator.fileStore.write(new Uint8Array(budget), { contentType: null, source: "store" })).resolves.toMatchObject({ size: budget });
   });
 
   it.each([
@@ -60,7 +60,7 @@ describe("memory", () => {
     for (let i = 0; i < 24; i++) await emulator.seed({ bytes: body });
     expect((await retainedArrayBuffers()) - before).toBeGreaterThan(190 * MiB);
     await drop(emulator);
-    expect(emulator.gateway.files.totalBytes).toBe(0);
+    expect(emulator.fileStore.totalBytes).toBe(0);
     expect((await retainedArrayBuffers()) - before, "arrayBuffers still held").toBeLessThan(24 * MiB);
   });
 });

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
-import { parseRange, type RangeRequest } from "../../src/server/range.js";
+import { parseRange, type RangeRequest } from "../../src/server/api/range.js";
 import { parseMediaType } from "../../src/wire-values.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { json, send, sha256 } from "./helpers.js";

@@ -107,7 +107,7 @@ describe("upload abuse", () => {
       message: "[convex-storage-emulator] The upload sent nothing for 40 ms and was aborted; nothing was stored. Raise uploadIdleTimeoutMs (--upload-timeout) for slow clients.",
     });
     expect(emulator.files()).toEqual([]);
-    expect(emulator.gateway.files.totalBytes).toBe(0);
+    expect(emulator.fileStore.totalBytes).toBe(0);
   });
 
   it("upload: a body longer than its Content-Length stores nothing (the client reads Node's 400)", async () => {

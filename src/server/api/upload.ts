@@ -4,28 +4,28 @@
 // the file is held once). Any failure, including a client that goes away
 // mid-body, aborts the write: nothing is stored and nothing is left behind.
 import type { IncomingMessage, ServerResponse } from "node:http";
-// node:timers' own binding: a test's fake timers (vi.useFakeTimers) must not abort a real upload.
-import { clearTimeout, setTimeout } from "node:timers";
-import { errors } from "../errors.js";
-import type { StoredFile } from "../file-store.js";
-import type { Gateway, UploadHeaders } from "../gateway.js";
-import { decodeSha256Base64, parseMediaType } from "../wire-values.js";
-import { facts, firstHeader, queryParam, sendError, sendJson } from "./http-util.js";
+import { errors } from "../../errors.js";
+import type { StoredFile } from "../../file-store.js";
+import type { Gateway, UploadHeaders } from "../../gateway.js";
+import { decodeSha256Base64, parseMediaType } from "../../wire-values.js";
+import { readBody } from "../body.js";
+import { requestNotes, firstHeader, queryParam, sendError, sendJson } from "../http-util.js";
 
-export function handleUpload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  return upload(gateway, req, res).catch((error: unknown) => {
+/** `idleMs`: an upload whose body sends nothing this long is aborted (0: never). */
+export function handleUpload(gateway: Gateway, idleMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return upload(gateway, idleMs, req, res).catch((error: unknown) => {
     // A rejected upload may still be sending its body: discard the rest and
     // close the connection once the answer is out.
     if (!req.complete && !res.headersSent) {
       res.setHeader("Connection", "close");
       req.resume();
     }
-    if ((error as { code?: unknown }).code === "UploadAborted") facts(res).aborted = true;
+    if ((error as { code?: unknown }).code === "UploadAborted") requestNotes(res).aborted = true;
     sendError(res, error);
   });
 }
 
-async function upload(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function upload(gateway: Gateway, idleMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // No await without a fault: the hot path takes no extra promise turn.
   const pending = gateway.takeHttpFault("upload");
   if (pending !== undefined) {
@@ -41,13 +41,13 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       token: queryParam(req, "token"),
       headers: () => decodeHeaders(req),
       body: (write) =>
-        readBody(req, gateway.uploadIdleTimeoutMs, (chunk) => {
+        readBody(req, idleMs, (chunk) => {
           write(chunk);
           received += chunk.byteLength;
         }),
     });
   } finally {
-    facts(res).bytesIn = received;
+    requestNotes(res).bytesIn = received;
   }
   // The connection died before the answer (e.g. bytes past Content-Length made Node answer 400
   // and close): the client will never learn the id, so the file must not stay.
@@ -55,7 +55,7 @@ async function upload(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     await gateway.delete(file);
     throw errors.uploadAborted();
   }
-  facts(res).storageId = file.storageId;
+  requestNotes(res).storageId = file.storageId;
   sendJson(res, 200, { storageId: file.storageId });
 }
 
@@ -75,7 +75,7 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
     let read = 0;
     const cut = () => {
       req.off("data", onData).off("end", cut).off("close", cut);
-      Object.assign(facts(res), { bytesIn: Math.min(read, limit), errorCode: "InjectedFault", aborted: true });
+      Object.assign(requestNotes(res), { bytesIn: Math.min(read, limit), errorCode: "InjectedFault", aborted: true });
       res.destroy();
       resolve();
     };
@@ -85,39 +85,6 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
     };
     if (limit === 0) return cut();
     req.on("data", onData).once("end", cut).once("close", cut);
-  });
-}
-
-/**
- * Feeds the body to `write`. Writes are synchronous, so plain 'data' events
- * need no backpressure; unlike `for await`, a failed write does not destroy
- * the socket, so a 413/507 can still be answered.
- */
-export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Uint8Array) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A client that stops sending would otherwise hold its connection (and bytes) forever.
-    const idle = idleMs > 0 ? setTimeout(() => finish(errors.uploadTimedOut(idleMs)), idleMs) : undefined;
-    const finish = (error?: unknown) => {
-      clearTimeout(idle);
-      req.off("data", onData).off("end", onEnd).off("close", onClose).off("error", onClose);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      idle?.refresh();
-      try {
-        write(chunk);
-      } catch (error) {
-        finish(error);
-      }
-    };
-    // Bytes after the body that do not parse as a request make Node answer 400 and destroy the
-    // socket before 'end' is emitted: the client reads an error, so nothing may be stored.
-    const onEnd = () => finish(req.socket.destroyed ? errors.uploadAborted() : undefined);
-    // The socket closed before the body ended (client abort, reset).
-    const onClose = () => finish(errors.uploadAborted());
-    // finish() removes every listener, so plain `on` does (no once wrappers).
-    req.on("data", onData).on("end", onEnd).on("close", onClose).on("error", onClose);
   });
 }
 

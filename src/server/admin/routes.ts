@@ -1,46 +1,38 @@
 // /_emulator/*: JSON routes for tests and humans. Never confused with Convex
 // paths: nothing under /_emulator exists on a real deployment.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors } from "../errors.js";
-import type { FaultSpec, PendingFault } from "../faults.js";
-import type { BytePump, StoredFile } from "../file-store.js";
-import type { ImageInfo } from "../image.js";
-import { matchesFilter, type Journal, type JournalEntry } from "../journal.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES, matchRoute } from "../paths.js";
-import { contentTypeForPath } from "../seed.js";
-import { journalFilterOf, readJson } from "./admin-decode.js";
-import { facts, pathOf, queryParam, sendError, sendJson } from "./http-util.js";
+import { errors } from "../../errors.js";
+import type { FaultSpec, Faults, PendingFault } from "../../faults.js";
+import type { BytePump, StoredFile } from "../../file-store.js";
+import type { Gateway } from "../../gateway.js";
+import type { ImageInfo } from "../../image.js";
+import { matchesFilter, type Journal, type JournalEntry } from "../../journal.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, matchRoute } from "../../paths.js";
+import { contentTypeForPath } from "../../seed.js";
+import { VERSION } from "../../version.js";
+import { parseContentType } from "../api/upload.js";
+import { readBody } from "../body.js";
+import { pathOf, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
+import { journalFilterOf, readJson } from "./decode.js";
 import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
-import { parseContentType, readBody } from "./upload.js";
 
-/** What the admin routes may do to an emulator: this, and nothing else. */
-export interface AdminApi {
+/**
+ * What the admin routes see of an emulator besides its gateway: its inspection API
+ * (the emulator itself fits), and nothing else.
+ */
+export interface AdminHost {
+  /** The cloud origin, for health. */
+  readonly url: string;
+  readonly journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  readonly faults: Pick<Faults, "next" | "pending" | "clear">;
   files(): StoredFile[];
   /** A file by storage id or UUID, or null. */
   file(id: string): StoredFile | null;
-  bytes(file: StoredFile): Uint8Array | null;
-  fileUrl(file: StoredFile): string;
-  delete(file: StoredFile): Promise<boolean>;
+  bytes(id: string): Uint8Array | null;
+  image(id: string): ImageInfo | null;
   /** Forgets every file, token, journal entry and fault. */
   reset(): void;
-  issueUploadUrl(): { uploadUrl: string; expiresAt: number };
-  health(): { version: string; url: string; files: number; totalBytes: number };
-  /** How long a seed body may stall before it is aborted (the upload route's limit). */
-  readonly uploadIdleTimeoutMs: number;
-  image(file: StoredFile): ImageInfo | null;
-  /** Stores a fixture, like `emulator.seed()`, from a request body. */
-  seed(body: BytePump, contentType: string | null): Promise<StoredFile>;
-  journal: Pick<Journal, "entries" | "subscribe" | "clear">;
-  /** Queues a fault; returns the pending ones. */
-  queueFault(spec: FaultSpec): PendingFault[];
-  pendingFaults(): PendingFault[];
-  clearFaults(): void;
-}
-
-/** GET /_emulator/health: what scripts poll for readiness. */
-function sendHealth(admin: AdminApi, res: ServerResponse): void {
-  sendJson(res, 200, { ok: true, ...admin.health() });
 }
 
 type Params = Record<string, string>;
@@ -54,10 +46,10 @@ type AdminRoute = {
  * The admin routes as one plain Node handler (no Express: loading it costs ~4 MiB of heap that
  * every later major GC marks again, measured as 2x the mark-compacts during uploads). It answers
  * a request below ADMIN_MOUNT and returns true, or returns false when no route matches. GET
- * routes answer HEAD too. Guarding and journaling are the caller's (app.ts).
+ * routes answer HEAD too. Guarding and journaling are the caller's (mount.ts).
  */
-export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const describe = (file: StoredFile) => ({ ...file, url: admin.fileUrl(file), image: admin.image(file) });
+export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const describe = (file: StoredFile) => ({ ...file, url: gateway.fileUrl(file), image: admin.image(file.uuid) });
   const found = ({ storageId: raw = "" }: Params): StoredFile => {
     let id: string;
     try {
@@ -74,7 +66,16 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
   const routes: AdminRoute[] = [
     { method: "GET", path: ADMIN_ROUTES.page, handle: sendPage },
     { method: "GET", path: ADMIN_ROUTES.pageScript, handle: sendPageScript },
-    { method: "GET", path: ADMIN_ROUTES.health, handle: (_req, res) => sendHealth(admin, res) },
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.health,
+      // What scripts poll for readiness.
+      handle: (_req, res) => {
+        const files = admin.files();
+        const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+        sendJson(res, 200, { ok: true, version: VERSION, url: admin.url, files: files.length, totalBytes });
+      },
+    },
     { method: "GET", path: ADMIN_ROUTES.files, handle: (_req, res) => sendJson(res, 200, { files: admin.files().map(describe) }) },
     { method: "GET", path: ADMIN_ROUTES.file, handle: (_req, res, params) => sendJson(res, 200, describe(found(params))) },
     {
@@ -82,13 +83,13 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
       path: ADMIN_ROUTES.fileBytes,
       handle: (_req, res, params) => {
         const file = found(params);
-        const bytes = admin.bytes(file);
+        const bytes = admin.bytes(file.uuid);
         if (bytes === null) throw errors.adminFileNotFound(file.storageId);
         res.statusCode = 200;
         res.setHeader("Content-Type", file.contentType ?? "application/octet-stream");
         res.setHeader("Content-Length", bytes.length);
         res.setHeader("Content-Disposition", `attachment; filename="${file.uuid}"`);
-        facts(res).bytesOut = bytes.length;
+        requestNotes(res).bytesOut = bytes.length;
         res.end(bytes);
       },
     },
@@ -97,12 +98,12 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
       path: ADMIN_ROUTES.file,
       handle: async (_req, res, params) => {
         const file = found(params);
-        if (!(await admin.delete(file))) throw errors.adminFileNotFound(file.storageId);
+        if (!(await gateway.delete(file))) throw errors.adminFileNotFound(file.storageId);
         sendJson(res, 200, { deleted: file.storageId });
       },
     },
     { method: "POST", path: ADMIN_ROUTES.reset, handle: (_req, res) => (admin.reset(), ok(res)) },
-    { method: "POST", path: ADMIN_ROUTES.uploadUrl, handle: (_req, res) => sendJson(res, 200, admin.issueUploadUrl()) },
+    { method: "POST", path: ADMIN_ROUTES.uploadUrl, handle: (_req, res) => sendJson(res, 200, gateway.issueUploadUrl()) },
     // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
     {
       method: "POST",
@@ -111,9 +112,9 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
         const name = queryParam(req, "name");
         const contentType = parseContentType(req.headers["content-type"]) ?? (typeof name === "string" ? contentTypeForPath(name) : null);
         let received = 0;
-        const body: BytePump = (write) => readBody(req, admin.uploadIdleTimeoutMs, (chunk) => (write(chunk), (received += chunk.byteLength)));
-        const file = await admin.seed(body, contentType).finally(() => (facts(res).bytesIn = received));
-        facts(res).storageId = file.storageId;
+        const body: BytePump = (write) => readBody(req, idleMs, (chunk) => (write(chunk), (received += chunk.byteLength)));
+        const file = await gateway.seed(body, contentType).finally(() => (requestNotes(res).bytesIn = received));
+        requestNotes(res).storageId = file.storageId;
         sendJson(res, 200, { storageId: file.storageId });
       },
     },
@@ -128,7 +129,7 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
       },
     },
     { method: "DELETE", path: ADMIN_ROUTES.journal, handle: (_req, res) => (admin.journal.clear(), ok(res)) },
-    { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.pendingFaults()) }) },
+    { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.faults.pending()) }) },
     {
       method: "POST",
       path: ADMIN_ROUTES.faults,
@@ -137,10 +138,10 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
         if (typeof spec === "object" && spec !== null && "error" in spec && spec.error !== undefined && typeof spec.error !== "string") {
           throw errors.faultErrorNotString();
         }
-        sendJson(res, 200, { pending: onTheWire(admin.queueFault(spec as FaultSpec)) });
+        sendJson(res, 200, { pending: onTheWire(admin.faults.next(spec as FaultSpec).pending()) });
       },
     },
-    { method: "DELETE", path: ADMIN_ROUTES.faults, handle: (_req, res) => (admin.clearFaults(), ok(res)) },
+    { method: "DELETE", path: ADMIN_ROUTES.faults, handle: (_req, res) => (admin.faults.clear(), ok(res)) },
     { method: "GET", path: ADMIN_ROUTES.events, handle: (req, res) => sendJournalEvents(admin.journal, req, res) },
   ];
 

@@ -6,8 +6,8 @@
 // data comes from the admin JSON routes and is inserted as text, never as
 // HTML. URLs are relative to the page, so a path-prefixed origin works too.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ADMIN_ROUTES, STORAGE_ROUTES, OPERATIONS } from "../paths.js";
-import { pathOf, sendText } from "./http-util.js";
+import { ADMIN_ROUTES, STORAGE_ROUTES, OPERATIONS } from "../../paths.js";
+import { pathOf, sendText } from "../http-util.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
 const option = (value: string) => `<option value="${value}">${value}</option>`;

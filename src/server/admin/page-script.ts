@@ -1,7 +1,7 @@
 // The admin page's script (served as ./page.js beside the page). Plain
 // browser JavaScript in a string: no build step. Every value from the
 // emulator is inserted with textContent, never as HTML.
-import { ADMIN_ROUTES } from "../paths.js";
+import { ADMIN_ROUTES } from "../../paths.js";
 
 /** An admin route relative to the page (served at the mount with a trailing slash). */
 const rel = (route: string) => JSON.stringify(`.${route}`);

@@ -1,12 +1,12 @@
 // Decoding the admin routes' inputs: the journal's query filters and small
 // JSON bodies. A bad input is a 400 AdminRequestInvalid naming the route.
-import { DEFAULT_UPLOAD_IDLE_TIMEOUT_MS } from "../options.js";
+import { DEFAULT_UPLOAD_IDLE_TIMEOUT_MS } from "../../options.js";
 import type { IncomingMessage } from "node:http";
-import { errors } from "../errors.js";
-import { HTTP_ROUTES, type JournalFilter } from "../journal.js";
-import { OPERATIONS } from "../paths.js";
-import { messageOf, queryParam } from "./http-util.js";
-import { readBody } from "./upload.js";
+import { errors } from "../../errors.js";
+import { HTTP_ROUTES, type JournalFilter } from "../../journal.js";
+import { OPERATIONS } from "../../paths.js";
+import { messageOf, queryParam } from "../http-util.js";
+import { readBody } from "../body.js";
 
 /** Fault specs and the like are tiny; a larger body is a mistake, not something to buffer. */
 const MAX_JSON_BYTES = 64 * 1024;

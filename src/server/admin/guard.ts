@@ -9,9 +9,9 @@
 //   Node's fetch send neither header and keep working.
 // The /api storage routes keep Convex's any-origin CORS (server/cors.ts).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { errors, type StorageEmulatorError } from "../errors.js";
-import { answerPreflight, applyCors } from "./cors.js";
-import { sendError } from "./http-util.js";
+import { errors, type StorageEmulatorError } from "../../errors.js";
+import { answerPreflight, applyCors } from "../api/cors.js";
+import { sendError } from "../http-util.js";
 
 /** What the user allows besides loopback (options adminOrigins / allowedHosts). */
 export interface AdminAccess {

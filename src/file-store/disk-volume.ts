@@ -1,50 +1,43 @@
 // Where the bytes live with `persist`: a blob per file in an fs (a directory
 // on disk; memfs in the tests that crash it at every step), named by the
-// file's UUID. It knows paths and bytes, not which files exist: the
-// FileStore's index says that. Memory mode keeps bytes in memory-volume.ts.
-//   <root>/partial/<uuid>       a blob being written (persist)
+// file's UUID, with a metadata record beside it so a restart finds the files
+// again. It knows paths and bytes, not which files exist: the FileStore's
+// index says that. Memory mode keeps bytes in memory-volume.ts.
+//   <root>/partial/<uuid>       a blob being written
 //   <root>/blobs/<uuid>         a published blob
-//   <root>/meta/<uuid>.json     its metadata record (persist): the commit point
-import type { Readable } from "node:stream";
+//   <root>/meta/<uuid>.json     its metadata record: the commit point
+import type { Writable } from "node:stream";
 import { errors } from "../errors.js";
 import { openDurable, publishDurable, removeDurable, replaceDurable } from "./durable.js";
 import type { FsLocation } from "./location.js";
 import { MAX_FILE_BYTES_CEILING } from "./record.js";
 import type { BlobFs, StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
-import { BlobWriter, unlinkIfPresent } from "./writer.js";
+import { BlobWriter } from "./writer.js";
 
-export class BlobVolume implements Volume {
+export class DiskVolume implements Volume {
   readonly #fs: BlobFs;
   readonly root: string;
-  readonly durable: boolean;
   /** A blob on disk could change under a deferred hash: always hash as it is written. */
   readonly defersSha256 = false;
-  /** Persist: start-up warnings, the lock owner and how far blobs are checked. */
+  /** Start-up warnings, the lock owner and how far blobs are checked. */
   readonly #durableOptions: Pick<FsLocation, "warn" | "lock" | "verifySha256">;
 
   constructor(location: FsLocation) {
     this.#durableOptions = { warn: location.warn, lock: location.lock, verifySha256: location.verifySha256 };
     this.#fs = location.fs;
     this.root = location.root;
-    this.durable = location.durable;
     this.#makeDirs();
   }
 
-  /** The files a previous run published (persist), dropping what a crash left behind. */
+  /** The files a previous run published, dropping what a crash left behind. */
   recover(): StoredFile[] {
-    if (!this.durable) return [];
     const { warn = (line: string) => console.warn(line), lock, verifySha256 = false } = this.#durableOptions;
     return openDurable(this.#fs, this.root, { warn, lock, maxSize: MAX_FILE_BYTES_CEILING, verifySha256 });
   }
 
-  /**
-   * A writer for a new blob. Not durable, it is written in place: until its
-   * record is published nobody can see it. With persist it goes under
-   * partial/ first, so a crash never leaves a half blob in blobs/.
-   */
+  /** A writer for a new blob: under partial/ until published, so a crash never leaves a half blob in blobs/. */
   writer(uuid: string, options: VolumeWriterOptions): VolumeWriter {
-    const path = this.durable ? this.#path("partial", uuid) : this.#blobPath(uuid);
-    const blob = new BlobWriter(this.#fs, path, { sizeHint: options.sizeHint, hash: options.hash, durable: this.durable });
+    const blob = new BlobWriter(this.#fs, this.#path("partial", uuid), { hash: options.hash });
     return {
       get size() {
         return blob.size;
@@ -54,15 +47,10 @@ export class BlobVolume implements Volume {
       readBack: () => blob.readBack(),
       publish: (file) => {
         blob.finish();
-        this.publish(file, blob);
+        publishDurable(blob.fs, this.root, file, blob.path);
       },
       abort: () => blob.abort(),
     };
-  }
-
-  /** Makes a finished blob the file's bytes (persist: moves it into blobs/ and commits its record). */
-  publish(file: StoredFile, blob: BlobWriter): void {
-    if (this.durable) publishDurable(blob.fs, this.root, file, blob.path);
   }
 
   /** Copies a file's first `length` bytes (default all) into `target` at `offset` (one copy, no temporary buffer). */
@@ -86,8 +74,8 @@ export class BlobVolume implements Volume {
     return null;
   }
 
-  /** Bytes `start..end` (inclusive). The blob is opened now, so removing it meanwhile does not cut the stream. */
-  openStream(file: StoredFile, start: number, end: number): Readable {
+  /** Streams bytes `start..end` (inclusive) to `out`. The blob is opened now, so removing it meanwhile does not cut the stream. */
+  send(file: StoredFile, start: number, end: number, out: Writable): void {
     const uuid = file.uuid;
     const fd = this.#open(uuid);
     // A blob cut short on disk would end the stream early: a short body under a full Content-Length.
@@ -96,31 +84,25 @@ export class BlobVolume implements Volume {
       throw errors.blobMissing(uuid);
     }
     // 1 MiB chunks: each chunk costs a read call and a stream turn, so fewer is faster.
-    return this.#fs.createReadStream("", { fd, start, end, autoClose: true, highWaterMark: 1024 * 1024 });
+    const stream = this.#fs.createReadStream("", { fd, start, end, autoClose: true, highWaterMark: 1024 * 1024 });
+    stream.on("error", () => out.destroy());
+    out.on("close", () => stream.destroy());
+    stream.pipe(out);
   }
 
-  /** Removes a file's record (persist) and blob. */
+  /** Removes a file's record and blob. */
   remove(uuid: string): void {
-    if (this.durable) removeDurable(this.#fs, this.root, uuid);
-    else this.#fs.unlinkSync(this.#blobPath(uuid));
+    removeDurable(this.#fs, this.root, uuid);
   }
 
-  /** Replaces every blob and record with these (restore): with persist, one commit for all. */
+  /** Replaces every blob and record with these (restore), in one commit. */
   replaceAll(entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
-    if (this.durable) return replaceDurable(this.#fs, this.root, entries);
-    this.clear();
-    for (const { file, bytes } of entries) {
-      const blob = this.writer(file.uuid, { hash: false, sizeHint: bytes.byteLength, keep: false });
-      blob.write(bytes);
-      blob.publish(file);
-    }
+    replaceDurable(this.#fs, this.root, entries);
   }
 
-  /** Removes every blob and record. */
+  /** Removes every blob and record, in one commit. */
   clear(): void {
-    if (this.durable) return replaceDurable(this.#fs, this.root, []);
-    // File by file: (memfs's rm drops names but keeps their bytes; unlink frees them).
-    for (const name of this.#fs.readdirSync(this.#path("blobs")).map(String)) unlinkIfPresent(this.#fs, this.#path("blobs", name));
+    replaceDurable(this.#fs, this.root, []);
   }
 
   /** Opens a published blob; a missing one is a pinned error that names no path. */

@@ -3,7 +3,7 @@
 // first, then each new entry as it is recorded. Event name "entry", data the
 // entry as JSON.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Journal, JournalEntry } from "../journal.js";
+import type { Journal, JournalEntry } from "../../journal.js";
 
 /** How many past entries a new subscriber gets first. */
 const BACKLOG = 200;

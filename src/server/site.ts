@@ -1,21 +1,48 @@
-// Serves the user's HTTP actions: Node request -> Fetch Request -> the
-// router's handler -> Fetch Response -> Node response, bodies streamed both
-// ways, status and headers (multi-value too) preserved.
+// The site origin: the user's HTTP actions, over a socket (Node request ->
+// Fetch Request -> the router's handler -> Fetch Response -> Node response,
+// bodies streamed both ways, status and headers, multi-value too, preserved)
+// or in process (emulator.fetch()). Both journal the exchange the same way.
 import { Readable } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpActions } from "../http-actions.js";
-import { facts } from "./http-util.js";
+import { journalRequest, type ServerHost } from "./host.js";
+import { requestNotes, sendError, type Handler } from "./http-util.js";
+
+/**
+ * The site origin: every path, /api/... included, goes to the HTTP actions, and no CORS
+ * is added (the actions set their own). Fidelity: get-convex/convex-backend
+ * crates/local_backend/src/proxy.rs forwards every path to /http/*, which router.rs nests
+ * after its CORS layer.
+ */
+export function createSiteHandler(host: ServerHost): Handler {
+  const { gateway, actions } = host;
+  return (req, res) => {
+    journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
+    return handleAction(actions, host.siteOrigin(), req, res).catch((error: unknown) => sendError(res, error));
+  };
+}
+
+/** The site origin without a socket (emulator.fetch()): runs the actions and journals the exchange once its body is done. */
+export async function fetchSite({ gateway, actions }: ServerHost, request: Request): Promise<Response> {
+  const record = gateway.startRequest(actions.mounted ? "action" : "unknown", request.method, new URL(request.url).pathname);
+  const { response, settled } = await actions.handle(request);
+  void settled.then(record);
+  return response;
+}
 
 /** Runs the action for a Node request and writes its response (limited by HttpActions.handle()). */
 export async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { response, settled } = await actions.handle(toFetchRequest(origin, req));
-  void settled.then(({ error, bytesOut }) => {
-    Object.assign(facts(res), { bytesOut }, error && { errorCode: error.code, errorMessage: error.message });
+  void settled.then(({ bytesOut, errorCode, errorMessage }) => {
+    // The status is the socket's own, taken when the response closes (host.ts).
+    const notes = requestNotes(res);
+    notes.bytesOut = bytesOut;
+    if (errorCode !== undefined) [notes.errorCode, notes.errorMessage] = [errorCode, errorMessage];
   });
   await sendFetchResponse(response, req, res);
 }
 
-export function toFetchRequest(origin: string, req: IncomingMessage): Request {
+function toFetchRequest(origin: string, req: IncomingMessage): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);

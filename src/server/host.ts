@@ -1,0 +1,44 @@
+// What the server needs from its emulator, and the one place a Node request is
+// journaled: each route calls journalRequest() once, its handler leaves notes
+// on the response (http-util.ts requestNotes), and the entry is recorded when
+// the response closes.
+import type { IncomingMessage, ServerResponse } from "node:http";
+// node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
+// global setImmediate, which would hold journal entries back until timers advance.
+import { setImmediate as afterThisTick } from "node:timers";
+import type { Gateway } from "../gateway.js";
+import type { HttpActions } from "../http-actions.js";
+import type { HttpRoute, RequestOutcome } from "../journal.js";
+import type { AdminAccess } from "./admin/guard.js";
+import type { AdminHost } from "./admin/routes.js";
+import { pathOf, requestNotes } from "./http-util.js";
+
+export interface ServerHost {
+  readonly gateway: Gateway;
+  readonly actions: HttpActions;
+  /** What the admin routes may see and do; undefined when they are not served. */
+  readonly admin: AdminHost | undefined;
+  /** Origins and hosts the admin routes accept besides loopback (default: none). */
+  readonly adminAccess?: AdminAccess;
+  /** An upload (or seed) whose body sends nothing this long is aborted; 0 never. */
+  readonly uploadIdleTimeoutMs: number;
+  /** The site origin HTTP actions see in `request.url`. */
+  siteOrigin(): string;
+}
+
+/** Records the request in the journal once its response is done (or the client left). */
+export function journalRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, route: HttpRoute): void {
+  const record = gateway.startRequest(route, req.method ?? "GET", pathOf(req));
+  // On a client abort the response closes before the handler has noted why;
+  // recording a tick later lets it. ('close' comes once: no once wrapper.)
+  res.on("close", () => afterThisTick(() => record(outcomeOf(res))));
+}
+
+/** What the handler noted, with the status the exchange really ended with. */
+function outcomeOf(res: ServerResponse): RequestOutcome {
+  const notes = requestNotes(res);
+  // Routes that answer through Express's res.send() leave no count: its Content-Length is one.
+  notes.bytesOut ??= Number(res.getHeader("content-length") ?? 0);
+  notes.status = res.writableFinished && notes.aborted !== true ? res.statusCode : 0;
+  return notes;
+}
