@@ -4,7 +4,7 @@ import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/s
 import type { Express } from "express";
 import { errors } from "./errors.js";
 import { Faults } from "./faults.js";
-import { FileStore, type ByteSource, type StoredFile } from "./file-store.js";
+import { FileStore, type StoredFile } from "./file-store.js";
 import { storeLocation } from "./file-store/location.js";
 import { Gateway } from "./gateway.js";
 import { HttpActions } from "./http-actions.js";

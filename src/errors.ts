@@ -4,7 +4,6 @@
 // Messages that copy Convex's are marked `// Fidelity:`; the others are this
 // emulator's own and start with the package name, saying what to do next.
 
-import type { StorageMethod } from "./paths.js";
 import { PREFIX } from "./errors/base.js";
 import { runtimeErrors } from "./errors/runtime.js";
 import { storageErrors } from "./errors/storage.js";
@@ -15,7 +14,6 @@ export {
   isStorageEmulatorError,
   type ErrorCode,
 } from "./errors/base.js";
-export type { StorageMethod };
 
 /** Every error, by name: `throw errors.fileNotFound(uuid)`. */
 export const errors = { ...storageErrors, ...runtimeErrors } as const;

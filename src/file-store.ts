@@ -13,7 +13,6 @@ import type { StoreLocation } from "./file-store/location.js";
 import { blobSource } from "./file-store/blob-read.js";
 import { ByteBudget } from "./file-store/budget.js";
 import { MemoryVolume } from "./file-store/memory-volume.js";
-import { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
 import type { ByteSource, StoredFile, Volume, WriteInput } from "./file-store/types.js";
 import { DiskVolume } from "./file-store/disk-volume.js";

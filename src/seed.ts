@@ -82,7 +82,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   css: "text/css",
 };
 
-export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
+const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
 export function contentTypeForPath(path: string): string {
   const name = path.slice(path.lastIndexOf("/") + 1);

@@ -8,7 +8,7 @@ import { afterEach } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 
 /** Something to undo: a function, or a resource with `close()` or `[Symbol.asyncDispose]()`. */
-export type Cleanup = (() => unknown) | { close(): unknown } | AsyncDisposable;
+type Cleanup = (() => unknown) | { close(): unknown } | AsyncDisposable;
 
 export type Defer = <T extends Cleanup>(thing: T) => T;
 

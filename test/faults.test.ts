@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import type { StorageEmulatorOptions } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";

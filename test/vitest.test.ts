@@ -327,7 +327,7 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
     });
 
     it("toHaveReceivedUpload: fails listing the upload requests", async () => {
-      const { emulator, handle, storageId } = await uploads();
+      const { handle, storageId } = await uploads();
       expect((await failure(() => expect(handle).toHaveReceivedUpload({ contentType: "application/pdf" }))).message).toBe(
         [
           "[convex-storage-emulator] expect(emulator).toHaveReceivedUpload(expected)",
@@ -345,7 +345,7 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
     });
 
     it("toHaveReceivedUpload: .not fails listing the uploads that match", async () => {
-      const { emulator, handle, storageId } = await uploads();
+      const { handle, storageId } = await uploads();
       expect((await failure(() => expect(handle).not.toHaveReceivedUpload())).message).toBe(
         [
           "[convex-storage-emulator] expect(emulator).not.toHaveReceivedUpload(expected)",

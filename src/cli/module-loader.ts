@@ -8,7 +8,7 @@ import { functionNameOf, type RunFunctions } from "../http-actions.js";
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
-export async function loadUserModule(flag: string, path: string): Promise<Record<string, unknown>> {
+async function loadUserModule(flag: string, path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(resolve(path)).href;
   try {
     if (!TYPESCRIPT.test(path)) return (await import(url)) as Record<string, unknown>;

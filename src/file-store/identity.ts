@@ -8,7 +8,7 @@
 import { classifyConvexId, newStorageId, type StorageIdKind } from "../ids.js";
 
 /** What a new file's name is derived from. */
-export interface FileFacts {
+interface FileFacts {
   /** Base64; undefined only when the identity does not need it (see `needsSha256`). */
   sha256: string | undefined;
   size: number;
@@ -18,10 +18,10 @@ export interface FileFacts {
 }
 
 /** What became of a file's document: removed now (the default), or removed when a transaction commits. */
-export type Release = void | "deferred";
+type Release = void | "deferred";
 
 /** A new file's `_storage` id and `_creationTime`. */
-export interface FileName {
+interface FileName {
   storageId: string;
   creationTime: number;
 }

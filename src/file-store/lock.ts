@@ -12,7 +12,7 @@ export interface LockOwner {
   isAlive(pid: number): boolean;
 }
 
-export const THIS_PROCESS: LockOwner = { pid: process.pid, isAlive: processIsAlive };
+const THIS_PROCESS: LockOwner = { pid: process.pid, isAlive: processIsAlive };
 
 /** Takes the directory's lock for `owner`, or throws PersistLocked naming the live holder. */
 export function acquireLock(fs: BlobFs, root: string, owner: LockOwner = THIS_PROCESS): void {

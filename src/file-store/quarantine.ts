@@ -82,7 +82,7 @@ export function listDir(fs: BlobFs, path: string): string[] {
 }
 
 /** Whether the blob at `path` has exactly `size` bytes (read probes: BlobFs has no stat). */
-export function hasSize(fs: BlobFs, path: string, size: number): boolean {
+function hasSize(fs: BlobFs, path: string, size: number): boolean {
   let fd: number;
   try {
     fd = fs.openSync(path, "r");

@@ -31,7 +31,7 @@ export async function fetchSite({ gateway, actions }: ServerHost, request: Reque
 }
 
 /** Runs the action for a Node request and writes its response (limited by HttpActions.handle()). */
-export async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { response, settled } = await actions.handle(toFetchRequest(origin, req));
   void settled.then(({ bytesOut, errorCode, errorMessage }) => {
     // The status is the socket's own, taken when the response closes (host.ts).

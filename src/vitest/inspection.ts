@@ -10,7 +10,7 @@ import { RemoteStorageEmulator } from "../remote.js";
 import { describeValue } from "./messages.js";
 
 /** The parts of an in-process emulator the matchers read. */
-export type Inspectable = Pick<StorageEmulator, "files" | "file" | "bytes" | "journal">;
+type Inspectable = Pick<StorageEmulator, "files" | "file" | "bytes" | "journal">;
 
 /** What the matchers accept: an emulator, or a remote handle from connectStorageEmulator(). */
 export type MatcherTarget = Inspectable | RemoteStorageEmulator;

@@ -46,7 +46,7 @@ export function describeObject(state: MatcherState, fields: readonly Field[]): s
   return `{ ${fields.map(([key, value]) => `${key}: ${describeField(state, value)}`).join(", ")} }`;
 }
 
-export function describeField(state: MatcherState, value: unknown): string {
+function describeField(state: MatcherState, value: unknown): string {
   if (value instanceof Uint8Array) return `Uint8Array(${value.byteLength})`;
   if (value instanceof ArrayBuffer) return `ArrayBuffer(${value.byteLength})`;
   if (typeof value === "string" || typeof value === "number" || value === null) return describeValue(value);
@@ -92,7 +92,7 @@ function imageCell(bytes: Uint8Array | null): string {
 }
 
 /** The content as a JSON string, or "(not UTF-8)" for binary content. */
-export function textPreview(bytes: Uint8Array | null): string {
+function textPreview(bytes: Uint8Array | null): string {
   try {
     return JSON.stringify(new TextDecoder("utf-8", { fatal: true }).decode(bytes ?? new Uint8Array()));
   } catch {
@@ -119,7 +119,7 @@ export function uploadsTable(
   );
 }
 
-export function limited<T>(rows: readonly T[], draw: (shown: readonly T[]) => string): string {
+function limited<T>(rows: readonly T[], draw: (shown: readonly T[]) => string): string {
   const table = draw(rows.slice(0, MAX_ROWS));
   return rows.length > MAX_ROWS ? `${table}\n… and ${rows.length - MAX_ROWS} more` : table;
 }

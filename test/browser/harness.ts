@@ -9,7 +9,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { CHROMIUM_FLAGS, chromiumPath } from "./chromium.js";
 
-export async function launchBrowser(): Promise<Browser> {
+async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: await chromiumPath(),
     headless: true,
@@ -34,7 +34,7 @@ export function browserForFile(): () => Browser {
 }
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
-export const WEB_DIR = fileURLToPath(new URL("../../examples/chat/web/", import.meta.url));
+const WEB_DIR = fileURLToPath(new URL("../../examples/chat/web/", import.meta.url));
 
 /** Serves examples/chat/web on its own origin (another port than the emulator), so CORS is real. */
 export async function serveWebApp(): Promise<{ url: string; close(): Promise<void>; server: Server }> {

@@ -7,7 +7,7 @@ import { cleanupAfterEach } from "../cleanup.js";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
 import { fixtures } from "../fixtures.js";
-import { api, http, modules, schema, type Message } from "./chat-app.js";
+import { api, http, modules, schema } from "./chat-app.js";
 const { defer } = cleanupAfterEach();
 afterEach(() => {
   vi.unstubAllEnvs();

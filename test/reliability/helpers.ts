@@ -153,7 +153,7 @@ export function rawRequest(port: number, text: string): Promise<RawResponse> {
 }
 
 /** The package's real bin (it runs dist/: `npm test` builds first). */
-export const BIN = fileURLToPath(new URL("../../bin/convex-storage-emulator.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../bin/convex-storage-emulator.js", import.meta.url));
 
 export interface Cli {
   child: ChildProcess;

@@ -152,7 +152,7 @@ describe("round trips", () => {
   });
 
   it("upload/serve: arbitrary bytes and Content-Type headers round-trip over HTTP, or are 400 and store nothing", async () => {
-    const { emulator, server } = await listening();
+    const { emulator } = await listening();
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 200_000 }), fc.option(anyHeaderValue, { nil: undefined }), async (bytes, contentType) => {
         const before = emulator.files().length;

@@ -69,14 +69,14 @@ export function guardAdmin(config: () => AdminGuardConfig) {
 }
 
 /** The host name of a Host header or URL host: lowercase, no port, no trailing dot; IPv6 keeps its brackets. */
-export function hostnameOf(host: string): string {
+function hostnameOf(host: string): string {
   const value = host.trim().toLowerCase();
   const name = value.startsWith("[") ? value.slice(0, value.indexOf("]") + 1) : value.replace(/:\d*$/, "");
   return name.endsWith(".") ? name.slice(0, -1) : name;
 }
 
 /** 127.0.0.0/8, localhost, [::1]. */
-export function isLoopbackHost(name: string): boolean {
+function isLoopbackHost(name: string): boolean {
   if (name === "localhost" || name === "[::1]") return true;
   const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
   return octets !== null && octets[1] === "127" && octets.slice(2).every((o) => Number(o) <= 255);
