@@ -24,7 +24,7 @@ import { innerSyscall, installProxy, isRouted, route, unroute, type Syscalls } f
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
-import type { FileIdentity } from "./file-store.js";
+import type { FileNaming } from "./file-store.js";
 import { isUuid, type StorageIdKind } from "./ids.js";
 
 /** The part of convex-test's `t` this module uses: `t.run(fn)`. */
@@ -76,7 +76,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
   // convex-test's own test for "inside a transaction" (writeToDatabase): getSnapshotTs throws outside one.
   const inTransaction = () => {
-    // Outside one it throws: no stack trace wanted (capturing one was ~2% of a connected call).
+    // Outside one it throws: no stack trace wanted (capturing one is a cost on every connected call).
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
@@ -111,7 +111,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // With storeBlob, the caller's Blob: immutable, so convex-test can keep it as alone it would.
   const viaSyscall = new AsyncLocalStorage<{ op: string; blob?: Blob }>();
   // While connected, convex-test's database names files and keeps their `_storage` documents.
-  const identity: FileIdentity = {
+  const naming: FileNaming = {
     classify: classifyConvexTestId,
     // convex-test hashes every file it stores itself; a second, eager digest here only cost time
     // (the record's sha256 is computed when first read, from the same bytes).
@@ -214,7 +214,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     },
   };
 
-  files.connect(identity);
+  files.connect(naming);
   route(syscalls, replacement);
   connectedEmulators.add(emulator);
   const unwrap = settleAfterCalls(t, pending);

@@ -214,8 +214,8 @@ export class StorageEmulator {
 
   /** Replaces every file with a snapshot's. On a bad snapshot it throws and changes nothing. */
   restore(snapshot: Uint8Array): void {
-    // Only a connected identity (convex-test's documents) says which files exist.
-    if (this.#files.identity.exists !== undefined) throw errors.convexTestRestore();
+    // Only connected naming (convex-test's documents) says which files exist.
+    if (this.#files.naming.exists !== undefined) throw errors.convexTestRestore();
     restoreSnapshot(this.#files, snapshot);
   }
 

@@ -50,7 +50,8 @@ export interface FaultAction {
 
 type QueuedFault = FaultSpec & { readonly times: number };
 
-const HTTP_ROUTES: readonly FaultRoute[] = STORAGE_ROUTES;
+/** The fault routes that are HTTP routes (the rest are ctx.storage operations). */
+const FAULT_HTTP_ROUTES: readonly FaultRoute[] = STORAGE_ROUTES;
 const ROUTES: readonly FaultRoute[] = [...STORAGE_ROUTES, ...OPERATIONS];
 
 /** The fault queue of one emulator: `emulator.faults`. */
@@ -99,7 +100,7 @@ function actionOf(spec: QueuedFault): FaultAction {
     status !== undefined || error !== undefined || (spec.delayMs === undefined && abortAfterBytes === undefined);
   if (abortAfterBytes !== undefined) return { delayMs, abortAfterBytes };
   if (!fails) return { delayMs };
-  if (error instanceof Error && !HTTP_ROUTES.includes(spec.route)) return { delayMs, error };
+  if (error instanceof Error && !FAULT_HTTP_ROUTES.includes(spec.route)) return { delayMs, error };
   const message = error instanceof Error ? error.message : error;
   return { delayMs, error: errors.injectedFault(spec.route, status ?? 500, message) };
 }
@@ -113,7 +114,7 @@ function check(spec: FaultSpec): QueuedFault {
       `unknown route "${String(route)}"; expected one of ${ROUTES.map((r) => `"${r}"`).join(", ")}.`,
     );
   }
-  const http = HTTP_ROUTES.includes(route);
+  const http = FAULT_HTTP_ROUTES.includes(route);
   if (!http && (status !== undefined || abortAfterBytes !== undefined)) {
     throw errors.faultInvalid(
       `\`status\` and \`abortAfterBytes\` apply to the HTTP routes "upload" and "serve" only; for "${route}" use \`error\` or \`delayMs\`.`,

@@ -8,7 +8,7 @@
 // the same from both.
 import type { Writable } from "node:stream";
 import { errors, isStorageEmulatorError } from "./errors.js";
-import { localIdentity, type FileIdentity } from "./file-store/identity.js";
+import { localNaming, type FileNaming } from "./file-store/naming.js";
 import type { StoreLocation } from "./file-store/location.js";
 import { blobSource } from "./file-store/blob-read.js";
 import { ByteBudget } from "./file-store/budget.js";
@@ -19,7 +19,7 @@ import { DiskVolume } from "./file-store/disk-volume.js";
 import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
-export type { FileIdentity } from "./file-store/identity.js";
+export type { FileNaming } from "./file-store/naming.js";
 export { MAX_FILE_BYTES_CEILING } from "./file-store/record.js";
 
 export interface FileStoreOptions {
@@ -33,7 +33,7 @@ export interface FileStoreOptions {
 export class FileStore {
   readonly #o: Omit<FileStoreOptions, "location">;
   readonly #volume: Volume;
-  #identity: FileIdentity = localIdentity;
+  #naming: FileNaming = localNaming;
   /** Bumped by clear(): a write begun before it must not publish after it. */
   #generation = 0;
   readonly #byUuid = new Map<string, StoredFile>();
@@ -43,7 +43,7 @@ export class FileStore {
   readonly #scratch = new ScratchBuffers(); // see lend()
   readonly #budget: ByteBudget;
   #lastCreationTime = 0;
-  readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#identity.exists?.(file.storageId) ?? true) ? file : null);
+  readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#naming.exists?.(file.storageId) ?? true) ? file : null);
 
   constructor(options: FileStoreOptions) {
     const { location, ...rest } = options;
@@ -68,20 +68,20 @@ export class FileStore {
     return this.#byUuid.size;
   }
 
-  /** Who names files now (see file-store/identity.ts). */
-  get identity(): FileIdentity {
-    return this.#identity;
+  /** Who names files now (see file-store/naming.ts). */
+  get naming(): FileNaming {
+    return this.#naming;
   }
 
-  /** Hands naming to another identity (convex-test's documents). Only while the store is empty. */
-  connect(identity: FileIdentity): void {
-    if (this.#identity !== localIdentity) throw errors.internal("the file store is already connected");
-    this.#identity = identity;
+  /** Hands naming to convex-test's documents. Only while the store is empty. */
+  connect(naming: FileNaming): void {
+    if (this.#naming !== localNaming) throw errors.internal("the file store is already connected");
+    this.#naming = naming;
   }
 
   /** Takes naming back. */
   disconnect(): void {
-    this.#identity = localIdentity;
+    this.#naming = localNaming;
   }
 
   /** Every file, in creation order (those whose document does not exist for the caller are hidden). */
@@ -110,39 +110,39 @@ export class FileStore {
     // Deferring needs bytes that never change (memory: the record's digest
     // reads the same buffers even after a delete or clear()) and nobody who
     // wants the digest at once.
-    const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#identity.needsSha256;
+    const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#naming.needsSha256;
     // A Blob's bytes are read into memory the store owns (then kept as they are): the inspection
     // API (bytes(), text(), snapshot(), a record's sha256) is synchronous; a Blob reads asynchronously.
     const source = given instanceof Blob ? await blobSource(given) : given;
     // A pump's chunks are handed over; a Uint8Array is the caller's unless it says otherwise.
     const keep = !(source instanceof Uint8Array) || input.handOver === true || given instanceof Blob;
-    const blob = this.#volume.writer(uuid, { hash: !deferHash, keep });
+    const writer = this.#volume.writer(uuid, { hash: !deferHash, keep });
     let reserved = 0;
     const write = (chunk: Uint8Array) => {
-      this.#budget.check(blob.size, chunk.byteLength);
+      this.#budget.check(writer.size, chunk.byteLength);
       this.#budget.inFlight += chunk.byteLength;
       reserved += chunk.byteLength;
-      blob.write(chunk);
+      writer.write(chunk);
     };
     try {
       if (source instanceof Uint8Array) write(source);
       else await source(write);
-      // An identity connected mid-write may need the digest after all: then it is read back.
-      const sha256 = deferHash && !this.#identity.needsSha256 ? undefined : blob.sha256();
+      // Naming connected mid-write may need the digest after all: then it is read back.
+      const sha256 = deferHash && !this.#naming.needsSha256 ? undefined : writer.sha256();
       if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
-      const size = blob.size;
-      const naming = this.#identity.allocate({ sha256, size, contentType, bytes: () => blob.readBack() }, this.#nextCreationTime());
-      // The local identity names at once: no extra promise turn for it.
-      const name = naming instanceof Promise ? await naming : naming;
+      const size = writer.size;
+      const allocated = this.#naming.allocate({ sha256, size, contentType, bytes: () => writer.readBack() }, this.#nextCreationTime());
+      // Local naming answers at once: no extra promise turn for it.
+      const name = allocated instanceof Promise ? await allocated : allocated;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
       // Fields listed, not spread: a spread of `name` takes V8's slow path and a new hidden class.
-      const file = fileRecord({ storageId: name.storageId, uuid, size, contentType, creationTime: name.creationTime, source: input.source }, sha256 ?? blob);
-      blob.publish(file);
+      const file = fileRecord({ storageId: name.storageId, uuid, size, contentType, creationTime: name.creationTime, source: input.source }, sha256 ?? writer);
+      writer.publish(file);
       this.#index(file);
       return file;
     } catch (error) {
-      blob.abort();
+      writer.abort();
       throw error;
     } finally {
       this.#budget.inFlight -= reserved;
@@ -208,7 +208,7 @@ export class FileStore {
     this.#removing.add(uuid);
     try {
       // The document goes first: if that fails, the file stays whole.
-      const released = await this.#identity.release(file.storageId);
+      const released = await this.#naming.release(file.storageId);
       if (this.#byUuid.get(uuid) !== file) return false; // cleared meanwhile
       // "deferred": the removal commits with a transaction; the bytes stay until discard().
       if (released !== "deferred") this.discard(file.storageId);
@@ -218,7 +218,7 @@ export class FileStore {
     }
   }
 
-  /** Removes a file whose document is gone (or never committed), without asking the identity. */
+  /** Removes a file whose document is gone (or never committed), without asking the naming. */
   discard(storageId: string): void {
     const file = this.#byUuid.get(this.#uuidByStorageId.get(storageId) ?? "");
     if (file === undefined) return;

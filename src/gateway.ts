@@ -77,7 +77,7 @@ export class Gateway {
     // A stored file's own id is valid by construction: decoding it again (base32, checksum) is skipped.
     const stored = this.#files.byStorageId(id);
     if (stored !== null) return stored;
-    switch (this.#files.identity.classify(id)) {
+    switch (this.#files.naming.classify(id)) {
       case "storage":
         return null; // a well-formed id the store does not hold (looked up above)
       case "uuid":

@@ -34,7 +34,7 @@ export const STORAGE_TABLE_NUMBER = 540;
 
 export function base32Encode(bytes: Uint8Array): string {
   // Character codes, turned into one flat string at the end: `out += char` builds a rope of
-  // one cons string per character, which a Map key keeps (~1 KB per stored id, measured).
+  // one cons string per character, which a Map key keeps.
   const codes: number[] = [];
   let buffer = 0;
   let bits = 0;
@@ -187,7 +187,7 @@ const DASH = "-".charCodeAt(0);
 /**
  * A fresh random UUID v4, the name of a file in URLs and in the blob store. Built as one flat
  * string: node:crypto's randomUUID() concatenates it from pieces, a rope of 14 cons strings that
- * every stored file's index entry kept (~450 bytes per file, measured in a heap snapshot).
+ * every stored file's index entry would keep.
  */
 export function newFileUuid(): string {
   const bytes = randomPoolBytes(16);

@@ -8,8 +8,8 @@ import { createRequire } from "node:module";
 type ImageSize = typeof import("image-size").imageSize;
 let loaded: ImageSize | undefined;
 /**
- * image-size, loaded on first use: its format readers cost ~5-8 MiB of RSS at import, which
- * every process that imports the package paid, images or not (bench memory rows). It ships
+ * image-size, loaded on first use: its format readers cost megabytes of RSS at import, which
+ * every process that imports the package would pay, images or not. It ships
  * CommonJS too, so a synchronous require keeps `image()` synchronous.
  */
 function imageSize(bytes: Uint8Array): ReturnType<ImageSize> {

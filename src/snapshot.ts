@@ -69,7 +69,7 @@ function parseSnapshot(store: FileStore, snapshot: unknown): { file: StoredFile;
   }
   const list = (header as { files?: unknown } | null)?.files;
   if (!Array.isArray(list)) throw errors.snapshotInvalid("its header has no file list");
-  const classify = store.identity.classify.bind(store.identity);
+  const classify = store.naming.classify.bind(store.naming);
   const seen = new Set<string>();
   let offset = PREAMBLE + headerLength;
   const entries = list.map((raw: unknown, index) => {

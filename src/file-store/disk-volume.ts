@@ -12,7 +12,7 @@ import { openDurable, publishDurable, removeDurable, replaceDurable } from "./du
 import type { FsLocation } from "./location.js";
 import { MAX_FILE_BYTES_CEILING } from "./record.js";
 import type { BlobFs, StoredFile, Volume, VolumeWriter, VolumeWriterOptions } from "./types.js";
-import { BlobWriter } from "./writer.js";
+import { DiskWriter } from "./writer.js";
 
 export class DiskVolume implements Volume {
   readonly #fs: BlobFs;
@@ -37,7 +37,7 @@ export class DiskVolume implements Volume {
 
   /** A writer for a new blob: under partial/ until published, so a crash never leaves a half blob in blobs/. */
   writer(uuid: string, options: VolumeWriterOptions): VolumeWriter {
-    const blob = new BlobWriter(this.#fs, this.#path("partial", uuid), { hash: options.hash });
+    const blob = new DiskWriter(this.#fs, this.#path("partial", uuid), { hash: options.hash });
     return {
       get size() {
         return blob.size;

@@ -16,7 +16,7 @@ import type { BlobFs, StoredFile } from "./types.js";
 import { acquireLock, type LockOwner } from "./lock.js";
 import { checkDurableFiles, listDir, quarantine, type CheckOptions } from "./quarantine.js";
 import { isUuid } from "../ids.js";
-import { BlobWriter, unlinkIfPresent } from "./writer.js";
+import { DiskWriter, unlinkIfPresent } from "./writer.js";
 
 export interface DurableOptions extends CheckOptions {
   lock?: LockOwner | undefined;
@@ -72,7 +72,7 @@ export function replaceDurable(fs: BlobFs, root: string, entries: readonly { fil
     fs.mkdirSync(`${staging}/blobs`, { recursive: true });
     fs.mkdirSync(`${staging}/meta`, { recursive: true });
     for (const { file, bytes } of entries) {
-      const blob = new BlobWriter(fs, `${staging}/blobs/${file.uuid}`, { hash: false });
+      const blob = new DiskWriter(fs, `${staging}/blobs/${file.uuid}`, { hash: false });
       blob.write(bytes);
       blob.finish();
       fs.writeFileSync(`${staging}/meta/${file.uuid}.json`, JSON.stringify(file));

@@ -5,10 +5,7 @@
 // stream, a Blob or a deferred sha256 begun before a delete or clear() keeps
 // reading the same immutable buffers. Memory grows with the bytes received,
 // never with a declared length, and nothing is concatenated at the end.
-//
-// Why not a memfs file per blob (the first design): a path walk, getuid and
-// getgid system calls, a zero-filled buffer sized to the Content-Length and
-// a copy per read, for files nobody else ever sees as files (bench/LIMITS.md).
+
 import { createHash, type Hash } from "node:crypto";
 import type { Writable } from "node:stream";
 import { errors } from "../errors.js";

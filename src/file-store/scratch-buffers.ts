@@ -3,12 +3,9 @@
 // or, with `persist`, into a Blob (ctx.storage.get).
 //
 // Why: a fresh buffer of 64 KiB or more is new memory from the OS, and
-// touching it costs a page fault per 4 KiB. Measured on this project's
-// 2-core machine, serving a 1 MiB file cost ~1.3 ms of server CPU with a
-// fresh buffer per request and ~0.7 ms with a reused one (bare node:http
-// writing a stored Buffer: ~0.3 ms); at 64 KiB, 178 -> 123 us. Buffers are
-// kept per power-of-two size class, a few per class, so what stays allocated
-// is bounded (at most 4 x (16 KiB + 32 KiB + ... + 1 MiB) < 8 MiB).
+// touching it costs a page fault per 4 KiB (bench/LIMITS.md has the numbers).
+// Buffers are kept per power-of-two size class, a few per class, so what stays
+// allocated is bounded (at most 4 x (16 KiB + 32 KiB + ... + 1 MiB) < 8 MiB).
 
 /** Smaller copies come from Node's own buffer pool (Buffer.allocUnsafe). */
 const MIN_CLASS = 16 * 1024;

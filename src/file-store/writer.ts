@@ -5,12 +5,12 @@ import { createHash, type Hash } from "node:crypto";
 import { errors } from "../errors.js";
 import type { BlobFs, FileSource, StoredFile } from "./types.js";
 
-export interface BlobWriterOptions {
+export interface DiskWriterOptions {
   /** Hash while writing; false leaves the digest to whoever first reads it. */
   hash: boolean;
 }
 
-export class BlobWriter {
+export class DiskWriter {
   #fd: number | null;
   /** null: hashing is deferred. */
   readonly #hash: Hash | null;
@@ -19,7 +19,7 @@ export class BlobWriter {
   constructor(
     readonly fs: BlobFs,
     readonly path: string,
-    options: BlobWriterOptions,
+    options: DiskWriterOptions,
   ) {
     this.#hash = options.hash ? createHash("sha256") : null;
     // Read-write: a deferred but checked sha256 reads the bytes back through it.
@@ -95,8 +95,7 @@ export interface DigestSource {
   sha256(): string;
 }
 
-// One accessor shared by every record (an object-literal getter is a new function and accessor
-// pair per record: measured ~4x the cost of the whole record).
+// One accessor shared by every record (an object-literal getter is a new function and accessor pair per record).
 const SHA256_ACCESSOR: PropertyDescriptor = {
   enumerable: true,
   get(this: DeferredDigestRecord): string {

@@ -43,8 +43,7 @@ type AdminRoute = {
 };
 
 /**
- * The admin routes as one plain Node handler (no Express: loading it costs ~4 MiB of heap that
- * every later major GC marks again, measured as 2x the mark-compacts during uploads). It answers
+ * The admin routes as one plain Node handler (no Express: see express.ts). It answers
  * a request below ADMIN_MOUNT and returns true, or returns false when no route matches. GET
  * routes answer HEAD too. Guarding and journaling are the caller's (mount.ts).
  */
