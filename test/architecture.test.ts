@@ -65,6 +65,21 @@ describe("architecture", () => {
     expect(importersOf(graph, (f) => f.startsWith("server/"), (t) => t === "emulator.ts")).toEqual([]);
   });
 
+  it("imports: server/'s rooms (api, admin, clients) import each other's files only through the shared plumbing", () => {
+    const rooms = ["server/api/", "server/admin/", "server/clients/"];
+    const roomOf = (file: string) => rooms.find((room) => file.startsWith(room));
+    const across = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => roomOf(file) !== undefined && roomOf(t) !== undefined && roomOf(t) !== roomOf(file)).map((t) => `${file} -> ${t}`),
+    );
+    expect(across).toEqual([]);
+  });
+
+  it("imports: the shared plumbing in server/ imports no room but from app.ts, the one that mounts them", () => {
+    const plumbing = (f: string) => f.startsWith("server/") && !f.slice("server/".length).includes("/") && f !== "server/app.ts";
+    const rooms = (t: string) => /^server\/(api|admin|clients)\//.test(t);
+    expect(importersOf(graph, plumbing, rooms)).toEqual([]);
+  });
+
   it("imports: dependencies point down (file store < gateway < server < emulator)", () => {
     const above = (layer: string[]) => (t: string) => layer.some((prefix) => t === prefix || t.startsWith(prefix));
     const fileStore = (f: string) => f === "file-store.ts" || f.startsWith("file-store/");

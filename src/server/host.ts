@@ -6,11 +6,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 // node:timers' own binding, not the global: test fake timers (vi.useFakeTimers) replace the
 // global setImmediate, which would hold journal entries back until timers advance.
 import { setImmediate as afterThisTick } from "node:timers";
+import type { Faults } from "../faults.js";
+import type { StoredFile } from "../file-store.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
-import type { HttpRoute, RequestOutcome } from "../journal.js";
-import type { AdminAccess } from "./admin/guard.js";
-import type { AdminHost } from "./admin/routes.js";
+import type { ImageInfo } from "../image.js";
+import type { HttpRoute, Journal, RequestOutcome } from "../journal.js";
 import { pathOf, requestNotes } from "./http-util.js";
 
 export interface ServerHost {
@@ -24,6 +25,32 @@ export interface ServerHost {
   readonly uploadIdleTimeoutMs: number;
   /** The site origin HTTP actions see in `request.url`. */
   siteOrigin(): string;
+}
+
+/**
+ * What the admin routes see of an emulator besides its gateway: its inspection API
+ * (the emulator itself fits), and nothing else.
+ */
+export interface AdminHost {
+  /** The cloud origin, for health. */
+  readonly url: string;
+  readonly journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  readonly faults: Pick<Faults, "next" | "pending" | "clear">;
+  files(): StoredFile[];
+  /** A file by storage id or UUID, or null. */
+  file(id: string): StoredFile | null;
+  bytes(id: string): Uint8Array | null;
+  image(id: string): ImageInfo | null;
+  /** Forgets every file, token, journal entry and fault. */
+  reset(): void;
+}
+
+/** What the user allows the admin routes besides loopback (options adminOrigins / allowedHosts). */
+export interface AdminAccess {
+  /** Origins, normalized (`scheme://host[:port]`). */
+  readonly origins: readonly string[];
+  /** Host names, lowercase, without port. */
+  readonly hosts: readonly string[];
 }
 
 /** Records the request in the journal once its response is done (or the client left). */

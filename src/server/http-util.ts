@@ -1,8 +1,9 @@
-// Small helpers shared by the HTTP handlers: JSON answers and error encoding.
+// Small helpers shared by the HTTP handlers: request decoding, JSON answers and error encoding.
 // Errors become responses here and nowhere else.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, isStorageEmulatorError } from "../errors.js";
 import type { RequestOutcome } from "../journal.js";
+import { parseMediaType } from "../wire-values.js";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -90,4 +91,18 @@ export function queryParam(req: IncomingMessage, name: string): string | null | 
   const values = new URLSearchParams(url.slice(q + 1)).getAll(name);
   if (values.length === 0) return null;
   return values.length === 1 ? values[0] : undefined;
+}
+
+/**
+ * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
+ * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
+ * the first value, parsed by mime): absent is no type; present but unparseable, the empty
+ * `Content-Type:` included (httparse trims it to ""), is 400 BadHeader "invalid HTTP header"
+ * (headers-core's Display). The stored value is mime's normalised form (wire-values.ts).
+ */
+export function parseContentType(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const parsed = parseMediaType(header);
+  if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
+  return parsed.value;
 }

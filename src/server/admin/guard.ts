@@ -10,16 +10,9 @@
 // The /api storage routes keep Convex's any-origin CORS (server/cors.ts).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { errors, type StorageEmulatorError } from "../../errors.js";
-import { answerPreflight, applyCors } from "../api/cors.js";
+import { answerPreflight, applyCors } from "../cors.js";
+import type { AdminAccess } from "../host.js";
 import { sendError } from "../http-util.js";
-
-/** What the user allows besides loopback (options adminOrigins / allowedHosts). */
-export interface AdminAccess {
-  /** Origins, normalized (`scheme://host[:port]`). */
-  readonly origins: readonly string[];
-  /** Host names, lowercase, without port. */
-  readonly hosts: readonly string[];
-}
 
 export const NO_EXTRA_ACCESS: AdminAccess = { origins: [], hosts: [] };
 

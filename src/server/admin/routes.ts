@@ -2,38 +2,20 @@
 // paths: nothing under /_emulator exists on a real deployment.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../errors.js";
-import type { FaultSpec, Faults, PendingFault } from "../../faults.js";
+import type { FaultSpec, PendingFault } from "../../faults.js";
 import type { BytePump, StoredFile } from "../../file-store.js";
 import type { Gateway } from "../../gateway.js";
-import type { ImageInfo } from "../../image.js";
-import { matchesFilter, type Journal, type JournalEntry } from "../../journal.js";
+import { matchesFilter, type JournalEntry } from "../../journal.js";
 import { ADMIN_MOUNT, ADMIN_ROUTES, matchRoute } from "../../paths.js";
 import { contentTypeForPath } from "../../seed.js";
 import { VERSION } from "../../version.js";
-import { parseContentType } from "../api/upload.js";
+import type { AdminHost } from "../host.js";
 import { readBody } from "../body.js";
-import { pathOf, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
+import { parseContentType, pathOf, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
 import { journalFilterOf, readJson } from "./decode.js";
 import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
 
-/**
- * What the admin routes see of an emulator besides its gateway: its inspection API
- * (the emulator itself fits), and nothing else.
- */
-export interface AdminHost {
-  /** The cloud origin, for health. */
-  readonly url: string;
-  readonly journal: Pick<Journal, "entries" | "subscribe" | "clear">;
-  readonly faults: Pick<Faults, "next" | "pending" | "clear">;
-  files(): StoredFile[];
-  /** A file by storage id or UUID, or null. */
-  file(id: string): StoredFile | null;
-  bytes(id: string): Uint8Array | null;
-  image(id: string): ImageInfo | null;
-  /** Forgets every file, token, journal entry and fault. */
-  reset(): void;
-}
 
 type Params = Record<string, string>;
 type AdminRoute = {

@@ -5,7 +5,7 @@ import { errors } from "../../errors.js";
 import { UPLOAD_PATH, fileIdOfPath } from "../../paths.js";
 import { journalRequest, type ServerHost } from "../host.js";
 import { requestNotes, sendError } from "../http-util.js";
-import { answerPreflight, applyCors } from "./cors.js";
+import { answerPreflight, applyCors } from "../cors.js";
 import { handleServe } from "./serve.js";
 import { handleUpload } from "./upload.js";
 

@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../errors.js";
 import type { StoredFile } from "../../file-store.js";
 import type { Gateway, UploadHeaders } from "../../gateway.js";
-import { decodeSha256Base64, parseMediaType } from "../../wire-values.js";
+import { decodeSha256Base64 } from "../../wire-values.js";
 import { readBody } from "../body.js";
-import { requestNotes, firstHeader, queryParam, sendError, sendJson } from "../http-util.js";
+import { firstHeader, parseContentType, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
 
 /** `idleMs`: an upload whose body sends nothing this long is aborted (0: never). */
 export function handleUpload(gateway: Gateway, idleMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,20 +86,6 @@ function cutOff(req: IncomingMessage, res: ServerResponse, limit: number): Promi
     if (limit === 0) return cut();
     req.on("data", onData).once("end", cut).once("close", cut);
   });
-}
-
-/**
- * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
- * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
- * the first value, parsed by mime): absent is no type; present but unparseable, the empty
- * `Content-Type:` included (httparse trims it to ""), is 400 BadHeader "invalid HTTP header"
- * (headers-core's Display). The stored value is mime's normalised form (wire-values.ts).
- */
-export function parseContentType(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  const parsed = parseMediaType(header);
-  if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
-  return parsed.value;
 }
 
 /**

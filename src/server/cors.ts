@@ -5,7 +5,7 @@
 // preflights for a day. Every OPTIONS request under /api is a preflight (tower-http
 // src/cors/mod.rs); lists are joined with "," and Vary with ", " (src/cors/vary.rs).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { requestNotes } from "../http-util.js";
+import { requestNotes } from "./http-util.js";
 
 const ALLOWED_METHODS = "GET,POST,OPTIONS,PATCH,DELETE,PUT";
 const VARY = "origin, access-control-request-method, access-control-request-headers";
