@@ -63,6 +63,9 @@ export const storageErrors = {
     ),
   rangeNotSatisfiable: (size: number) =>
     fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),
+  // Fidelity: crates/local_backend/src/storage.rs storage_get, `ranges.len() != 1` (decided before the lookup).
+  rangeNotOne: () =>
+    fail("RangeNotSatisfiable", 416, "Range not satisfiable: it names no parsable byte range or several, and exactly one is served."),
   fileTooLarge: (limit: number) =>
     fail(
       "FileTooLarge",
