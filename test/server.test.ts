@@ -102,6 +102,18 @@ describe("upload", () => {
     expect(emulator.files()).toEqual([]);
   });
 
+  // Fidelity: headers 0.4.0 ContentType::decode goes through HeaderValue::to_str, which refuses obs-text.
+  it.each(['text/plain; name="caf\u00e9"', "text/plain; a=\u00ff", "t\u0080xt/plain"])(
+    "upload: a Content-Type with a byte >= 0x80 (%j) is 400 BadHeader, nothing stored",
+    async (header) => {
+      const { emulator, upload } = await setup();
+      const res = await upload("x", { "Content-Type": header });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(emulator.files()).toEqual([]);
+    },
+  );
+
   it.each([
     ["Text/HTML", "text/html"],
     ["text/plain;", "text/plain"],

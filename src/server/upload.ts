@@ -121,6 +121,8 @@ export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Ui
   });
 }
 
+const VISIBLE_ASCII = /^[\t\x20-\x7e]*$/;
+
 /**
  * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
  * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
@@ -130,6 +132,9 @@ export function readBody(req: IncomingMessage, idleMs: number, write: (chunk: Ui
  */
 export function parseContentType(header: string | undefined): string | null {
   if (header === undefined) return null;
+  // Fidelity: headers 0.4.0 ContentType::decode reads `HeaderValue::to_str()`, which refuses any
+  // byte but HTAB and visible ASCII (Node hands header bytes >= 0x80 over as latin1 characters).
+  if (!VISIBLE_ASCII.test(header)) throw errors.badHeader("content-type", "invalid HTTP header");
   const parsed = parseMediaType(header);
   if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
   return parsed.value;
