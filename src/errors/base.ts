@@ -13,6 +13,7 @@ export type ErrorCode =
   | "BadQueryArgs"
   | "BadHeader"
   | "InvalidContentTypeHeader"
+  | "InvalidDigestHeader"
   | "MethodNotAllowed"
   | "FileNotFound"
   | "InvalidStoragePath"

@@ -178,8 +178,8 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["store(Uint8Array)", () => call(() => emulator.storage.store(new Uint8Array(3) as never)), () => notBlob],
   ["store(null)", () => call(() => emulator.storage.store(null as never)), () => notBlob],
   ["store: a Blob look-alike", () => call(() => emulator.storage.store({ size: 1, type: "text/plain", arrayBuffer: async () => new ArrayBuffer(1) } as never)), () => notBlob],
-  ["store: sha256 'abc'", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: "abc" })), () => emulatorError("InvalidArgument", 'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "abc".')],
-  ["store: sha256 42", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: 42 as never })), () => emulatorError("InvalidArgument", 'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "42".')],
+  ["store: sha256 'abc'", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: "abc" })), () => emulatorError("InvalidDigestHeader", "invalid HTTP header")],
+  ["store: sha256 42", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: 42 as never })), () => emulatorError("InvalidDigestHeader", "invalid HTTP header")],
   ["store: the sha256 of other bytes", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: fixtures.png.sha256 })), () => emulatorError("Sha256Mismatch", `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${sha256(new TextEncoder().encode("x"))}`)],
 
   // restore: garbage changes nothing
