@@ -23,6 +23,12 @@ export const UPLOAD_PATH = "/api/storage/upload";
 /** `GET|HEAD /api/storage/<uuid>`. */
 export const FILE_PREFIX = "/api/storage/";
 
+/**
+ * HTTP actions on the cloud origin, the prefix stripped from the path they see. Fidelity:
+ * crates/local_backend/src/router.rs nests `/http/` after the CORS layer (no /api CORS).
+ */
+export const CLOUD_ACTIONS_PREFIX = "/http/";
+
 /** The URL `ctx.storage.getUrl()` returns for a file. */
 export function fileUrl(origin: string, uuid: string): string {
   return `${origin}${FILE_PREFIX}${uuid}`;

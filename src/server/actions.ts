@@ -7,21 +7,22 @@ import type { HttpActions } from "../http-actions.js";
 import { facts } from "./http-util.js";
 
 /** Runs the action for a Node request and writes its response (limited by HttpActions.handle()). */
-export async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { response, settled } = await actions.handle(toFetchRequest(origin, req));
+/** `url`: the path and query the action sees (the cloud origin strips its `/http` prefix). */
+export async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse, url = req.url ?? "/"): Promise<void> {
+  const { response, settled } = await actions.handle(toFetchRequest(origin, req, url));
   void settled.then(({ error, bytesOut }) => {
     Object.assign(facts(res), { bytesOut }, error && { errorCode: error.code, errorMessage: error.message });
   });
   await sendFetchResponse(response, req, res);
 }
 
-export function toFetchRequest(origin: string, req: IncomingMessage): Request {
+export function toFetchRequest(origin: string, req: IncomingMessage, url = req.url ?? "/"): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  return new Request(new URL(url, origin), {
     method,
     headers,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),

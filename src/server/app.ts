@@ -14,7 +14,7 @@ import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, CLOUD_ACTIONS_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
@@ -142,6 +142,7 @@ export function createServerHandler(host: ServerHost): Handler {
   return (req, res) => {
     const path = pathOf(req);
     if (path.startsWith(API_PREFIX)) return api(req, res, path);
+    if (path.startsWith(CLOUD_ACTIONS_PREFIX)) return cloudAction(host, req, res);
     if (admin !== undefined && isAdminPath(path)) {
       // The journal's own live feed is not a request worth listing (it would list itself, cut off).
       if (path !== EVENTS_PATH) journalRequest(gateway, req, res, "admin");
@@ -156,6 +157,13 @@ export function createServerHandler(host: ServerHost): Handler {
 }
 
 const EVENTS_PATH = ADMIN_MOUNT + ADMIN_ROUTES.events;
+
+/** `/http/<path>` on the cloud origin: the HTTP action of `/<path>`, on the cloud origin's URL, without CORS. */
+function cloudAction({ gateway, actions }: ServerHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
+  const url = (req.url ?? "/").slice(CLOUD_ACTIONS_PREFIX.length - 1);
+  return handleAction(actions, gateway.origin(), req, res, url).catch((error: unknown) => sendError(res, error));
+}
 
 /** The admin routes' guard (admin-guard.ts); the url is read per request (it may change on listen). */
 function adminGuardOf(host: ServerHost) {
