@@ -85,7 +85,7 @@ export class BlobWriter {
   }
 
   #open(): number {
-    if (this.#fd === null) throw errors.internal(`the write to ${this.path} was already finished`);
+    if (this.#fd === null) throw errors.internal("a blob's write was already finished");
     return this.#fd;
   }
 }

@@ -41,7 +41,7 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
 
 /** Encodes any thrown value as Convex's `{ code, message }` JSON body. */
 export function sendError(res: ServerResponse, thrown: unknown): void {
-  const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(messageOf(thrown));
+  const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(internalDetail(thrown));
   facts(res).errorCode = error.code;
   facts(res).errorMessage = error.message;
   if (res.destroyed) return;
@@ -51,6 +51,12 @@ export function sendError(res: ServerResponse, thrown: unknown): void {
     return;
   }
   sendJson(res, error.status, { code: error.code, message: error.message });
+}
+
+/** What an unexpected error tells a client: a Node system error's code and call, not its paths. */
+function internalDetail(thrown: unknown): string {
+  const { code, syscall } = (thrown ?? {}) as NodeJS.ErrnoException;
+  return typeof code === "string" && typeof syscall === "string" ? `${code} during ${syscall}` : messageOf(thrown);
 }
 
 export function messageOf(thrown: unknown): string {
