@@ -69,6 +69,9 @@ export const ADMIN_ROUTES = {
   events: "/events",
 } as const;
 
+/** Every admin answer carries this header (the version): a remote handle trusts no answer without it. */
+export const ADMIN_ANSWER_HEADER = "x-convex-storage-emulator";
+
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */
 export function adminUrl(origin: string, route: Exclude<keyof typeof ADMIN_ROUTES, "file" | "fileBytes">): string {
   return `${origin}${ADMIN_MOUNT}${ADMIN_ROUTES[route]}`;

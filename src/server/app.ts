@@ -14,7 +14,8 @@ import { errors } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, CLOUD_ACTIONS_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
+import { ADMIN_ANSWER_HEADER, ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, CLOUD_ACTIONS_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
+import { VERSION } from "../version.js";
 import { handleAction } from "./actions.js";
 import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
@@ -146,6 +147,8 @@ export function createServerHandler(host: ServerHost): Handler {
     if (admin !== undefined && isAdminPath(path)) {
       // The journal's own live feed is not a request worth listing (it would list itself, cut off).
       if (path !== EVENTS_PATH) journalRequest(gateway, req, res, "admin");
+      // The mark a remote handle checks: this answer is the emulator's, not a proxy's fallback page.
+      res.setHeader(ADMIN_ANSWER_HEADER, VERSION);
       // Host check, CORS for loopback and configured origins, no cross-site writes (admin-guard.ts).
       return guard(req, res, () => {
         if (!admin(req, res)) sendError(res, errors.routeNotFound(req.method ?? "GET", path));
