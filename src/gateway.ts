@@ -8,7 +8,7 @@ import type { Writable } from "node:stream";
 import { errors, isStorageEmulatorError } from "./errors.js";
 import { faultDelay, type FaultAction, type Faults } from "./faults.js";
 import type { ByteSource, BytePump, FileStore, StoredFile, WriteInput } from "./file-store.js";
-import { isUuid } from "./ids.js";
+import { parseFileUuid } from "./ids.js";
 import type { HttpRoute, Journal, RequestOutcome, StorageCallEntry } from "./journal.js";
 import { fileUrl, uploadUrl, type StorageMethod, type StorageOperation, type StorageRoute } from "./paths.js";
 import type { UploadTokenBook } from "./tokens.js";
@@ -168,16 +168,23 @@ export class Gateway {
 
   /** The file a file URL's path segment names; throws InvalidStoragePath or FileNotFound. */
   openFile(rawId: string): StoredFile {
+    const uuid = this.fileUuidOf(rawId);
+    const file = this.#files.byUuid(uuid);
+    if (file === null) throw errors.fileNotFound(uuid);
+    return file;
+  }
+
+  /** The UUID a file URL's (still %-encoded) last segment names, canonical; 400 when it names none. */
+  fileUuidOf(rawId: string): string {
     let id: string;
     try {
       id = decodeURIComponent(rawId);
     } catch {
       id = rawId;
     }
-    if (!isUuid(id)) throw errors.invalidStoragePath(id);
-    const file = this.#files.byUuid(id.toLowerCase());
-    if (file === null) throw errors.fileNotFound(id);
-    return file;
+    const uuid = parseFileUuid(id);
+    if (uuid === null) throw errors.invalidStoragePath(id);
+    return uuid;
   }
 
   /** Starts the journal entry of one HTTP request; call the result once with its outcome. */

@@ -181,6 +181,25 @@ export function isUuid(text: string): boolean {
   return UUID_PATTERN.test(text);
 }
 
+// Fidelity: uuid-rs/uuid src/parser.rs (try_parse, as the backend's `uuid.parse()` in
+// crates/local_backend/src/storage.rs storage_get): 32 hex digits, hyphenated (36), braced
+// hyphenated (38) or `urn:uuid:` hyphenated (45); hex in either case, the prefix exactly.
+const SIMPLE_UUID = /^[0-9a-f]{32}$/i;
+const URN_PREFIX = "urn:uuid:";
+
+/** A file path's UUID in its canonical form (hyphenated, lower case), or null when it is none. */
+export function parseFileUuid(text: string): string | null {
+  if (text.length === 32) {
+    if (!SIMPLE_UUID.test(text)) return null;
+    const hex = text.toLowerCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  let hyphenated = text;
+  if (text.length === 38 && text.startsWith("{") && text.endsWith("}")) hyphenated = text.slice(1, -1);
+  else if (text.length === 45 && text.startsWith(URN_PREFIX)) hyphenated = text.slice(URN_PREFIX.length);
+  return isUuid(hyphenated) ? hyphenated.toLowerCase() : null;
+}
+
 const HEX_CODES = Array.from("0123456789abcdef", (char) => char.charCodeAt(0));
 const DASH = "-".charCodeAt(0);
 

@@ -19,6 +19,7 @@ export {
   RemoteJournal,
   RemoteFaults,
   type RemoteFaultSpec,
+  type RemoteOptions,
 } from "./remote.js";
 
 // --- What it stores ---

@@ -71,3 +71,15 @@ export function checkCount(name: string, value: unknown): number | undefined {
   }
   return value;
 }
+
+/** The longest delay a Node timer keeps: setTimeout turns anything longer into 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay a timer will honour: a whole number of ms from `min` to MAX_TIMER_MS (about 24.8 days). */
+export function checkTimerMs(name: string, value: unknown, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > MAX_TIMER_MS) {
+    throw errors.optionInvalid(name, `expected a whole number of ms from ${min} to ${MAX_TIMER_MS} (a timer's limit), got ${String(value)}.`);
+  }
+  return value;
+}

@@ -23,6 +23,12 @@ export const UPLOAD_PATH = "/api/storage/upload";
 /** `GET|HEAD /api/storage/<uuid>`. */
 export const FILE_PREFIX = "/api/storage/";
 
+/**
+ * HTTP actions on the cloud origin, the prefix stripped from the path they see. Fidelity:
+ * crates/local_backend/src/router.rs nests `/http/` after the CORS layer (no /api CORS).
+ */
+export const CLOUD_ACTIONS_PREFIX = "/http/";
+
 /** The URL `ctx.storage.getUrl()` returns for a file. */
 export function fileUrl(origin: string, uuid: string): string {
   return `${origin}${FILE_PREFIX}${uuid}`;
@@ -62,6 +68,9 @@ export const ADMIN_ROUTES = {
   faults: "/faults",
   events: "/events",
 } as const;
+
+/** Every admin answer carries this header (the version): a remote handle trusts no answer without it. */
+export const ADMIN_ANSWER_HEADER = "x-convex-storage-emulator";
 
 /** An admin route's absolute URL on `origin`, e.g. adminUrl(origin, "uploadUrl"). */
 export function adminUrl(origin: string, route: Exclude<keyof typeof ADMIN_ROUTES, "file" | "fileBytes">): string {

@@ -8,9 +8,10 @@ import type { StoredFile } from "./file-store.js";
 import type { StorageId } from "./ids.js";
 import type { ImageInfo } from "./image.js";
 import type { HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
-import { checkOrigin } from "./options.js";
+import { checkOrigin, checkTimerMs } from "./options.js";
 import { ADMIN_ROUTES } from "./paths.js";
 import { AdminClient } from "./remote/admin-client.js";
+import { SHAPES, type AdminFile } from "./remote/shapes.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
 
 /** The environment variable naming a running emulator's URL, read by the test fixtures (vitest without globalSetup, Playwright). */
@@ -32,7 +33,7 @@ export class RemoteJournal {
   async entries(filter: JournalFilter = {}): Promise<JournalEntry[]> {
     const query = new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => pair[1] !== undefined));
     const search = query.size === 0 ? "" : `?${query}`;
-    return (await this.#client.json<{ entries: JournalEntry[] }>(`${ADMIN_ROUTES.journal}${search}`)).entries;
+    return (await this.#client.json(`${ADMIN_ROUTES.journal}${search}`, SHAPES.entries)).entries;
   }
 
   /** The ctx.storage calls, optionally of one operation. */
@@ -46,7 +47,7 @@ export class RemoteJournal {
   }
 
   async clear(): Promise<void> {
-    await this.#client.send(ADMIN_ROUTES.journal, { method: "DELETE" });
+    await this.#client.json(ADMIN_ROUTES.journal, SHAPES.ok, { method: "DELETE" });
   }
 }
 
@@ -62,16 +63,16 @@ export class RemoteFaults {
   /** Queues a fault for the next `times` (default 1) requests or calls of `route`. */
   async next(spec: RemoteFaultSpec): Promise<void> {
     if ((spec as FaultSpec | null)?.error instanceof Error) throw errors.faultErrorNotString();
-    await this.#client.send(ADMIN_ROUTES.faults, { method: "POST", json: spec });
+    await this.#client.json(ADMIN_ROUTES.faults, SHAPES.pending, { method: "POST", json: spec });
   }
 
   /** The faults not used up yet, oldest first (an `error` queued in process as an Error shows its message). */
   async pending(): Promise<PendingFault[]> {
-    return (await this.#client.json<{ pending: PendingFault[] }>(ADMIN_ROUTES.faults)).pending;
+    return (await this.#client.json(ADMIN_ROUTES.faults, SHAPES.pending)).pending;
   }
 
   async clear(): Promise<void> {
-    await this.#client.send(ADMIN_ROUTES.faults, { method: "DELETE" });
+    await this.#client.json(ADMIN_ROUTES.faults, SHAPES.ok, { method: "DELETE" });
   }
 }
 
@@ -84,37 +85,37 @@ export class RemoteStorageEmulator {
   readonly #client: AdminClient;
 
   /** @internal Use connectStorageEmulator(url). */
-  constructor(url: string) {
+  constructor(url: string, options: RemoteOptions = {}) {
     this.url = checkOrigin(url);
-    this.#client = new AdminClient(this.url);
+    const timeoutMs = checkTimerMs("timeoutMs", options.timeoutMs, 1) ?? DEFAULT_REMOTE_TIMEOUT_MS;
+    this.#client = new AdminClient(this.url, timeoutMs);
     this.journal = new RemoteJournal(this.#client);
     this.faults = new RemoteFaults(this.#client);
   }
 
   /** Every stored file, in creation order. */
   async files(): Promise<StoredFile[]> {
-    const { files } = await this.#client.json<{ files: AdminFile[] }>(ADMIN_ROUTES.files);
+    const { files } = await this.#client.json(ADMIN_ROUTES.files, SHAPES.files);
     return files.map(storedFile);
   }
 
   /** A stored file by storage id or UUID, or null. */
   async file(id: string): Promise<StoredFile | null> {
     if (!isId(id)) return null;
-    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
+    const found = await orNull(this.#client.json(filePath(id), SHAPES.file));
     return found === null ? null : storedFile(found);
   }
 
   /** A stored file's bytes, or null. */
   async bytes(id: string): Promise<Uint8Array | null> {
     if (!isId(id)) return null;
-    const response = await orNull(this.#client.send(`${filePath(id)}/bytes`));
-    return response === null ? null : new Uint8Array(await response.arrayBuffer());
+    return orNull(this.#client.bytes(`${filePath(id)}/bytes`));
   }
 
   /** A stored image's `{ format, width, height }`, read from its header by the emulator; null for anything else or a missing file. */
   async image(id: string): Promise<ImageInfo | null> {
     if (!isId(id)) return null;
-    const found = await orNull(this.#client.json<AdminFile>(filePath(id)));
+    const found = await orNull(this.#client.json(filePath(id), SHAPES.file));
     return found?.image ?? null;
   }
 
@@ -128,27 +129,39 @@ export class RemoteStorageEmulator {
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType } = await readSeedInput(input);
     const headers: Record<string, string> = contentType === null ? {} : { "Content-Type": contentType };
-    const { storageId } = await this.#client.json<{ storageId: StorageId }>(ADMIN_ROUTES.seed, { method: "POST", bytes, headers });
-    return storageId;
+    const { storageId } = await this.#client.json(ADMIN_ROUTES.seed, SHAPES.storageId, { method: "POST", bytes, headers });
+    return storageId as StorageId;
   }
 
   /** Forgets every file, upload token, journal entry and queued fault. */
   async reset(): Promise<void> {
-    await this.#client.send(ADMIN_ROUTES.reset, { method: "POST" });
+    await this.#client.json(ADMIN_ROUTES.reset, SHAPES.ok, { method: "POST" });
   }
 
   /** A fresh upload URL, as `ctx.storage.generateUploadUrl()` gives. */
   async generateUploadUrl(): Promise<string> {
-    return (await this.#client.json<{ uploadUrl: string }>(ADMIN_ROUTES.uploadUrl, { method: "POST" })).uploadUrl;
+    return (await this.#client.json(ADMIN_ROUTES.uploadUrl, SHAPES.uploadUrl, { method: "POST" })).uploadUrl;
   }
+}
+
+/** How long one call may take, answer included, before it fails with RemoteTimeout. */
+export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
+
+export interface RemoteOptions {
+  /**
+   * The most one call may take, its whole answer included, in ms; past it the call rejects
+   * with `RemoteTimeout` naming the URL. Default 30_000.
+   */
+  timeoutMs?: number;
 }
 
 /**
  * A handle on the emulator listening at `url` (the CLI's "ready on" URL): files, bytes,
- * journal, faults, seed and reset, async. Nothing is sent until a method is called.
+ * journal, faults, seed and reset, async. Nothing is sent until a method is called. Every
+ * answer is checked (status, the emulator's header, content type, shape) within `timeoutMs`.
  */
-export function connectStorageEmulator(url: string): RemoteStorageEmulator {
-  return new RemoteStorageEmulator(url);
+export function connectStorageEmulator(url: string, options: RemoteOptions = {}): RemoteStorageEmulator {
+  return new RemoteStorageEmulator(url, options);
 }
 
 /** "" would name the file list, not a file: no stored file has it (nor a non-string id). */
@@ -159,9 +172,6 @@ function isId(id: unknown): id is string {
 function filePath(id: string): string {
   return `${ADMIN_ROUTES.files}/${encodeURIComponent(id)}`;
 }
-
-/** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
-type AdminFile = StoredFile & { url: string; image: ImageInfo | null };
 
 function storedFile({ url: _url, image: _image, ...file }: AdminFile): StoredFile {
   return file;

@@ -78,10 +78,9 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       undefined,
       async () => {
         if (!(blob instanceof Blob)) throw errors.storeExpectsBlob();
-        const option = options?.sha256;
-        const expectedSha256 = option === undefined ? undefined : typeof option === "string" ? decodeSha256Base64(option) : null;
-        if (expectedSha256 === null) throw errors.invalidSha256Option(option);
+        // Fidelity: run_storage_store parses the content type before the digest.
         const contentType = storedContentType(blob.type);
+        const expectedSha256 = expectedDigest(options?.sha256);
         // Read into bytes the store owns (whole up to 1 MiB, streamed above: file-store/blob-read.ts).
         const file = await gateway.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
         return file.storageId as GenericId<"_storage">;
@@ -106,4 +105,18 @@ function storedContentType(type: string): string | null {
   const parsed = parseMediaType(type);
   if (!parsed.ok) throw errors.invalidContentType(parsed.message);
   return parsed.value;
+}
+
+/**
+ * Fidelity: get-convex/convex-backend npm-packages/udf-runtime/src/storage.ts storeBlob sends
+ * `sha-256=${options.sha256}` as a Digest header; run_storage_store decodes it as an upload's
+ * (crates/common/src/sha256.rs DigestHeader::decode: base64 of exactly 32 bytes).
+ */
+function expectedDigest(option: unknown): string | undefined {
+  if (option === undefined) return undefined;
+  const text = String(option);
+  const digest = decodeSha256Base64(text);
+  // HeaderValue::from_str refuses control characters (HTAB aside); anything else not base64 of 32 bytes fails to decode.
+  if (digest === null) throw errors.invalidSha256Option(/[\x00-\x08\x0a-\x1f\x7f]/.test(text));
+  return digest;
 }

@@ -384,11 +384,10 @@ describe("persist", () => {
     const dir = tempDir();
     const first = createStorageEmulator({ persist: dir });
     const kept = await first.seed({ bytes: "kept" });
-    // Never committed: the process "dies" while the body is still arriving.
-    void first.fileStore.write(async (write) => {
-      write(new Uint8Array(100));
-      await new Promise(() => {});
-    }, { contentType: null, source: "upload" });
+    // What a process that died while a body was still arriving leaves behind: its lock (a pid no
+    // process has) and a partial blob. (A live emulator's in-flight write is left alone.)
+    writeFileSync(join(dir, "emulator.lock"), "2147483646\n");
+    writeFileSync(join(dir, "partial", "00000000-0000-4000-8000-000000000001"), new Uint8Array(100));
     writeFileSync(join(dir, "blobs", "00000000-0000-4000-8000-000000000000"), "orphan");
     writeFileSync(join(dir, "meta", "garbage.json"), "{not json");
     const second = createStorageEmulator({ persist: dir });

@@ -81,9 +81,22 @@ describe("http actions", () => {
     // The storage routes are not on the site: there they are just unrouted paths.
     expect(await (await fetch(`${server.siteUrl}/api/storage/upload`)).text()).toBe("No HttpAction routed for /api/storage/upload");
     expect(await (await fetch(`${server.siteUrl}/_emulator/health`)).text()).toBe("No HttpAction routed for /_emulator/health");
-    // And the actions are not on the cloud origin.
+    // And the actions are on the cloud origin only under /http/.
     expect((await fetch(`${server.url}/echo`, { method: "POST", body: "x" })).status).toBe(404);
     expect((await fetch(`${server.url}/_emulator/health`)).status).toBe(200);
+  });
+
+  // Fidelity: crates/local_backend/src/router.rs nests /http/ after the CORS layer; http_actions.rs builds request.url from Host and the nested path.
+  it("origins: the cloud origin runs the HTTP actions under /http/<path>, on its own URL, without /api's CORS", async () => {
+    const { emulator, server } = await setup();
+    const webhook = await fetch(`${server.url}/http/api/webhook`, { method: "POST", headers: { Origin: "http://app.example" } });
+    expect(await webhook.text()).toBe("webhook");
+    expect(webhook.headers.get("access-control-allow-origin")).toBeNull();
+    const { request } = (await (await fetch(`${server.url}/http/url?q=1`)).json()) as { request: string };
+    expect(request).toBe(`${server.url}/url?q=1`);
+    expect(await (await fetch(`${server.url}/http/files/doc.pdf`)).text()).toBe("short prefix /files/doc.pdf");
+    expect(await (await fetch(`${server.url}/http/nothing`)).text()).toBe("No HttpAction routed for /nothing");
+    await expect.poll(() => emulator.journal.httpRequests("action").at(-1)).toMatchObject({ path: "/http/nothing", status: 404 });
   });
 
   it("origins: upload and file URLs use the cloud origin, also inside an HTTP action; request.url is the site's", async () => {

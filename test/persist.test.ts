@@ -3,6 +3,7 @@
 // at every point of reset, restore, upload and delete; start-up checks move
 // whatever is unsound to quarantine/; a second process is locked out.
 import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Volume } from "memfs";
@@ -15,6 +16,7 @@ import { restoreSnapshot, takeSnapshot } from "../src/snapshot.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
 import { json, runCli, send } from "./reliability/helpers.js";
+import { waitFor } from "./wait.js";
 
 const { tempDir, defer, listening } = cleanupAfterEach();
 const ROOT = "/persist";
@@ -94,7 +96,8 @@ describe("persist: crash at every fs call", () => {
       } catch (error) {
         if (!String((error as Error).message).startsWith("simulated crash")) throw error;
       }
-      const after = store(volume, warnings);
+      // A restart is another process; the crashed one is gone.
+      const after = store(volume, warnings, { pid: process.pid + 1, isAlive: () => false });
       const listed = describeFiles(after.list());
       assertWhole(after);
       if (!crashed) {
@@ -295,6 +298,55 @@ describe("persist: lock", () => {
     const second = store(volume, [], owner(222, false));
     expect(second.list()).toHaveLength(1);
     expect(String(volume.readFileSync(`${ROOT}/emulator.lock`, "utf8"))).toBe("222\n");
+  });
+
+  it("open: a second emulator in the same process (vitest's threads pool) leaves the first one's in-flight upload alone", async () => {
+    const dir = tempDir();
+    const { emulator, server } = await listening({ persist: dir });
+    const url = new URL(await emulator.storage.generateUploadUrl());
+    // The first half of the body arrives; the rest comes after the second emulator has opened the directory.
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers: { "Content-Length": 10, "Content-Type": "text/plain" } }, (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.write("hello");
+      void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
+        const second = createStorageEmulator({ persist: dir });
+        expect(second.files()).toEqual([]);
+        req.end("world");
+      }, reject);
+    });
+    const { status, body } = await answer;
+    expect([status, body]).toEqual([200, expect.stringMatching(/^\{"storageId":"/)]);
+    const { storageId } = JSON.parse(body) as { storageId: string };
+    expect(await (await fetch(`${server.url}/_emulator/files/${storageId}/bytes`)).text()).toBe("helloworld");
+  });
+
+  it("upload: a 500 from the file system names the failed call, not the persist directory's path", async () => {
+    const dir = tempDir();
+    const { emulator } = await listening({ persist: dir });
+    const url = new URL(await emulator.storage.generateUploadUrl());
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers: { "Content-Length": 10 } }, (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.write("hello");
+      // Someone removes the half-written upload under the emulator.
+      void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
+        rmSync(join(dir, "partial"), { recursive: true });
+        req.end("world");
+      }, reject);
+    });
+    const { status, body } = await answer;
+    expect(status).toBe(500);
+    expect(JSON.parse(body)).toEqual({ code: "InternalError", message: "[convex-storage-emulator] Internal error: ENOENT during rename" });
+    expect(body).not.toContain(dir);
   });
 
   it("cli: a second emulator on the same --persist directory exits 1 with one line; after the first stops, it starts", async () => {

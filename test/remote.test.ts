@@ -1,5 +1,5 @@
 // connectStorageEmulator(): the in-process API over HTTP, with the same shapes and errors.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { connectStorageEmulator } from "convex-storage-emulator";
@@ -145,6 +145,75 @@ describe("remote", () => {
     const error = await failure(connectStorageEmulator(url).reset());
     expect(error.message).toBe(
       `[convex-storage-emulator] ${url}/_emulator/reset answered 404 with the body "<h1>Not Found</h1>", not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`,
+    );
+  });
+
+  /** A server on a free port answering every request with `answer`. */
+  async function impostor(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+    const other = createServer(answer);
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    defer(() => new Promise((resolve) => other.close(resolve)));
+    defer(() => other.closeAllConnections());
+    return `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  }
+
+  it("errors: a 200 HTML page (an SPA fallback at the wrong URL) is RemoteResponseInvalid for every call, bytes() included", async () => {
+    const url = await impostor((_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><div id=app></div>"));
+    const remote = connectStorageEmulator(url);
+    const calls = {
+      reset: () => remote.reset(),
+      "journal.clear": () => remote.journal.clear(),
+      "faults.next": () => remote.faults.next({ route: "upload", status: 503 }),
+      "faults.clear": () => remote.faults.clear(),
+      files: () => remote.files(),
+      bytes: () => remote.bytes("x"),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      const error = await failure(call());
+      expect([name, error.code, error.message]).toEqual([
+        name,
+        "RemoteResponseInvalid",
+        expect.stringMatching(new RegExp(`^\\[convex-storage-emulator\\] ${url}/_emulator/\\S+ answered 200 with no x-convex-storage-emulator header \\(the body "<!doctype html><div id=app></div>"\\), not the emulator's JSON\\.`)),
+      ]);
+    }
+  });
+
+  it("errors: the emulator's header on an answer of another shape is RemoteResponseInvalid, never undefined", async () => {
+    let body = "{}";
+    let type = "application/json";
+    const url = await impostor((_req, res) => res.writeHead(200, { "Content-Type": type, "X-Convex-Storage-Emulator": "0.0.0" }).end(body));
+    const remote = connectStorageEmulator(url);
+    expect((await failure(remote.files())).message).toBe(
+      `[convex-storage-emulator] ${url}/_emulator/files answered 200 with JSON that is not { files: stored file[] } (the body "{}"), not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`,
+    );
+    expect((await failure(remote.generateUploadUrl())).code).toBe("RemoteResponseInvalid");
+    expect((await failure(remote.faults.pending())).code).toBe("RemoteResponseInvalid");
+    body = '{"files":[{"storageId":1}]}';
+    expect((await failure(remote.files())).code).toBe("RemoteResponseInvalid");
+    [type, body] = ["text/plain", '{"ok":true}'];
+    expect((await failure(remote.reset())).message).toMatch(/answered 200 with text\/plain \(the body "\{\\"ok\\":true\}"\)/);
+  });
+
+  it("errors: a server that never answers, or trickles its answer, is RemoteTimeout after timeoutMs, naming the URL", async () => {
+    const silent = await impostor(() => {});
+    const error = await failure(connectStorageEmulator(silent, { timeoutMs: 100 }).files());
+    expect([error.code, error.message]).toEqual([
+      "RemoteTimeout",
+      `[convex-storage-emulator] GET ${silent}/_emulator/files did not answer within 100 ms. Is the emulator there stuck, or something else listening? On a slow machine raise it: connectStorageEmulator(url, { timeoutMs }).`,
+    ]);
+    const trickle = await impostor((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "X-Convex-Storage-Emulator": "0.0.0" });
+      const timer = setInterval(() => res.write(" "), 20);
+      res.on("close", () => clearInterval(timer));
+    });
+    const started = performance.now();
+    expect((await failure(connectStorageEmulator(trickle, { timeoutMs: 150 }).reset())).code).toBe("RemoteTimeout");
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([0, -1, 1.5, 2 ** 31, Infinity])("connectStorageEmulator: timeoutMs %s is OptionInvalid (a timer cannot hold it)", (timeoutMs) => {
+    expect(() => connectStorageEmulator("http://127.0.0.1:3210", { timeoutMs })).toThrow(
+      `[convex-storage-emulator] Invalid option \`timeoutMs\`: expected a whole number of ms from 1 to 2147483647 (a timer's limit), got ${timeoutMs}.`,
     );
   });
 

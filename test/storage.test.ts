@@ -57,14 +57,22 @@ describe("store", () => {
     expect(emulator.files()).toEqual([]);
   });
 
-  it("store: a sha256 option that is not base64 of 32 bytes is an argument error", async () => {
+  // Fidelity: udf-runtime storage.ts sends `sha-256=<option>`; action/storage.rs run_storage_store decodes it.
+  it.each([
+    ["hex", "a".repeat(64), "invalid HTTP header"],
+    ["short base64", "abc", "invalid HTTP header"],
+    ["a control character", "ab\ncd", "failed to parse header value"],
+  ])("store: a sha256 option in %s is 400 InvalidDigestHeader, nothing stored", async (_kind, sha256, message) => {
     const { emulator, storage } = setup();
-    const error = await failure(storage.store(new Blob(["x"]), { sha256: "abc" }));
-    expect(error.code).toBe("InvalidArgument");
-    expect(error.message).toBe(
-      'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "abc".',
-    );
+    const error = await failure(storage.store(new Blob(["x"]), { sha256 }));
+    expect(error).toMatchObject({ code: "InvalidDigestHeader", message, status: 400 });
     expect(emulator.files()).toEqual([]);
+  });
+
+  it("store: the content type is checked before the sha256 option", async () => {
+    const { storage } = setup();
+    const error = await failure(storage.store(new Blob(["x"], { type: "text" }), { sha256: "abc" }));
+    expect(error.code).toBe("InvalidContentTypeHeader");
   });
 
   it("store: a blob.type mime cannot parse is refused with mime's error, nothing stored", async () => {

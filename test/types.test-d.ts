@@ -7,6 +7,7 @@ import {
   connectStorageEmulator,
   createStorageEmulator,
   type PendingFault,
+  type RemoteOptions,
   type RemoteStorageEmulator,
   type StorageId,
   type StoredFile,
@@ -77,6 +78,8 @@ describe("types", () => {
     expectTypeOf(remote.faults.pending).returns.resolves.toEqualTypeOf<PendingFault[]>();
     // @ts-expect-error an Error cannot cross the wire: a remote fault's error is its message
     void remote.faults.next({ route: "store", error: new Error("x") });
+    expectTypeOf(connectStorageEmulator).parameter(1).toEqualTypeOf<RemoteOptions | undefined>();
+    expectTypeOf<RemoteOptions>().toEqualTypeOf<{ timeoutMs?: number }>();
   });
 
   it("vitest: fixtures are typed, and inject() knows the shared emulator's URL", () => {

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "BadQueryArgs"
   | "BadHeader"
   | "InvalidContentTypeHeader"
+  | "InvalidDigestHeader"
   | "MethodNotAllowed"
   | "FileNotFound"
   | "InvalidStoragePath"
@@ -39,7 +40,7 @@ export type ErrorCode =
   | "HostNotAllowed" | "CrossSiteRequest" // the admin guard (server/admin-guard.ts)
   | "UploadTimedOut" | "PersistLocked"
   // The admin routes' inputs, a remote handle, the test fixtures.
-  | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "FixtureUsage"
+  | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "RemoteTimeout" | "FixtureUsage"
   | "CliUsage"
   | "ModuleLoad"
   | "EsmOnly"

@@ -52,6 +52,8 @@ export const runtimeErrors = {
   adminRequestInvalid: (route: string, detail: string) => fail("AdminRequestInvalid", 400, `${PREFIX} ${route}: ${detail}`),
   emulatorUnreachable: (url: string, detail: string) =>
     fail("EmulatorUnreachable", 503, `${PREFIX} Nothing answers at ${url} (${detail}). Start the emulator there (npx convex-storage-emulator --port N), or connect to the URL its "ready on" line prints.`),
+  remoteTimeout: (method: string, url: string, ms: number) =>
+    fail("RemoteTimeout", 504, `${PREFIX} ${method} ${url} did not answer within ${ms} ms. Is the emulator there stuck, or something else listening? On a slow machine raise it: connectStorageEmulator(url, { timeoutMs }).`),
   remoteResponseInvalid: (url: string, status: number, detail: string) =>
     fail("RemoteResponseInvalid", 502, `${PREFIX} ${url} answered ${status} with ${detail}, not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`),
   // An Error object cannot be sent as JSON: a remote handle and the admin route take its message.

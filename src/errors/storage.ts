@@ -32,12 +32,11 @@ export const storageErrors = {
   // Fidelity: crates/file_storage, a Digest or sha256 option that does not match the bytes.
   sha256Mismatch: (expected: string, actual: string) =>
     fail("Sha256Mismatch", 400, `Sha256 mismatch. Expected: ${expected} Actual: ${actual}`),
-  invalidSha256Option: (value: unknown) =>
-    fail(
-      "InvalidArgument",
-      400,
-      `Invalid argument \`sha256\` for \`storage.store\`: expected the base64 of 32 bytes, got "${describe(value)}".`,
-    ),
+  // Fidelity: get-convex/convex-backend crates/isolate/src/environment/action/storage.rs
+  // run_storage_store: `sha-256=<option>` through HeaderValue::from_str (its error text for a
+  // control character) and DigestHeader::decode (headers-core's Display otherwise).
+  invalidSha256Option: (controlCharacter: boolean) =>
+    fail("InvalidDigestHeader", 400, controlCharacter ? "failed to parse header value" : "invalid HTTP header"),
   // Fidelity: crates/local_backend/src/storage.rs upload token errors.
   tokenInvalid: () =>
     fail("StorageTokenInvalid", 401, "Couldn't decode the StoreFileAuthorization token"),
@@ -63,6 +62,9 @@ export const storageErrors = {
     ),
   rangeNotSatisfiable: (size: number) =>
     fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),
+  // Fidelity: crates/local_backend/src/storage.rs storage_get, `ranges.len() != 1` (decided before the lookup).
+  rangeNotOne: () =>
+    fail("RangeNotSatisfiable", 416, "Range not satisfiable: it names no parsable byte range or several, and exactly one is served."),
   fileTooLarge: (limit: number) =>
     fail(
       "FileTooLarge",

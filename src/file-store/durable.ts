@@ -43,7 +43,9 @@ export function removeDurable(fs: BlobFs, root: string, uuid: string): void {
  */
 export function openDurable(fs: BlobFs, root: string, options: DurableOptions): StoredFile[] {
   for (const dir of ["blobs", "partial", "meta"]) fs.mkdirSync(`${root}/${dir}`, { recursive: true });
-  acquireLock(fs, root, options.lock);
+  // Another emulator in this process holds the directory: its reset, restore or uploads may be
+  // under way, so nothing of them is a crash's leftover to finish or drop.
+  if (acquireLock(fs, root, options.lock) === "shared") return checkDurableFiles(fs, root, options);
   const pending = readReplace(fs, root);
   if (pending === "unreadable") {
     // Cannot happen by renames alone; keep what there is and let the checks below sort it.

@@ -1,8 +1,8 @@
 // One emulator per --persist directory: `<root>/emulator.lock` holds the pid
 // of the process using it. A second process fails at once instead of wiping
 // the first one's in-flight uploads (start-up clears partial/). A lock whose
-// process is gone is stale and taken over. Two emulators in one process are
-// not told apart (same pid): the lock guards against other processes.
+// process is gone is stale and taken over. Two emulators in one process share
+// it (same pid): the second is told so, and leaves the first's in-flight work alone.
 import { errors } from "../errors.js";
 import type { BlobFs } from "./types.js";
 
@@ -14,8 +14,11 @@ export interface LockOwner {
 
 const THIS_PROCESS: LockOwner = { pid: process.pid, isAlive: processIsAlive };
 
-/** Takes the directory's lock for `owner`, or throws PersistLocked naming the live holder. */
-export function acquireLock(fs: BlobFs, root: string, owner: LockOwner = THIS_PROCESS): void {
+/**
+ * Takes the directory's lock for `owner`, or throws PersistLocked naming the live holder.
+ * "shared": this process already held it (another emulator here may be writing).
+ */
+export function acquireLock(fs: BlobFs, root: string, owner: LockOwner = THIS_PROCESS): "taken" | "shared" {
   const path = `${root}/emulator.lock`;
   const content = `${owner.pid}\n`;
   try {
@@ -26,15 +29,17 @@ export function acquireLock(fs: BlobFs, root: string, owner: LockOwner = THIS_PR
     } finally {
       fs.closeSync(fd);
     }
-    return;
+    return "taken";
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
   const holder = Number.parseInt(String(fs.readFileSync(path, "utf8")), 10);
-  if (Number.isSafeInteger(holder) && holder > 0 && holder !== owner.pid && owner.isAlive(holder)) throw errors.persistLocked(root, holder);
-  // Stale (its process is gone), unreadable (a crash while writing it), or this process's own.
+  if (holder === owner.pid) return "shared";
+  if (Number.isSafeInteger(holder) && holder > 0 && owner.isAlive(holder)) throw errors.persistLocked(root, holder);
+  // Stale (its process is gone) or unreadable (a crash while writing it).
   fs.writeFileSync(`${path}.${owner.pid}`, content);
   fs.renameSync(`${path}.${owner.pid}`, path);
+  return "taken";
 }
 
 function processIsAlive(pid: number): boolean {

@@ -71,7 +71,7 @@ export class DiskWriter {
   }
 
   #open(): number {
-    if (this.#fd === null) throw errors.internal(`the write to ${this.path} was already finished`);
+    if (this.#fd === null) throw errors.internal("a blob's write was already finished");
     return this.#fd;
   }
 }

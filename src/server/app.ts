@@ -7,21 +7,22 @@
 // users' own servers.
 import type { Express } from "express";
 import { errors } from "../errors.js";
-import { API_PREFIX, isAdminPath } from "../paths.js";
+import { API_PREFIX, CLOUD_ACTIONS_PREFIX, isAdminPath } from "../paths.js";
 import { createAdminHandler } from "./admin/mount.js";
 import { createApiHandler } from "./api/routes.js";
 import { loadExpress } from "./express.js";
 import { journalRequest, type ServerHost } from "./host.js";
 import { pathOf, sendError, type Handler } from "./http-util.js";
-import { createSiteHandler } from "./site.js";
+import { handleCloudAction, createSiteHandler } from "./site.js";
 
-/** The handler the cloud server runs: /api to Convex's routes, /_emulator to the admin routes, anything else 404. */
+/** The handler the cloud server runs: /api to Convex's routes, /http to the HTTP actions, /_emulator to the admin routes, anything else 404. */
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
   const admin = createAdminHandler(host);
   return (req, res) => {
     const path = pathOf(req);
     if (path.startsWith(API_PREFIX)) return api(req, res, path);
+    if (path.startsWith(CLOUD_ACTIONS_PREFIX)) return handleCloudAction(host, req, res);
     if (admin !== undefined && isAdminPath(path)) return admin(req, res, path);
     journalRequest(host.gateway, req, res, "unknown");
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));

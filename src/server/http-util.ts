@@ -41,7 +41,7 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
 
 /** Encodes any thrown value as Convex's `{ code, message }` JSON body. */
 export function sendError(res: ServerResponse, thrown: unknown): void {
-  const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(messageOf(thrown));
+  const error = isStorageEmulatorError(thrown) ? thrown : errors.internal(internalDetail(thrown));
   requestNotes(res).errorCode = error.code;
   requestNotes(res).errorMessage = error.message;
   if (res.destroyed) return;
@@ -51,6 +51,12 @@ export function sendError(res: ServerResponse, thrown: unknown): void {
     return;
   }
   sendJson(res, error.status, { code: error.code, message: error.message });
+}
+
+/** What an unexpected error tells a client: a Node system error's code and call, not its paths. */
+function internalDetail(thrown: unknown): string {
+  const { code, syscall } = (thrown ?? {}) as NodeJS.ErrnoException;
+  return typeof code === "string" && typeof syscall === "string" ? `${code} during ${syscall}` : messageOf(thrown);
 }
 
 export function messageOf(thrown: unknown): string {
@@ -93,6 +99,8 @@ export function queryParam(req: IncomingMessage, name: string): string | null | 
   return values.length === 1 ? values[0] : undefined;
 }
 
+const VISIBLE_ASCII = /^[\t\x20-\x7e]*$/;
+
 /**
  * Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs storage_upload takes
  * `TypedHeader<headers::ContentType>` (hyperium/headers headers-v0.4.0 src/common/content_type.rs:
@@ -102,6 +110,9 @@ export function queryParam(req: IncomingMessage, name: string): string | null | 
  */
 export function parseContentType(header: string | undefined): string | null {
   if (header === undefined) return null;
+  // Fidelity: headers 0.4.0 ContentType::decode reads `HeaderValue::to_str()`, which refuses any
+  // byte but HTAB and visible ASCII (Node hands header bytes >= 0x80 over as latin1 characters).
+  if (!VISIBLE_ASCII.test(header)) throw errors.badHeader("content-type", "invalid HTTP header");
   const parsed = parseMediaType(header);
   if (!parsed.ok) throw errors.badHeader("content-type", "invalid HTTP header");
   return parsed.value;

@@ -5,6 +5,7 @@
 import { Readable } from "node:stream";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpActions } from "../http-actions.js";
+import { CLOUD_ACTIONS_PREFIX } from "../paths.js";
 import { journalRequest, type ServerHost } from "./host.js";
 import { requestNotes, sendError, type Handler } from "./http-util.js";
 
@@ -30,9 +31,19 @@ export async function fetchSite({ gateway, actions }: ServerHost, request: Reque
   return response;
 }
 
-/** Runs the action for a Node request and writes its response (limited by HttpActions.handle()). */
-async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { response, settled } = await actions.handle(toFetchRequest(origin, req));
+/** `/http/<path>` on the cloud origin: the HTTP action of `/<path>`, on the cloud origin's URL, without the /api CORS. */
+export function handleCloudAction({ gateway, actions }: ServerHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
+  const url = (req.url ?? "/").slice(CLOUD_ACTIONS_PREFIX.length - 1);
+  return handleAction(actions, gateway.origin(), req, res, url).catch((error: unknown) => sendError(res, error));
+}
+
+/**
+ * Runs the action for a Node request and writes its response (limited by HttpActions.handle()).
+ * `url`: the path and query the action sees (the cloud origin strips its `/http` prefix).
+ */
+async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse, url = req.url ?? "/"): Promise<void> {
+  const { response, settled } = await actions.handle(toFetchRequest(origin, req, url));
   void settled.then(({ bytesOut, errorCode, errorMessage }) => {
     // The status is the socket's own, taken when the response closes (host.ts).
     const notes = requestNotes(res);
@@ -42,13 +53,13 @@ async function handleAction(actions: HttpActions, origin: string, req: IncomingM
   await sendFetchResponse(response, req, res);
 }
 
-function toFetchRequest(origin: string, req: IncomingMessage): Request {
+function toFetchRequest(origin: string, req: IncomingMessage, url: string): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  return new Request(new URL(url, origin), {
     method,
     headers,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),

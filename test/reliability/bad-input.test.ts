@@ -133,6 +133,7 @@ const nodeRefusal = (status: number): Answered => ({ status, body: "", headers: 
 const allBytes = Buffer.from(fixtures.allBytes.bytes).toString("latin1");
 const whole = (): Answered => ({ status: 200, body: allBytes, headers: { "content-range": "undefined" } });
 const unsatisfiable: Answered = { status: 416, body: "", headers: { "content-range": "bytes */256" } };
+const notOneRange: Answered = { status: 416, body: "", headers: { "content-range": "undefined" } };
 
 const someUuid = "0b5c7e1e-6a57-4c3a-9d7e-1c2b3a4d5e6f";
 const otherTableId = encodeDocumentId(10001, new Uint8Array(16).fill(1));
@@ -177,8 +178,8 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["store(Uint8Array)", () => call(() => emulator.storage.store(new Uint8Array(3) as never)), () => notBlob],
   ["store(null)", () => call(() => emulator.storage.store(null as never)), () => notBlob],
   ["store: a Blob look-alike", () => call(() => emulator.storage.store({ size: 1, type: "text/plain", arrayBuffer: async () => new ArrayBuffer(1) } as never)), () => notBlob],
-  ["store: sha256 'abc'", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: "abc" })), () => emulatorError("InvalidArgument", 'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "abc".')],
-  ["store: sha256 42", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: 42 as never })), () => emulatorError("InvalidArgument", 'Invalid argument `sha256` for `storage.store`: expected the base64 of 32 bytes, got "42".')],
+  ["store: sha256 'abc'", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: "abc" })), () => emulatorError("InvalidDigestHeader", "invalid HTTP header")],
+  ["store: sha256 42", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: 42 as never })), () => emulatorError("InvalidDigestHeader", "invalid HTTP header")],
   ["store: the sha256 of other bytes", () => call(() => emulator.storage.store(new Blob(["x"]), { sha256: fixtures.png.sha256 })), () => emulatorError("Sha256Mismatch", `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${sha256(new TextEncoder().encode("x"))}`)],
 
   // restore: garbage changes nothing
@@ -266,21 +267,27 @@ const rows: [name: string, run: () => Promise<Outcome>, expected: () => Outcome]
   ["serve: a storage id instead of a UUID", () => http(`/api/storage/${seeded.storageId}`), () => badPath(seeded.storageId)],
   ["serve: an empty id", () => http("/api/storage/"), () => badPath("")],
   ["serve: a UUID of no file", () => http(`/api/storage/${someUuid}`), () => json(404, "FileNotFound", `File ${someUuid} not found`)],
-  ["serve: an upper-case UUID of no file", () => http(`/api/storage/${someUuid.toUpperCase()}`), () => json(404, "FileNotFound", `File ${someUuid.toUpperCase()} not found`)],
+  // Fidelity: the 404 names the UUID as the uuid crate prints it: hyphenated, lower case.
+  ["serve: an upper-case UUID of no file", () => http(`/api/storage/${someUuid.toUpperCase()}`), () => json(404, "FileNotFound", `File ${someUuid} not found`)],
   ["serve: an absolute-form target", () => raw(request(`GET http://evil.example/api/storage/${seeded.uuid} HTTP/1.1`)), () => noRoute("GET", `http://evil.example/api/storage/${seeded.uuid}`)],
 
   // serve: Range on the 256-byte file
-  ["serve: two ranges", () => range("bytes=0-1,5-6"), () => unsatisfiable],
-  ["serve: 2000 ranges", () => range(`bytes=${"0-0,".repeat(2000)}`), () => unsatisfiable],
+  // (headers 0.4.0 range.rs: specs that do not parse as u64 bounds are dropped; not exactly one left is an empty 416)
+  ["serve: two ranges", () => range("bytes=0-1,5-6"), () => notOneRange],
+  ["serve: 2000 ranges", () => range(`bytes=${"0-0,".repeat(2000)}`), () => notOneRange],
   ["serve: a first position past the end", () => range("bytes=300-"), () => unsatisfiable],
-  ["serve: a 20-digit first position", () => range("bytes=99999999999999999999-"), () => unsatisfiable],
-  ["serve: a 20-digit last position is clamped", () => range("bytes=0-99999999999999999999"), () => ({ status: 206, body: allBytes, headers: { "content-range": "bytes 0-255/256" } })],
-  ["serve: a 20-digit suffix is the whole file", () => range("bytes=-99999999999999999999"), () => ({ status: 206, body: allBytes, headers: { "content-range": "bytes 0-255/256" } })],
-  ["serve: bytes=--1 is ignored", () => range("bytes=--1"), whole],
-  ["serve: bytes=1-2-3 is ignored", () => range("bytes=1-2-3"), whole],
-  ["serve: bytes=0x10- is ignored", () => range("bytes=0x10-"), whole],
-  ["serve: a no-break space is not whitespace: ignored", () => range("bytes=0-1\xa0"), whole],
-  ["serve: bytes=5-2 is ignored", () => range("bytes=5-2"), whole],
+  ["serve: a first position of 2^64-1", () => range("bytes=18446744073709551615-"), () => unsatisfiable],
+  ["serve: a last position of 2^64-1 is clamped", () => range("bytes=0-18446744073709551615"), () => ({ status: 206, body: allBytes, headers: { "content-range": "bytes 0-255/256" } })],
+  ["serve: a 20-digit first position is past u64: no range", () => range("bytes=99999999999999999999-"), () => notOneRange],
+  ["serve: a 20-digit last position is past u64: no range", () => range("bytes=0-99999999999999999999"), () => notOneRange],
+  ["serve: a 20-digit suffix is past u64: no range", () => range("bytes=-99999999999999999999"), () => notOneRange],
+  ["serve: bytes=--1 is no range", () => range("bytes=--1"), () => notOneRange],
+  ["serve: bytes=1-2-3 is no range", () => range("bytes=1-2-3"), () => notOneRange],
+  ["serve: bytes=0x10- is no range", () => range("bytes=0x10-"), () => notOneRange],
+  ["serve: bytes=abc is no range", () => range("bytes=abc"), () => notOneRange],
+  ["serve: a byte past ASCII: not a Range header (HeaderValue::to_str), ignored", () => range("bytes=0-1\xa0"), whole],
+  ["serve: Bytes=0-1 is another unit: ignored", () => range("Bytes=0-1"), whole],
+  ["serve: bytes=5-2 is unsatisfiable (RFC 9110: invalid)", () => range("bytes=5-2"), () => unsatisfiable],
 
   // methods and request lines
   ["upload: method FOO", () => raw(request("FOO /api/storage/upload HTTP/1.1"), ["connection"]), () => nodeRefusal(400)],

@@ -1,7 +1,11 @@
 // GET /_emulator/events: the journal as server-sent events, for the admin
-// page's live request list. On connect the most recent entries, oldest
-// first, then each new entry as it is recorded. Event name "entry", data the
-// entry as JSON.
+// page's live request list. The status line and headers go out at once (an
+// EventSource opens on an empty journal too); then the most recent entries,
+// oldest first, then each new entry as it is recorded (event "entry", data the
+// entry as JSON), and a comment line as a heartbeat every so often.
+// A subscriber that stops reading is disconnected once its unsent events pass
+// a bound: its EventSource reconnects and gets the backlog again, so memory
+// stays bounded however many entries are recorded meanwhile.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Journal, JournalEntry } from "../../journal.js";
 
@@ -10,16 +14,46 @@ const BACKLOG = 200;
 
 export type JournalFeed = Pick<Journal, "entries" | "subscribe">;
 
-export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, res: ServerResponse): void {
+export interface FeedLimits {
+  /** A comment line this often, so proxies and clients see a live stream when nothing happens. */
+  heartbeatMs?: number;
+  /** Unsent bytes (response and socket buffers) past which a subscriber is disconnected. */
+  maxBufferedBytes?: number;
+}
+
+export const DEFAULT_FEED_LIMITS: Required<FeedLimits> = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 };
+
+export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, res: ServerResponse, limits: FeedLimits = {}): void {
+  const { heartbeatMs, maxBufferedBytes } = { ...DEFAULT_FEED_LIMITS, ...limits };
   res.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
   });
-  const send = (entry: JournalEntry) => res.write(`event: entry\ndata: ${JSON.stringify(entry)}\n\n`);
+  // Without this Node holds the head until the first write: an EventSource would not open.
+  res.flushHeaders();
+  let unsubscribe = () => {};
+  const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
+  heartbeat.unref();
+  const stop = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  const write = (text: string) => {
+    if (res.destroyed) return;
+    if (res.writableLength > maxBufferedBytes) {
+      // A subscriber that does not read: cut it off rather than buffer without limit.
+      stop();
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  };
+  const send = (entry: JournalEntry) => write(`event: entry\ndata: ${JSON.stringify(entry)}\n\n`);
   for (const entry of journal.entries.slice(-BACKLOG)) send(entry);
-  const unsubscribe = journal.subscribe(send);
+  if (res.destroyed) return stop();
+  unsubscribe = journal.subscribe(send);
   // The page is gone (or the server closes): stop feeding it.
-  req.once("close", unsubscribe);
-  res.once("close", unsubscribe);
+  req.once("close", stop);
+  res.once("close", stop);
 }

@@ -2,7 +2,8 @@
 // request journaled (but the live feed's own).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../errors.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES } from "../../paths.js";
+import { ADMIN_ANSWER_HEADER, ADMIN_MOUNT, ADMIN_ROUTES } from "../../paths.js";
+import { VERSION } from "../../version.js";
 import { journalRequest, type ServerHost } from "../host.js";
 import { sendError } from "../http-util.js";
 import { guardAdmin, NO_EXTRA_ACCESS } from "./guard.js";
@@ -20,6 +21,8 @@ export function createAdminHandler(host: ServerHost): ((req: IncomingMessage, re
   return (req, res, path) => {
     // The journal's own live feed is not a request worth listing (it would list itself, cut off).
     if (path !== EVENTS_PATH) journalRequest(gateway, req, res, "admin");
+    // The mark a remote handle checks: this answer is the emulator's, not a proxy's fallback page.
+    res.setHeader(ADMIN_ANSWER_HEADER, VERSION);
     // Host check, CORS for loopback and configured origins, no cross-site writes (guard.ts).
     guard(req, res, () => {
       if (!routes(req, res)) sendError(res, errors.routeNotFound(req.method ?? "GET", path));

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors } from "../../errors.js";
 import { MAX_SCRATCH_BYTES } from "../../file-store/scratch-buffers.js";
 import type { Gateway } from "../../gateway.js";
-import { requestNotes, sendError } from "../http-util.js";
-import { parseRange } from "./range.js";
+import { firstHeader, requestNotes, sendError } from "../http-util.js";
+import { readRangeHeader, resolveRange, sendRangeNotSatisfiable } from "./range.js";
 
 const CACHE_CONTROL = "private, max-age=2592000";
 // Up to 1 MiB a file goes out as one write of a copy in a reused buffer, which costs
@@ -31,20 +31,15 @@ export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerR
 
 /** `cutAfter`: an injected fault cuts the connection after that many body bytes. */
 function serve(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string, cutAfter?: number): void {
-  const file = gateway.openFile(rawId);
+  // Fidelity: storage.rs storage_get parses the path (400), then counts ranges (416), then looks the file up (404).
+  const uuid = gateway.fileUuidOf(rawId);
+  const header = readRangeHeader(firstHeader(req, "range"));
+  if (header.kind === "notOne") return sendRangeNotSatisfiable(res);
+  const file = gateway.openFile(uuid);
   requestNotes(res).storageId = file.storageId;
 
-  const range = parseRange(req.headers.range, file.size);
-  if (range.kind === "unsatisfiable" || range.kind === "multiple") {
-    // Fidelity: RFC 9110 §15.5.17, an empty 416 naming the size (the backend also answers several ranges with 416).
-    const error = errors.rangeNotSatisfiable(file.size);
-    res.statusCode = error.status;
-    res.setHeader("Content-Range", `bytes */${file.size}`);
-    res.setHeader("Content-Length", 0);
-    Object.assign(requestNotes(res), { errorCode: error.code, errorMessage: error.message });
-    res.end();
-    return;
-  }
+  const range = resolveRange(header, file.size);
+  if (range.kind === "unsatisfiable") return sendRangeNotSatisfiable(res, file.size);
   const start = range.kind === "single" ? range.start : 0;
   const end = range.kind === "single" ? range.end : file.size - 1;
   const length = end - start + 1;
