@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { envName, OPTIONS } from "../src/cli/args.js";
+import { helpText } from "../src/cli/help.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { FIXTURES_DIR, fixtures } from "./fixtures.js";
 import { waitFor, type WaitOptions } from "./wait.js";
@@ -59,6 +60,14 @@ describe("cli", () => {
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toContain("Usage: convex-storage-emulator [options]");
     expect(cli.output()).toContain("--seed DIR");
+  });
+
+  it("--help: every option's text starts in one column, apart from its flag, in lines of at most 80", () => {
+    const text = helpText();
+    const options = text.split("\nOptions:\n")[1]!.split("\n\n")[0]!.split("\n");
+    const starts = options.map((line) => /^ {2}(-\S+(?:,? \S+)?) {2,}/.exec(line)?.[0].length ?? /^ +/.exec(line)![0].length);
+    expect(new Set(starts).size).toBe(1);
+    expect(text.split("\n").filter((line) => line.length > 80)).toEqual([]);
   });
 
   it("--help: lists the environment variable of every option", async () => {
