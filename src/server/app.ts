@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 // global setImmediate, which would hold journal entries back until timers advance.
 import { setImmediate as afterThisTick } from "node:timers";
 import type { Express } from "express";
-import { errors } from "../errors.js";
+import { errors, messages } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
@@ -20,7 +20,7 @@ import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
-import { facts, pathOf, sendError, type Handler } from "./http-util.js";
+import { facts, pathOf, sendError, sendText, type Handler } from "./http-util.js";
 import { handleServe } from "./serve.js";
 import { handleUpload } from "./upload.js";
 
@@ -151,6 +151,9 @@ export function createServerHandler(host: ServerHost): Handler {
       });
     }
     journalRequest(gateway, req, res, "unknown");
+    if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
+      return sendText(res, 200, "text/plain; charset=utf-8", messages.rootPointer(gateway.origin(), admin !== undefined));
+    }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };
 }
