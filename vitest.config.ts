@@ -18,7 +18,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     // Projects with their own vitest config, run by the tests that use them.
     exclude: [...configDefaults.exclude, "test/fixtures-projects/**"],
-    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
+    // test/types.test-d.ts is checked by tsc (`npm run typecheck`, which `npm test` runs first):
+    // vitest's own typecheck prints an "experimental feature" warning on every run.
     // Each test file builds its own emulators; files run in parallel workers.
     pool: "forks",
     reporters: ["default", "./test/summary-reporter.ts"],

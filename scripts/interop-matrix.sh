@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Lowest: mutation ctx.storage.store/get need convex 1.48 (1.47 was never published);
 # convex-test's transactional files and file limits arrived in 0.0.70. Highest: the newest.
-PAIRS=("1.48.0 0.0.70" "1.49.0 0.0.71")
+PAIRS=("1.48.0 0.0.70" "1.51.0 0.0.73")
 TESTS=(test/convex-test.test.ts test/e2e test/readme.test.ts)
 
 locked() { node -p "require('./package-lock.json').packages['node_modules/$1'].version"; }

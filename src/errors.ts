@@ -37,5 +37,9 @@ export const messages = {
     orphanBlob: "no metadata names this blob",
     unfinishedReplace: "the files of that reset/restore",
   },
+  // GET / on the cloud origin: where things are, instead of a bare 404.
+  rootPointer: (origin: string, admin: boolean) =>
+    `${PREFIX} Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.` +
+    (admin ? `\nThe admin page (files, requests, faults): ${origin}/_emulator/\n` : "\n"),
   quarantined: (root: string, moved: string, target: string, reason: string) => `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;

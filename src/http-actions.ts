@@ -9,6 +9,7 @@ import type { GenericActionCtx, GenericDataModel, HttpRouter, StorageActionWrite
 import { randomBytes } from "node:crypto";
 import { errors, messages, type StorageEmulatorError } from "./errors.js";
 import type { RequestOutcome } from "./journal.js";
+import { responseBody } from "./response-body.js";
 
 /**
  * How ctx.runQuery / runMutation / runAction reach the app's functions, each
@@ -79,14 +80,13 @@ export class HttpActions {
     // Fidelity: the router's `new Response(text, { status: 404 })`: the runtime's string-body type
     // (udf-runtime 23_response.ts) and the content-length convexJsonFromResponse adds.
     if (match === null) return { routed: false, ...textOutcome(404, messages.noHttpActionRouted(path), "text/plain;charset=UTF-8") };
-    let response: Response;
     try {
-      response = await match(this.#ctx, request);
+      const response = await match(this.#ctx, request);
       if (!(response instanceof Response)) throw new TypeError(messages.httpActionNotResponse(typeof response));
+      return { routed: true, ...(await limited(response)) };
     } catch (thrown) {
       return { routed: true, ...failed(thrown) };
     }
-    return { routed: true, ...limited(response) };
   }
 
   #lookup(path: string, method: string): Handler | null {
@@ -136,14 +136,12 @@ function uncaughtMessage(thrown: unknown): string {
  * a transfer that ends short of its length: the client sees it fail. A stream body has no
  * length and simply ends after the chunks that were sent.
  */
-function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
-  const source = response.body;
+async function limited(response: Response): Promise<Omit<HttpActionOutcome, "routed">> {
   const { status, statusText } = response;
-  if (source === null) return { response, settled: Promise.resolve(ended(status, 0)) };
-  const declared = declaredLength(response);
+  if (response.body === null) return { response, settled: Promise.resolve(ended(status, 0)) };
+  const { declared, chunks: reader } = await responseBody(response as Response & { body: ReadableStream<Uint8Array> });
   let settle!: (result: RequestOutcome) => void;
   const settled = new Promise<RequestOutcome>((resolve) => (settle = resolve));
-  const reader = source.getReader();
   let sent = 0;
   let dropped: StorageEmulatorError | undefined;
   const body = new ReadableStream<Uint8Array>(
@@ -188,19 +186,6 @@ function limited(response: Response): Omit<HttpActionOutcome, "routed"> {
 /** How an exchange ended: `status` unless the transfer was cut (then 0). */
 function ended(status: number, bytesOut: number, error?: StorageEmulatorError, aborted = false): RequestOutcome {
   return { status: aborted ? 0 : status, bytesOut, errorCode: error?.code, errorMessage: error?.message, aborted };
-}
-
-/**
- * The length the backend would declare: a Content-Length the handler set, else the size of a
- * string, bytes or Blob body (read from undici's Response state, where Node keeps it; a runtime
- * without it is treated as a stream body).
- */
-function declaredLength(response: Response): number | undefined {
-  const header = Number(response.headers.get("content-length") ?? NaN);
-  if (Number.isSafeInteger(header) && header >= 0) return header;
-  const state = Object.getOwnPropertySymbols(response).find((symbol) => symbol.description === "state");
-  const length = state === undefined ? undefined : (response as unknown as Record<symbol, { body?: { length?: unknown } }>)[state]?.body?.length;
-  return typeof length === "number" ? length : undefined;
 }
 
 /** The ctx an httpAction handler receives. */

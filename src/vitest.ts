@@ -24,7 +24,7 @@ export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/pro
  * The matchers, as vitest sees them. `R` is what an assertion returns; on a
  * remote handle, await it (vitest then waits for the emulator's answer).
  */
-export interface StorageEmulatorMatchers<R = unknown> {
+export interface StorageEmulatorMatchers<R = void> {
   /** Passes if any stored file has all the given fields. */
   toHaveStoredFile(expected?: StoredFileMatch): R;
   /** Passes if some stored file is an image (read from its header) having all the given fields. */
@@ -37,9 +37,19 @@ export interface StorageEmulatorMatchers<R = unknown> {
   toHaveReceivedUpload(expected?: UploadMatch): R;
 }
 
+// vitest 3.2/4 type custom matchers with `Matchers<T>` and vitest 5 with `Matchers<R, T>`, and an
+// augmentation must repeat the type parameters exactly, so no one `Matchers` fits all three.
+// What they share: expect.extend() adds matchers to chai's Assertion, and vitest's Assertion
+// maps every Chai.Assertion method (`not`, `resolves` and `poll` included); the asymmetric
+// forms (`expect.toBeStoredIn(emulator)`) are AsymmetricMatchersContaining, in all three.
+declare global {
+  namespace Chai {
+    interface Assertion extends StorageEmulatorMatchers<void> {}
+  }
+}
+
 declare module "vitest" {
-  // vitest 4's way to type custom matchers; the type parameter must repeat vitest's own.
-  interface Matchers<T = any> extends StorageEmulatorMatchers<T> {}
+  interface AsymmetricMatchersContaining extends StorageEmulatorMatchers<unknown> {}
 }
 
 expect.extend(storageEmulatorMatchers);

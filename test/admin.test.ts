@@ -159,6 +159,18 @@ describe("admin", () => {
     expect(res.body).toEqual({ code: "NotFound", message: "[convex-storage-emulator] No route for GET /nowhere." });
   });
 
+  it("admin: GET / on the cloud origin points to the storage routes and the admin page (not with admin: false)", async () => {
+    const origin = "http://127.0.0.1:3210";
+    const res = await request(createStorageEmulator().app).get("/");
+    expect([res.status, res.headers["content-type"]]).toEqual([200, "text/plain; charset=utf-8"]);
+    expect(res.text).toBe(
+      `[convex-storage-emulator] Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.\nThe admin page (files, requests, faults): ${origin}/_emulator/\n`,
+    );
+    const without = await request(createStorageEmulator({ admin: false }).app).get("/");
+    expect(without.text).toBe(`[convex-storage-emulator] Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.\n`);
+    expect((await request(createStorageEmulator().app).post("/")).status).toBe(404);
+  });
+
   it("admin: with admin: false the routes do not exist", async () => {
     const { app } = await setup({ admin: false });
     expect((await request(app).get("/_emulator/health")).status).toBe(404);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { envName, OPTIONS } from "../src/cli/args.js";
+import { helpText } from "../src/cli/help.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { FIXTURES_DIR, fixtures } from "./fixtures.js";
 import { waitFor, type WaitOptions } from "./wait.js";
@@ -61,6 +62,14 @@ describe("cli", () => {
     expect(cli.output()).toContain("--seed DIR");
   });
 
+  it("--help: every option's text starts in one column, apart from its flag, in lines of at most 80", () => {
+    const text = helpText();
+    const options = text.split("\nOptions:\n")[1]!.split("\n\n")[0]!.split("\n");
+    const starts = options.map((line) => /^ {2}(-\S+(?:,? \S+)?) {2,}/.exec(line)?.[0].length ?? /^ +/.exec(line)![0].length);
+    expect(new Set(starts).size).toBe(1);
+    expect(text.split("\n").filter((line) => line.length > 80)).toEqual([]);
+  });
+
   it("--help: lists the environment variable of every option", async () => {
     const cli = run(["--help"]);
     expect(await cli.exited).toBe(0);
@@ -110,7 +119,8 @@ describe("cli", () => {
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(fixtures.png.bytes);
   });
 
-  it("npm start: the server with every fixture seeded, as the README says", async () => {
+  it("npm start: the server with every fixture seeded, as the README says, and nothing else (no notes as a file)", async () => {
+    expect(readdirSync(FIXTURES_DIR).filter((name) => /\.(md|txt)$/i.test(name) && name !== fixtures.text.name)).toEqual([]);
     const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
     const [node, bin, ...args] = scripts.start.split(" ");
     expect([node, bin]).toEqual(["node", "bin/convex-storage-emulator.js"]);

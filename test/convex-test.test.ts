@@ -57,6 +57,21 @@ describe("convex-test interop", () => {
     expect(docs.page.map((d) => d.contentType)).toEqual([null, "text/plain", null]);
   });
 
+  it("_storage documents: ctx.db.system.get(\"_storage\", id) (table-first, convex 1.51's advice) describes the file getMetadata describes", async () => {
+    const { t, emulator } = await setup();
+    const id = await t.mutation(fn.storeThenMaybeThrow, { text: "hello", fail: false, type: "text/plain" });
+    const seen = await t.run(async (ctx) => ({
+      tableFirst: await ctx.db.system.get("_storage", id as never),
+      idOnly: await ctx.db.system.get(id as never),
+      metadata: await ctx.storage.getMetadata(id as never),
+    }));
+    const file = emulator.file(id)!;
+    expect(seen.tableFirst).toEqual({ _id: id, _creationTime: expect.any(Number), sha256: file.sha256, size: 5, contentType: "text/plain" });
+    expect(seen.idOnly).toEqual(seen.tableFirst);
+    // getMetadata (deprecated in convex 1.51) has the uuid and a hex sha256.
+    expect(seen.metadata).toEqual({ storageId: file.uuid, sha256: Buffer.from(file.sha256, "base64").toString("hex"), size: 5, contentType: "text/plain" });
+  });
+
   it("transactions: a delete in a mutation that throws is rolled back; the file is still listed, URL'd and served", async () => {
     const { t, emulator, served } = await setup();
     const id = await t.mutation(fn.storeThenMaybeThrow, { text: "keep me", fail: false });

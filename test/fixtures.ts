@@ -1,4 +1,5 @@
-// The files in fixtures/, with the facts tests assert on.
+// The files in fixtures/, with the facts tests assert on (described in test/fixtures.md, kept out
+// of fixtures/ so that `npm start`, which seeds that folder, stores only the fixtures).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -167,6 +167,26 @@ describe("http actions", () => {
     await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 200, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" });
   });
 
+  it("limits: a string, bytes, Blob or JSON body declares its Content-Length; a stream body has none", async () => {
+    const http = httpRouter();
+    const bodies: Record<string, () => Response> = {
+      string: () => new Response("héllo"),
+      bytes: () => new Response(new Uint8Array(7)),
+      blob: () => new Response(new Blob(["abc"], { type: "text/plain" })),
+      json: () => Response.json({ a: 1 }),
+      stream: () => new Response(new ReadableStream({ start(c) { c.enqueue(new Uint8Array(4)); c.close(); } })),
+    };
+    for (const [kind, body] of Object.entries(bodies)) http.route({ path: `/${kind}`, method: "GET", handler: httpAction(async () => body()) });
+    const { emulator, url } = await setup({ http });
+    const lengths: Record<string, (string | null)[]> = {};
+    for (const kind of Object.keys(bodies)) {
+      const [socket, inProcess] = [await fetch(`${url}/${kind}`), await emulator.fetch(`/${kind}`)];
+      lengths[kind] = [socket.headers.get("content-length"), inProcess.headers.get("content-length")];
+      await Promise.all([socket.arrayBuffer(), inProcess.arrayBuffer()]);
+    }
+    expect(lengths).toEqual({ string: ["6", "6"], bytes: ["7", "7"], blob: ["3", "3"], json: ["7", "7"], stream: [null, null] });
+  });
+
   it("limits: a request body over 20 MiB reaches the action (the backend does not refuse it)", async () => {
     const { url } = await setup();
     const res = await fetch(`${url}/echo-size`, { method: "POST", body: new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1) });

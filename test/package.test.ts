@@ -1,16 +1,18 @@
 // The package as npm users get it: `npm pack`, the tarball installed into an empty
 // project without the network, and README examples run there with vitest.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeBlocks, linkTargets, markdownFiles, readMarkdown, VITEST_CONFIG_BLOCK } from "./markdown.js";
+import { linkTargets, markdownFiles, readMarkdown } from "./markdown.js";
 import { installOffline, type Tarball } from "./offline-install.js";
+import { writeReadmeExamples } from "./readme-project.js";
 import { ROOT, runToEnd } from "./run-to-end.js";
 
 let work: string;
 let project: string;
 let shipped: string[];
+let readmeTests: number;
 
 beforeAll(async () => {
   // `npm test` builds first; packing without scripts keeps `prepare` from building again.
@@ -21,26 +23,15 @@ beforeAll(async () => {
   const [tarball] = JSON.parse(pack.output.slice(pack.output.indexOf("["))) as (Tarball & { files: { path: string }[] })[];
   shipped = tarball!.files.map((file) => file.path);
   project = join(work, "project");
-  mkdirSync(join(project, "fixtures"), { recursive: true });
+  mkdirSync(project);
   await installOffline(project, { ...tarball!, manifest: JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) }, ["vitest", "convex", "@types/node"]);
-  copyFileSync(join(ROOT, "fixtures/image.png"), join(project, "fixtures/image.png"));
-  writeFileSync(join(project, "vitest.config.ts"), readmeBlock(VITEST_CONFIG_BLOCK));
-  const imports = 'import { expect, test } from "vitest";\n';
-  writeFileSync(join(project, "unit.test.ts"), imports + readmeBlock('test("stores a fixture and serves its URL"'));
-  writeFileSync(join(project, "matchers.test.ts"), imports + readmeBlock('test("a seeded avatar is a stored PNG"'));
+  readmeTests = writeReadmeExamples(project);
 }, 120_000);
 
 // Removing the installed project (thousands of files) took over 10 s, the default, at a load of 7 on 2 cores.
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 }, 60_000);
-
-/** The README's ```ts block that contains `marker`. */
-function readmeBlock(marker: string): string {
-  const block = codeBlocks(readMarkdown("README.md"), "ts").find((code) => code.includes(marker));
-  if (block === undefined) throw new Error(`no README block contains ${marker}`);
-  return block;
-}
 
 describe("package", () => {
   it("npm pack: ships the build, the command, the docs and the examples, and no sources or source maps", () => {
@@ -63,25 +54,25 @@ describe("package", () => {
   it("installed from the tarball: README examples pass with vitest, without warnings", async () => {
     const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run"], { cwd: project });
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(run.output).toMatch(new RegExp(`Tests\\s+${readmeTests} passed \\(${readmeTests}\\)`));
     // Source maps pointing at unshipped sources made vitest warn on every run.
     expect(run.output).not.toMatch(/warn|sourcemap/i);
   }, 60_000);
 
   it("installed from the tarball: README examples type-check against the shipped types", async () => {
-    // The README's advice: "convex-storage-emulator/vitest" in compilerOptions.types types the matchers.
-    const compilerOptions = { module: "nodenext", target: "es2022", lib: ["es2023", "esnext.disposable", "dom"], strict: true, noEmit: true, types: ["node", "convex-storage-emulator/vitest"] };
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.test.ts"] }));
     const run = await runToEnd(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: project });
     expect(run.output).toBe("");
     expect(run.code).toBe(0);
   }, 60_000);
 
-  it("installed from the tarball: require() fails with a message saying the package is ESM only", async () => {
+  it("installed from the tarball: require() loads the ES build where Node can require() ES modules, else fails saying why", async () => {
     const { errors } = await import("../src/errors.js");
+    const loaded = await runToEnd(process.execPath, ["-e", 'console.log(typeof require("convex-storage-emulator").createStorageEmulator, typeof require("convex-storage-emulator/convex-test").connectConvexTest)'], { cwd: project });
+    expect(loaded.output).toBe("function function\n");
     for (const specifier of ["convex-storage-emulator", "convex-storage-emulator/vitest", "convex-storage-emulator/convex-test"]) {
       const script = `try { require(${JSON.stringify(specifier)}); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-      const run = await runToEnd(process.execPath, ["-e", script], { cwd: project });
+      // As on a Node without require(esm): the "module-sync" condition is off, "require" answers.
+      const run = await runToEnd(process.execPath, ["--no-experimental-require-module", "-e", script], { cwd: project });
       expect(JSON.parse(run.output)).toEqual({ code: "EsmOnly", message: errors.esmOnly().message });
     }
   });

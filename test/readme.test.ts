@@ -1,4 +1,4 @@
-// The README's and docs/api.md's examples, verbatim (test/docs.test.ts checks that every
+// docs/api.md's examples, verbatim (test/docs.test.ts checks that every
 // block of README.md and docs/ is held by a test file): if one breaks, this file fails.
 import { existsSync } from "node:fs";
 import { expect, test } from "vitest";
@@ -7,39 +7,9 @@ import { http } from "./e2e/chat-app.js";
 
 const { tempDir } = cleanupAfterEach();
 
-// README: "In unit tests: ctx.storage in memory"
-import { readFile } from "node:fs/promises";
+// The README's examples are whole test files: test/package.test.ts runs each, from the README
+// itself, in a project that installed the packed package.
 import { createStorageEmulator } from "convex-storage-emulator";
-
-test("stores a fixture and serves its URL", async () => {
-  const emulator = createStorageEmulator();
-  const ctx = { storage: emulator.storage }; // stands in for an action's ctx
-  const png = new Blob([await readFile("fixtures/image.png")], { type: "image/png" });
-  const storageId = await ctx.storage.store(png);
-  expect(emulator.file(storageId)).toMatchObject({ contentType: "image/png", size: 475 });
-  expect(await ctx.storage.getUrl(storageId)).toMatch(/^http:\/\/127\.0\.0\.1:3210\/api\/storage\/[0-9a-f-]{36}$/);
-});
-// README end
-
-// README: "Over HTTP: the 3-step upload"
-test("the 3-step upload", async () => {
-  await using emulator = createStorageEmulator(); // closes its server when the test ends
-  await emulator.listen({ port: 0 }); // a free port; URLs follow it
-  // 1. generateUploadUrl() in a mutation
-  const postUrl = await emulator.writer.generateUploadUrl();
-  // 2. the client POSTs the raw file
-  const result = await fetch(postUrl, {
-    method: "POST",
-    headers: { "Content-Type": "image/png" },
-    body: await readFile("fixtures/image.png"),
-  });
-  const { storageId } = await result.json();
-  // 3. the id is saved; getUrl serves the same bytes
-  const served = await fetch((await emulator.reader.getUrl(storageId))!);
-  expect(served.headers.get("content-type")).toBe("image/png");
-  expect(new Uint8Array(await served.arrayBuffer())).toEqual(emulator.bytes(storageId));
-});
-// README end
 
 test("docs/api.md: every option of the Options block is accepted", () => {
   const clock = 0;

@@ -85,6 +85,6 @@ describe("types", () => {
   it("vitest: fixtures are typed, and inject() knows the shared emulator's URL", () => {
     expectTypeOf<StorageEmulatorFixtures["storageEmulator"]>().toEqualTypeOf<RemoteStorageEmulator>();
     expectTypeOf<StorageEmulatorFixtures["emulatorUrl"]>().toEqualTypeOf<string>();
-    expectTypeOf(inject("convexStorageEmulatorUrl")).toEqualTypeOf<string>();
+    expectTypeOf(inject("convexStorageEmulatorUrl")).toEqualTypeOf<string | undefined>();
   });
 });

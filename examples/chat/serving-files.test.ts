@@ -32,7 +32,7 @@ test("an uploaded image is listed with a URL that serves it", async () => {
   const [message] = await t.query(api.messages.list, {});
   const image = await fetch(message!.url!);
   expect(image.headers.get("content-type")).toBe("image/png");
-  expect(await t.run((ctx) => ctx.db.system.get(storageId))).toMatchObject({ size: 475, contentType: "image/png" });
+  expect(await t.run((ctx) => ctx.db.system.get("_storage", storageId))).toMatchObject({ size: 475, contentType: "image/png" });
 
   // The HTTP action flow: POST /sendImage stores the body, GET /getImage serves it.
   const sent = await fetch(`${emulator.siteUrl}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });

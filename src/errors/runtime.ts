@@ -89,7 +89,7 @@ export const runtimeErrors = {
     fail("SeedInvalid", 400, `${PREFIX} --seed: cannot read directory "${describe(dir)}": ${reason}`),
   // Thrown by require.cjs, the package's "require" export, which holds a copy of this text.
   esmOnly: () =>
-    fail("EsmOnly", 500, `${PREFIX} This package is ESM only, so require() cannot load it. Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`),
+    fail("EsmOnly", 500, `${PREFIX} This package is ES modules, and this Node cannot require() them (Node 22.12 or newer can). Use import { createStorageEmulator } from "convex-storage-emulator" (from CommonJS: await import("convex-storage-emulator")).`),
   encodeIdInvalid: (detail: string) => fail("InvalidArgument", 400, `${PREFIX} encodeDocumentId(): ${detail}.`),
   internal: (detail: string) => fail("InternalError", 500, `${PREFIX} Internal error: ${detail}`),
 } as const;

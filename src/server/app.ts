@@ -6,13 +6,13 @@
 // (emulator.app, siteApp) only carry the very same handlers, for supertest and
 // users' own servers.
 import type { Express } from "express";
-import { errors } from "../errors.js";
+import { errors, messages } from "../errors.js";
 import { API_PREFIX, CLOUD_ACTIONS_PREFIX, isAdminPath } from "../paths.js";
 import { createAdminHandler } from "./admin/mount.js";
 import { createApiHandler } from "./api/routes.js";
 import { loadExpress } from "./express.js";
 import { journalRequest, type ServerHost } from "./host.js";
-import { pathOf, sendError, type Handler } from "./http-util.js";
+import { pathOf, sendError, sendText, type Handler } from "./http-util.js";
 import { handleCloudAction, createSiteHandler } from "./site.js";
 
 /** The handler the cloud server runs: /api to Convex's routes, /http to the HTTP actions, /_emulator to the admin routes, anything else 404. */
@@ -25,6 +25,9 @@ export function createServerHandler(host: ServerHost): Handler {
     if (path.startsWith(CLOUD_ACTIONS_PREFIX)) return handleCloudAction(host, req, res);
     if (admin !== undefined && isAdminPath(path)) return admin(req, res, path);
     journalRequest(host.gateway, req, res, "unknown");
+    if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
+      return sendText(res, 200, "text/plain; charset=utf-8", messages.rootPointer(host.gateway.origin(), admin !== undefined));
+    }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };
 }

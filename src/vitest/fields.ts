@@ -1,6 +1,6 @@
 // Checking the fields a matcher is given, and matching a stored file against
 // them: shared by toHaveStoredFile and toHaveStoredImage.
-import type { MatcherState } from "vitest";
+import type { MatcherState } from "./matcher-state.js";
 import { errors } from "../errors.js";
 import type { StoredFile } from "../file-store.js";
 import { imageInfo } from "../image.js";

@@ -40,7 +40,7 @@ export const test = baseTest.extend<StorageEmulatorFixtures>({
   },
   // vitest reads a fixture's dependencies from its first parameter, which must be a destructuring pattern.
   storageEmulator: async ({}, use) => {
-    const remote = connectStorageEmulator(sharedEmulatorUrl(inject(STORAGE_EMULATOR_URL_KEY) as string | undefined));
+    const remote = connectStorageEmulator(sharedEmulatorUrl(inject(STORAGE_EMULATOR_URL_KEY)));
     await remote.reset();
     await use(remote);
   },

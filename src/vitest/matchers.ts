@@ -1,7 +1,7 @@
 // The matchers: each checks its arguments, takes an inspection of the
 // emulator (inspection.ts) and builds its result from that alone, so an
 // in-process emulator and a remote handle pass and fail with one message.
-import type { MatcherState } from "vitest";
+import type { MatcherState } from "./matcher-state.js";
 import type { StorageEmulator } from "../emulator.js";
 import { errors } from "../errors.js";
 import type { FileSource, StoredFile } from "../file-store.js";

@@ -1,7 +1,7 @@
 // The failure messages of the vitest matchers: what was expected, what was
 // found, and a table of the stored files or upload requests.
 import { imageInfo } from "../image.js";
-import type { MatcherState } from "vitest";
+import type { MatcherState } from "./matcher-state.js";
 import type { StoredFile } from "../file-store.js";
 import type { HttpRequestEntry } from "../journal.js";
 import { textTable, type Cell } from "./text-table.js";

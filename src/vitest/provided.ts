@@ -10,8 +10,8 @@ export const STORAGE_EMULATOR_URL_KEY = "convexStorageEmulatorUrl";
 
 declare module "vitest" {
   interface ProvidedContext {
-    /** The URL of the emulator convex-storage-emulator/vitest/global-setup started for this run. */
-    [STORAGE_EMULATOR_URL_KEY]: string;
+    /** The URL of the emulator convex-storage-emulator/vitest/global-setup started for this run (undefined without it). */
+    [STORAGE_EMULATOR_URL_KEY]: string | undefined;
   }
 }
 
