@@ -46,8 +46,7 @@ export class StorageEmulator {
 
   /** @internal Everything done to files goes through it (server, interop and tests build on it). */
   readonly gateway: Gateway;
-  /** @internal Convex's client protocols; connectConvexTest attaches its function runner here. */
-  readonly clients: ClientHub;
+  /** @internal Convex's client protocols; connectConvexTest attaches its function runner. */ readonly clients: ClientHub;
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
