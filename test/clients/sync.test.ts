@@ -51,7 +51,7 @@ describe("ConvexClient over the sync WebSocket", () => {
     const client = wsClient(url);
     const refused = await client.mutation(api.protocol!.refuse!, {}).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvexError);
-    expect((refused as ConvexError<unknown>).data).toEqual({ code: "NOPE", limit: 3n });
+    expect((refused as ConvexError<{ code: string; limit: bigint }>).data).toEqual({ code: "NOPE", limit: 3n });
     const failed = await client.mutation(api.protocol!.fail!, {}).catch((e: unknown) => e as Error);
     expect((failed as Error).message).toMatch(/^\[CONVEX M\(protocol:fail\)\] \[Request ID: [0-9a-f]{16}\] Server Error\nUncaught Error: boom\n/);
   });
