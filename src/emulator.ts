@@ -23,7 +23,8 @@ import {
 } from "./options.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
 import { checkAdminAccess } from "./server/admin/guard.js";
-import { createApp, createServerHandler, createSiteApp } from "./server/app.js";
+import { createApp, createCloudUpgrade, createServerHandler, createSiteApp } from "./server/app.js";
+import { ClientHub } from "./server/clients/hub.js";
 import type { ServerHost } from "./server/host.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
 import { createSiteHandler, fetchSite } from "./server/site.js";
@@ -45,6 +46,8 @@ export class StorageEmulator {
 
   /** @internal What ctx.storage and the server do to files goes through it. */
   readonly gateway: Gateway;
+  /** @internal Convex's client protocols; connectConvexTest attaches its function runner. */
+  readonly clients: ClientHub;
   readonly #files: FileStore;
   readonly #tokens: UploadTokenBook;
   readonly #host: ServerHost;
@@ -77,7 +80,8 @@ export class StorageEmulator {
     const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
     // The admin routes see this emulator through their AdminHost interface (server/ never imports this file).
     const admin = options.admin === false ? undefined : this;
-    this.#host = { gateway: this.gateway, actions, admin, adminAccess, uploadIdleTimeoutMs, siteOrigin: () => this.siteUrl };
+    this.clients = new ClientHub({ journal: this.journal, now });
+    this.#host = { gateway: this.gateway, actions, admin, adminAccess, uploadIdleTimeoutMs, clients: this.clients, siteOrigin: () => this.siteUrl };
   }
 
   /**
@@ -117,7 +121,7 @@ export class StorageEmulator {
     this.#starting = true;
     let server: ListeningServer;
     try {
-      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options);
+      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options, createCloudUpgrade(this.#host));
     } finally {
       this.#starting = false;
     }
@@ -205,6 +209,7 @@ export class StorageEmulator {
     this.#tokens.clear();
     this.journal.clear();
     this.faults.clear();
+    this.clients.noteWrite(); // subscribed clients see the files gone
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */

@@ -5,6 +5,7 @@
 // emulator's own and start with the package name, saying what to do next.
 
 import { PREFIX } from "./errors/base.js";
+import { clientErrors, clientMessages } from "./errors/clients.js";
 import { runtimeErrors } from "./errors/runtime.js";
 import { storageErrors } from "./errors/storage.js";
 
@@ -16,7 +17,9 @@ export {
 } from "./errors/base.js";
 
 /** Every error, by name: `throw errors.fileNotFound(uuid)`. */
-export const errors = { ...storageErrors, ...runtimeErrors } as const;
+export const errors = { ...storageErrors, ...runtimeErrors, ...clientErrors } as const;
+
+export { clientMessages };
 
 /** Texts that are not errors of their own: bodies and details other errors carry. */
 export const messages = {

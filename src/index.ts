@@ -33,6 +33,7 @@ export type {
   JournalEntry,
   StorageCallEntry,
   HttpRequestEntry,
+  FunctionCallEntry,
   HttpRoute,
   StorageOperation,
   JournalFilter,

@@ -42,6 +42,8 @@ export type ErrorCode =
   // The admin routes' inputs, a remote handle, the test fixtures.
   | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "RemoteTimeout" | "FixtureUsage"
   | "CliUsage"
+  // Convex's client protocols (errors/clients.ts).
+  | "BadJsonBody" | "MissingIdentifier" | "BadConvexFunctionIdentifier" | "InvalidAuthHeader" | "Unauthenticated"
   | "ModuleLoad"
   | "EsmOnly"
   | "InternalError";

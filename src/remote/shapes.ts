@@ -4,7 +4,7 @@
 import type { PendingFault } from "../faults.js";
 import type { StoredFile } from "../file-store.js";
 import type { ImageInfo } from "../image.js";
-import type { JournalEntry } from "../journal.js";
+import type { FunctionCallEntry, JournalEntry } from "../journal.js";
 import type { Shape } from "./admin-client.js";
 
 /** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
@@ -40,7 +40,8 @@ function field<K extends string, T>(key: K, test: (value: unknown) => boolean, w
 }
 
 const everyOf = (test: (value: unknown) => boolean) => (value: unknown) => Array.isArray(value) && value.every(test);
-const isEntry = (value: unknown) => isObject(value) && (value.type === "http" || value.type === "storage");
+const isEntry = (value: unknown) => isObject(value) && (value.type === "http" || value.type === "storage" || value.type === "function");
+const isCall = (value: unknown) => isObject(value) && value.type === "function" && typeof value.path === "string";
 
 export const SHAPES = {
   file: { what: "a stored file", test: isAdminFile } satisfies Shape<AdminFile>,
@@ -48,6 +49,7 @@ export const SHAPES = {
   storageId: field<"storageId", string>("storageId", (v) => typeof v === "string" && v !== "", "string"),
   uploadUrl: field<"uploadUrl", string>("uploadUrl", (v) => typeof v === "string" && /^https?:\/\//.test(v), "URL"),
   entries: field<"entries", JournalEntry[]>("entries", everyOf(isEntry), "journal entry[]"),
+  calls: field<"calls", FunctionCallEntry[]>("calls", everyOf(isCall), "function call[]"),
   pending: field<"pending", PendingFault[]>("pending", everyOf((v) => isObject(v) && typeof v.route === "string"), "fault[]"),
   ok: field<"ok", true>("ok", (v) => v === true, "true"),
   deleted: field<"deleted", string>("deleted", (v) => typeof v === "string", "string"),

@@ -10,17 +10,31 @@ import { errors, messages } from "../errors.js";
 import { API_PREFIX, CLOUD_ACTIONS_PREFIX, isAdminPath } from "../paths.js";
 import { createAdminHandler } from "./admin/mount.js";
 import { createApiHandler } from "./api/routes.js";
+import { handleClientApi, isClientApiPath } from "./clients/http-api.js";
+import { createSyncUpgrade } from "./clients/sync-server.js";
+import { applyCors } from "./cors.js";
 import { loadExpress } from "./express.js";
+import type { UpgradeHandler } from "./listen.js";
 import { journalRequest, type ServerHost } from "./host.js";
 import { pathOf, sendError, sendText, type Handler } from "./http-util.js";
 import { handleCloudAction, createSiteHandler } from "./site.js";
 
-/** The handler the cloud server runs: /api to Convex's routes, /http to the HTTP actions, /_emulator to the admin routes, anything else 404. */
+/**
+ * The handler the cloud server runs: /api to Convex's storage routes (and its client HTTP API while
+ * functions are connected), /http to the HTTP actions, /_emulator to the admin routes, else 404.
+ */
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
   const admin = createAdminHandler(host);
+  const { clients } = host;
   return (req, res) => {
     const path = pathOf(req);
+    // Convex's client HTTP API, while functions are connected (preflights stay the api room's).
+    if (clients?.connected === true && req.method !== "OPTIONS" && isClientApiPath(path)) {
+      applyCors(req, res);
+      journalRequest(host.gateway, req, res, "function");
+      return handleClientApi(clients, req, res, path);
+    }
     if (path.startsWith(API_PREFIX)) return api(req, res, path);
     if (path.startsWith(CLOUD_ACTIONS_PREFIX)) return handleCloudAction(host, req, res);
     if (admin !== undefined && isAdminPath(path)) return admin(req, res, path);
@@ -30,6 +44,11 @@ export function createServerHandler(host: ServerHost): Handler {
     }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };
+}
+
+/** The cloud server's WebSocket upgrades: Convex's sync protocol (server/clients/sync-server.ts). */
+export function createCloudUpgrade(host: ServerHost): UpgradeHandler | undefined {
+  return host.clients === undefined ? undefined : createSyncUpgrade(host.clients);
 }
 
 /** The cloud origin as an Express app (supertest-ready): the listening server's own handler, mounted. */

@@ -12,6 +12,7 @@ import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { ImageInfo } from "../image.js";
 import type { HttpRoute, Journal, RequestOutcome } from "../journal.js";
+import type { ClientHub } from "./clients/hub.js";
 import { pathOf, requestNotes } from "./http-util.js";
 
 export interface ServerHost {
@@ -21,6 +22,8 @@ export interface ServerHost {
   readonly admin: AdminHost | undefined;
   /** Origins and hosts the admin routes accept besides loopback (default: none). */
   readonly adminAccess?: AdminAccess;
+  /** Convex's client protocols (HTTP API, sync WebSocket), served while functions are connected. */
+  readonly clients?: ClientHub;
   /** An upload (or seed) whose body sends nothing this long is aborted; 0 never. */
   readonly uploadIdleTimeoutMs: number;
   /** The site origin HTTP actions see in `request.url`. */
@@ -34,7 +37,7 @@ export interface ServerHost {
 export interface AdminHost {
   /** The cloud origin, for health. */
   readonly url: string;
-  readonly journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  readonly journal: Pick<Journal, "entries" | "functionCalls" | "subscribe" | "clear">;
   readonly faults: Pick<Faults, "next" | "pending" | "clear">;
   files(): StoredFile[];
   /** A file by storage id or UUID, or null. */

@@ -1,9 +1,10 @@
 // listen(): one emulator on two HTTP servers, like the local backend of
 // `npx convex dev`: the cloud origin (storage, admin) and the site origin
 // (HTTP actions), with a clean close of both.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../errors.js";
+import type { Duplex } from "node:stream";
 import type { Handler } from "./http-util.js";
 
 export interface ListenOptions {
@@ -36,11 +37,17 @@ interface OneServer {
   close(): Promise<void>;
 }
 
+/** Upgrades requests on the cloud server (WebSockets); `closeAll()` ends every upgraded socket (on server close). */
+export interface UpgradeHandler {
+  (req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  closeAll(): void;
+}
+
 export const DEFAULT_PORT = 3210;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** Listens with the cloud handler on `port`, then the site handler on `sitePort`; on failure neither stays open. */
-export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}): Promise<ListeningServer> {
+export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}, upgrade?: UpgradeHandler): Promise<ListeningServer> {
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
   checkPort("port", port);
@@ -48,7 +55,7 @@ export async function listenOn(cloud: Handler, site: Handler, options: ListenOpt
   // listens on --site-proxy-port, 3211 beside the cloud's 3210.
   const sitePort = options.sitePort ?? (port === 0 ? 0 : port + 1);
   checkPort("sitePort", sitePort);
-  const first = await listenOne(cloud, port, host, "--port");
+  const first = await listenOne(cloud, port, host, "--port", upgrade);
   let second: OneServer;
   try {
     second = await listenOne(site, sitePort, host, "--site-port");
@@ -75,8 +82,10 @@ function checkPort(name: string, port: number): void {
   }
 }
 
-function listenOne(handler: Handler, port: number, host: string, flag: string): Promise<OneServer> {
+function listenOne(handler: Handler, port: number, host: string, flag: string, upgrade?: UpgradeHandler): Promise<OneServer> {
   const server = createServer((req, res) => void handler(req, res));
+  // WebSockets (Convex's sync protocol); without a handler Node destroys upgrade requests.
+  if (upgrade !== undefined) server.on("upgrade", upgrade);
   // Uploads may be slow and large; Node's default 5-minute request timeout would cut them.
   server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
@@ -95,6 +104,7 @@ function listenOne(handler: Handler, port: number, host: string, flag: string): 
           (closing ??= new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();
+            upgrade?.closeAll();
           })),
       });
     });

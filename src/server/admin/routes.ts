@@ -110,6 +110,12 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       },
     },
     { method: "DELETE", path: ADMIN_ROUTES.journal, handle: (_req, res) => (admin.journal.clear(), ok(res)) },
+    // Convex's clients' calls of the app's functions (server/clients/), optionally of one path.
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.functionCalls,
+      handle: (req, res) => sendJson(res, 200, { calls: admin.journal.functionCalls(queryParam(req, "path") ?? undefined) }),
+    },
     { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.faults.pending()) }) },
     {
       method: "POST",
