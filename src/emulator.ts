@@ -18,6 +18,7 @@ import {
   DEFAULT_UPLOAD_URL_TTL_MS,
   checkCount,
   checkSwitch,
+  checkTimerMs,
   checkOrigin,
   type StorageEmulatorOptions,
 } from "./options.js";
@@ -73,7 +74,8 @@ export class StorageEmulator {
     this.journal = new Journal();
     this.faults = new Faults();
     const tokens = (this.#tokens = new UploadTokenBook({ now, ttlMs }));
-    const uploadIdleTimeoutMs = checkCount("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
+    // A timer: past 2^31 - 1 ms Node would fire it after 1 ms, failing every upload.
+    const uploadIdleTimeoutMs = checkTimerMs("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
     this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });

@@ -36,6 +36,7 @@ export const messages = {
     duplicateId: "another file has the same storageId",
     blobMissing: "its blob is missing",
     sizeMismatch: "its blob's size differs from the metadata",
+    blobNotAFile: "its blob is not a file (a directory?)",
     sha256Mismatch: "its blob's sha256 differs from the metadata",
     orphanBlob: "no metadata names this blob",
     unfinishedReplace: "the files of that reset/restore",

@@ -5,6 +5,7 @@
 // requests or calls of its route, then it is used up. The gateway
 // (gateway.ts) takes them; this module only decides what a fault does.
 import { errors } from "./errors.js";
+import { MAX_TIMER_MS } from "./timer-limit.js";
 import { OPERATIONS, STORAGE_ROUTES, type StorageOperation, type StorageRoute } from "./paths.js";
 
 /** The HTTP routes faults apply to: `POST /api/storage/upload` and `GET|HEAD /api/storage/<uuid>`. */
@@ -126,8 +127,9 @@ function check(spec: FaultSpec): QueuedFault {
   if (error !== undefined && typeof error !== "string" && !(error instanceof Error)) {
     throw errors.faultInvalid("`error` must be a string or an Error.");
   }
-  if (delayMs !== undefined && !(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0)) {
-    throw errors.faultInvalid(`\`delayMs\` must be a number of at least 0, got ${String(delayMs)}.`);
+  // A timer's limit: Node fires a longer setTimeout after 1 ms, so a long delay would not delay at all.
+  if (delayMs !== undefined && !(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
+    throw errors.faultInvalid(`\`delayMs\` must be a number of ms from 0 to ${MAX_TIMER_MS} (a timer's limit), got ${String(delayMs)}.`);
   }
   if (abortAfterBytes !== undefined) {
     if (!(Number.isSafeInteger(abortAfterBytes) && abortAfterBytes >= 0)) {

@@ -41,6 +41,9 @@ export function imageInfo(bytes: Uint8Array): ImageInfo | null {
     return null;
   }
   const { type, width, height } = found;
-  if (type === undefined || !(width > 0) || !(height > 0)) return null;
+  // An SVG can say width="1e400": Infinity, which JSON (the admin routes, a remote handle) would turn into null.
+  if (type === undefined || !isDimension(width) || !isDimension(height)) return null;
   return Object.freeze({ format: FORMAT_NAMES[type] ?? type, width, height });
 }
+
+const isDimension = (n: number) => Number.isFinite(n) && n > 0;

@@ -2,6 +2,7 @@
 // becomes an OptionInvalid error naming it.
 import type { HttpRouter, UserIdentity } from "convex/server";
 import { errors } from "./errors.js";
+import { MAX_TIMER_MS } from "./timer-limit.js";
 import type { RunFunctions } from "./http-actions.js";
 
 export interface StorageEmulatorOptions {
@@ -71,9 +72,6 @@ export function checkCount(name: string, value: unknown): number | undefined {
   }
   return value;
 }
-
-/** The longest delay a Node timer keeps: setTimeout turns anything longer into 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A delay a timer will honour: a whole number of ms from `min` to MAX_TIMER_MS (about 24.8 days). */
 export function checkTimerMs(name: string, value: unknown, min = 0): number | undefined {

@@ -151,7 +151,7 @@ export class RemoteStorageEmulator {
 }
 
 /** How long one call may take, answer included, before it fails with RemoteTimeout. */
-export const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
+const DEFAULT_REMOTE_TIMEOUT_MS = 30_000;
 
 export interface RemoteOptions {
   /**

@@ -8,7 +8,7 @@
 // body passed through, is treated as one piece too.)
 
 /** What the limiter reads: chunks, then done; cancel() stops the source. */
-export interface ChunkSource {
+interface ChunkSource {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(reason?: unknown): Promise<void>;
 }

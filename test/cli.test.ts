@@ -4,8 +4,9 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { envName, OPTIONS } from "../src/cli/args.js";
+import { envName, OPTIONS, parseCli } from "../src/cli/args.js";
 import { helpText } from "../src/cli/help.js";
+import { failure } from "./failure.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { FIXTURES_DIR, fixtures } from "./fixtures.js";
 import { waitFor, type WaitOptions } from "./wait.js";
@@ -203,6 +204,31 @@ describe("cli", () => {
     expect(cli.errors()).toBe(
       'convex-storage-emulator: CONVEX_STORAGE_EMULATOR_MAX_FILE_BYTES expects a whole number, got "lots". Run convex-storage-emulator --help for usage.\n',
     );
+  });
+
+  it("environment: a bad CONVEX_STORAGE_EMULATOR_URL exits 2 naming the variable, not the library option", async () => {
+    const cli = run([], { CONVEX_STORAGE_EMULATOR_URL: "localhost:3210" });
+    expect(await cli.exited).toBe(2);
+    expect(cli.errors()).toBe(
+      'convex-storage-emulator: CONVEX_STORAGE_EMULATOR_URL: "localhost:3210" must use http or https. Run convex-storage-emulator --help for usage.\n',
+    );
+  });
+
+  it.each([
+    [[], { CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "http://ok.test,not an origin" }, 'CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "not an origin" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)'],
+    [["--cors-origin", "http://a.test/path"], {}, '--cors-origin: "http://a.test/path" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)'],
+    [[], { CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" }, 'CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" is not a host name; expected e.g. storage.test or 192.168.1.5'],
+    [["--url", "ftp://x"], {}, '--url: "ftp://x" must use http or https'],
+    [[], { CONVEX_STORAGE_EMULATOR_UPLOAD_TTL: "9007199254741" }, 'CONVEX_STORAGE_EMULATOR_UPLOAD_TTL must be from 0 to 316224000 seconds (an expiry the clock can hold), got 9007199254741'],
+    // Past 2^31 - 1 ms Node fires a timer after 1 ms: every upload would fail with 408 at once.
+    [["--upload-timeout", "2147484"], {}, "--upload-timeout must be from 0 to 2147483 seconds (a timer's limit), got 2147484"],
+  ] as const)("parseCli: %j %j is a usage error (exit 2) naming the flag or variable", (argv, env, message) => {
+    const error = failure(() => parseCli([...argv], env));
+    expect([error.code, error.message]).toEqual(["CliUsage", `[convex-storage-emulator] ${message}. Run convex-storage-emulator --help for usage.`]);
+  });
+
+  it("parseCli: the largest --upload-timeout a timer holds is taken", () => {
+    expect(parseCli(["--upload-timeout", "2147483"])).toMatchObject({ emulator: { uploadIdleTimeoutMs: 2_147_483_000 } });
   });
 
   it("a bad flag: one line on stderr, exit 2", async () => {

@@ -390,6 +390,8 @@ describe("persist", () => {
     writeFileSync(join(dir, "partial", "00000000-0000-4000-8000-000000000001"), new Uint8Array(100));
     writeFileSync(join(dir, "blobs", "00000000-0000-4000-8000-000000000000"), "orphan");
     writeFileSync(join(dir, "meta", "garbage.json"), "{not json");
+    // The lock of a process that is gone (no pid that high runs): the next start is a restart after a crash.
+    writeFileSync(join(dir, "emulator.lock"), "2147483646\n");
     const second = createStorageEmulator({ persist: dir });
     expect(second.files().map((f) => f.storageId)).toEqual([kept]);
     expect(readdirSync(join(dir, "partial"))).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStorageEmulator } from "../src/index.js";
+import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { fixtures, images } from "./fixtures.js";
 
@@ -26,6 +26,20 @@ describe("image", () => {
     const { emulator } = setup();
     const id = await emulator.seed({ bytes, contentType });
     expect(emulator.image(id)).toBeNull();
+  });
+
+  it("image: an SVG whose width is past a double (1e400) is null in process, over the admin route and from a remote handle", async () => {
+    const emulator = defer(createStorageEmulator());
+    const server = await emulator.listen({ port: 0 });
+    const huge = await emulator.seed({ bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="1e400" height="10"></svg>', contentType: "image/svg+xml" });
+    const fractional = await emulator.seed({ bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="10.5" height="4"></svg>', contentType: "image/svg+xml" });
+    const remote = connectStorageEmulator(server.url);
+    const overRoute = (id: string) => fetch(`${server.url}/_emulator/files/${id}`).then(async (res) => ((await res.json()) as { image: unknown }).image);
+    expect([emulator.image(huge), await overRoute(huge), await remote.image(huge)]).toEqual([null, null, null]);
+    // A finite fractional size is kept, the same three ways.
+    const kept = emulator.image(fractional);
+    expect(kept).toEqual({ format: "svg", width: expect.any(Number), height: 4 });
+    expect([await overRoute(fractional), await remote.image(fractional)]).toEqual([kept, kept]);
   });
 
   it("image: null for a missing file and for a header cut short", async () => {

@@ -4,7 +4,7 @@
 // whatever is unsound to quarantine/; a second process is locked out.
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Volume } from "memfs";
 import { describe, expect, it } from "vitest";
@@ -226,6 +226,27 @@ describe("persist: start-up checks", () => {
       `[convex-storage-emulator] warning: --persist ${dir}: moved blobs/${uuid} to quarantine/blobs-${uuid}: the metadata is not readable JSON.`,
     ]);
     expect(readFileSync(join(dir, "quarantine", `blobs-${uuid}`), "utf8")).toBe("precious");
+  });
+
+  it("open: a blob path that is a directory is quarantined with its record, not a refusal of the whole store", async () => {
+    const dir = tempDir();
+    const first = createStorageEmulator({ persist: dir });
+    const kept = await first.seed({ bytes: "kept", contentType: "text/plain" });
+    const { uuid } = first.file(await first.seed({ bytes: "gone" }))!;
+    rmSync(join(dir, "blobs", uuid));
+    mkdirSync(join(dir, "blobs", uuid));
+    writeFileSync(join(dir, "blobs", uuid, "inside"), "x");
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    defer(() => (console.warn = warn));
+    const second = createStorageEmulator({ persist: dir });
+    expect(second.files().map((f) => f.storageId)).toEqual([kept]);
+    expect(warnings).toEqual([
+      `[convex-storage-emulator] warning: --persist ${dir}: moved meta/${uuid}.json to quarantine/meta-${uuid}.json: its blob is not a file (a directory?).`,
+      `[convex-storage-emulator] warning: --persist ${dir}: moved blobs/${uuid} to quarantine/blobs-${uuid}: its blob is not a file (a directory?).`,
+    ]);
+    expect(readFileSync(join(dir, "quarantine", `blobs-${uuid}`, "inside"), "utf8")).toBe("x");
   });
 
   it("open: a blob over 1 MiB with a flipped byte is kept by default (its size matches) and quarantined with persistVerifySha256", async () => {

@@ -299,6 +299,25 @@ describe("serve", () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(fixtures.allBytes.bytes);
   });
 
+  // A deliberate deviation from Convex (docs/security.md): a page stored here must not share the admin routes' origin.
+  it.each([
+    ["text/html; charset=utf-8", true],
+    ["application/xhtml+xml", true],
+    ["image/svg+xml", true],
+    ["text/xml", true],
+    ["application/atom+xml", true],
+    [null, true],
+    ["image/png", false],
+    ["text/plain", false],
+    ["application/json", false],
+    ["application/pdf", false],
+  ] as const)("serve: a file of type %s is sandboxed (Content-Security-Policy): %s", async (contentType, sandboxed) => {
+    const { emulator } = await setup();
+    const id = await emulator.seed({ bytes: "<p>x</p>", ...(contentType === null ? {} : { contentType }) });
+    const res = await fetch((await emulator.storage.getUrl(id))!);
+    expect(res.headers.get("content-security-policy")).toBe(sandboxed ? "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads" : null);
+  });
+
   it("serve: a file stored without a type has no Content-Type", async () => {
     const { emulator } = await setup();
     const id = await emulator.storage.store(new Blob(["x"]));

@@ -3,9 +3,11 @@
 // containers and CI); a flag on the command line wins over its variable.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { errors } from "../errors.js";
-import type { StorageEmulatorOptions } from "../options.js";
+import { errors, isStorageEmulatorError } from "../errors.js";
+import { checkOrigin, type StorageEmulatorOptions } from "../options.js";
+import { checkAdminAccess } from "../server/admin/guard.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../server/listen.js";
+import { MAX_TIMER_MS } from "../timer-limit.js";
 
 interface OptionSpec {
   readonly flag: string;
@@ -79,7 +81,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   const option = (flag: string) => valueOf(values, env, flag);
   const emulator: StorageEmulatorOptions = { admin: !switchOf(values, env, "no-admin") };
   const url = option("url");
-  if (url !== undefined) emulator.url = url.value;
+  if (url !== undefined) emulator.url = asFlag(url.source, () => checkOrigin(url.value));
   const persist = option("persist");
   // resolve("") is the working directory: an empty --persist must not quietly mean "here".
   if (persist !== undefined && persist.value.trim() === "") throw errors.cliEmpty(persist.source);
@@ -89,14 +91,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   if (maxFile !== undefined) emulator.maxFileBytes = maxFile;
   const maxTotal = wholeNumber(option("max-total-bytes"));
   if (maxTotal !== undefined) emulator.maxTotalBytes = maxTotal;
-  const ttlSeconds = wholeNumber(option("upload-ttl"));
+  // Seconds on the command line, ms in the library: the range is checked here, naming the flag.
+  const ttlSeconds = seconds(option("upload-ttl"), MAX_TTL_SECONDS, "an expiry the clock can hold");
   if (ttlSeconds !== undefined) emulator.uploadUrlTtlMs = ttlSeconds * 1000;
-  const idleSeconds = wholeNumber(option("upload-timeout"));
+  const idleSeconds = seconds(option("upload-timeout"), Math.floor(MAX_TIMER_MS / 1000), "a timer's limit");
   if (idleSeconds !== undefined) emulator.uploadIdleTimeoutMs = idleSeconds * 1000;
   const origins = listOf(values, env, "cors-origin");
-  if (origins !== undefined) emulator.adminOrigins = origins;
+  if (origins !== undefined) emulator.adminOrigins = asFlag(listSource(values, "cors-origin"), () => [...checkAdminAccess(origins, undefined).origins]);
   const hosts = listOf(values, env, "allow-host");
-  if (hosts !== undefined) emulator.allowedHosts = hosts;
+  if (hosts !== undefined) emulator.allowedHosts = asFlag(listSource(values, "allow-host"), () => (checkAdminAccess(undefined, hosts), hosts));
   const portOption = option("port");
   const port = wholeNumber(portOption) ?? DEFAULT_PORT;
   if (port > 65535) throw errors.cliPortRange(portOption!.source, port);
@@ -134,6 +137,30 @@ function switchOf(values: Values, env: NodeJS.ProcessEnv, flag: string): boolean
   if (fromEnv === undefined || fromEnv === "" || fromEnv === "0" || fromEnv === "false") return false;
   if (fromEnv === "1" || fromEnv === "true") return true;
   throw errors.cliBoolean(envName(flag), env[envName(flag)]!);
+}
+
+/** Where a repeatable flag's values came from: the flag, else its variable. */
+function listSource(values: Values, flag: string): string {
+  return Array.isArray(values[flag]) ? `--${flag}` : envName(flag);
+}
+
+/** A library check of a flag's value; its OptionInvalid is told with the flag or variable (exit 2), not the option. */
+function asFlag<T>(source: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!isStorageEmulatorError(error) || error.code !== "OptionInvalid") throw error;
+    throw errors.cliInvalid(source, error.message.replace(/^\[convex-storage-emulator\] Invalid option `[^`]*`: /, "").replace(/\.$/, ""));
+  }
+}
+
+/** Ten years: an upload URL's expiry stays far inside the clock's range. */
+const MAX_TTL_SECONDS = 10 * 366 * 24 * 3600;
+
+function seconds(option: { value: string; source: string } | undefined, max: number, why: string): number | undefined {
+  const value = wholeNumber(option);
+  if (value !== undefined && value > max) throw errors.cliSecondsRange(option!.source, max, option!.value, why);
+  return value;
 }
 
 function wholeNumber(option: { value: string; source: string } | undefined): number | undefined {

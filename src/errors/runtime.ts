@@ -70,6 +70,10 @@ export const runtimeErrors = {
   cliWholeNumber: (source: string, value: string) => cliUsage(`${source} expects a whole number, got "${describe(value)}"`),
   cliPortRange: (source: string, port: number) => cliUsage(`${source} must be from 0 to 65535, got ${port}`),
   cliEmpty: (flag: string) => cliUsage(`${flag} must not be empty`),
+  cliSecondsRange: (source: string, max: number, value: string, why: string) =>
+    cliUsage(`${source} must be from 0 to ${max} seconds (${why}), got ${describe(value)}`),
+  // A library option's check, told with the flag or variable it came from.
+  cliInvalid: (source: string, detail: string) => cliUsage(`${source}: ${detail}`),
   cliBoolean: (variable: string, value: string) => cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
   cliFunctionsNeedHttp: () => cliUsage("--functions needs --http"),
   moduleNeedsTsx: (flag: string) =>

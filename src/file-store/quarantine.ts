@@ -41,7 +41,8 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
       if (storageIds.has(file.storageId)) return messages.quarantineReason.duplicateId;
       if (!blobs.has(file.uuid)) return messages.quarantineReason.blobMissing;
       const path = `${root}/blobs/${file.uuid}`;
-      if (!hasSize(fs, path, file.size)) return messages.quarantineReason.sizeMismatch;
+      const size = blobSize(fs, path, file.size);
+      if (size !== "ok") return size === "notAFile" ? messages.quarantineReason.blobNotAFile : messages.quarantineReason.sizeMismatch;
       const hash = options.verifySha256 === true || file.size <= HASH_AT_START_BYTES;
       if (hash && hashPublished(fs, path, file.size) !== file.sha256) {
         return messages.quarantineReason.sha256Mismatch;
@@ -81,18 +82,25 @@ export function listDir(fs: BlobFs, path: string): string[] {
   }
 }
 
-/** Whether the blob at `path` has exactly `size` bytes (read probes: BlobFs has no stat). */
-function hasSize(fs: BlobFs, path: string, size: number): boolean {
+/**
+ * Whether the blob at `path` has exactly `size` bytes (read probes: BlobFs has no stat). A
+ * directory opens but does not read (EISDIR): it is "notAFile", one entry to quarantine, not
+ * a reason to refuse the whole store.
+ */
+function blobSize(fs: BlobFs, path: string, size: number): "ok" | "differs" | "notAFile" {
   let fd: number;
   try {
     fd = fs.openSync(path, "r");
   } catch {
-    return false;
+    return "differs";
   }
   try {
     const probe = new Uint8Array(1);
-    if (size > 0 && fs.readSync(fd, probe, 0, 1, size - 1) !== 1) return false;
-    return fs.readSync(fd, probe, 0, 1, size) === 0;
+    if (size > 0 && fs.readSync(fd, probe, 0, 1, size - 1) !== 1) return "differs";
+    return fs.readSync(fd, probe, 0, 1, size) === 0 ? "ok" : "differs";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") return "notAFile";
+    throw error;
   } finally {
     fs.closeSync(fd);
   }

@@ -14,9 +14,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 function isImage(value: unknown): value is ImageInfo | null {
   if (value === null) return true;
-  return isObject(value) && typeof value.format === "string" && isSize(value.width) && isSize(value.height);
+  return isObject(value) && typeof value.format === "string" && isDimension(value.width) && isDimension(value.height);
 }
 
+// An SVG's width may be fractional ("10.5"): finite and positive is all a dimension promises.
+const isDimension = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
 const isSize = (value: unknown) => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
 function isAdminFile(value: unknown): value is AdminFile {

@@ -6,6 +6,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { parseCli } from "../../src/cli/args.js";
+import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { rawRequest } from "./helpers.js";
 
@@ -126,5 +127,27 @@ describe("upload abuse", () => {
     expect(parseCli(["--upload-timeout", "3"])).toMatchObject({ emulator: { uploadIdleTimeoutMs: 3000 } });
     expect(parseCli(["--upload-timeout", "0"])).toMatchObject({ emulator: { uploadIdleTimeoutMs: 0 } });
     expect(() => parseCli(["--upload-timeout", "soon"])).toThrow('--upload-timeout expects a whole number, got "soon"');
+  });
+
+  // Node turns a timer past 2^31 - 1 ms into 1 ms: every upload would fail with 408 in a few ms.
+  it.each([2 ** 31, 1e12, 0.5])("createStorageEmulator: uploadIdleTimeoutMs %s is OptionInvalid", (uploadIdleTimeoutMs) => {
+    expect(() => createStorageEmulator({ uploadIdleTimeoutMs })).toThrow(
+      `[convex-storage-emulator] Invalid option \`uploadIdleTimeoutMs\`: expected a whole number of ms from 0 to 2147483647 (a timer's limit), got ${uploadIdleTimeoutMs}.`,
+    );
+  });
+
+  it("upload: the largest uploadIdleTimeoutMs a timer holds does not time a slow upload out", async () => {
+    const { emulator, server } = await setup({ uploadIdleTimeoutMs: 2 ** 31 - 1 });
+    const url = new URL(await emulator.storage.generateUploadUrl());
+    const socket = connect(server.port, "127.0.0.1");
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+    });
+    socket.write(`POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nh`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write("i");
+    expect(await answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 });

@@ -21,7 +21,7 @@ export interface FeedLimits {
   maxBufferedBytes?: number;
 }
 
-export const DEFAULT_FEED_LIMITS: Required<FeedLimits> = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 };
+const DEFAULT_FEED_LIMITS: Required<FeedLimits> = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 };
 
 export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, res: ServerResponse, limits: FeedLimits = {}): void {
   const { heartbeatMs, maxBufferedBytes } = { ...DEFAULT_FEED_LIMITS, ...limits };

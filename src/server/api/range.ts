@@ -15,7 +15,7 @@ import { errors } from "../../errors.js";
 import { requestNotes } from "../http-util.js";
 
 /** One byte-range-spec as headers 0.4.0 keeps it: each side a u64, or null when empty. */
-export interface ByteRangeSpec {
+interface ByteRangeSpec {
   first: bigint | null;
   last: bigint | null;
 }

@@ -8,6 +8,7 @@ import { errors } from "../../errors.js";
 import { MAX_SCRATCH_BYTES } from "../../file-store/scratch-buffers.js";
 import type { Gateway } from "../../gateway.js";
 import { firstHeader, requestNotes, sendError } from "../http-util.js";
+import { activeContentPolicy } from "./active-content.js";
 import { readRangeHeader, resolveRange, sendRangeNotSatisfiable } from "./range.js";
 
 const CACHE_CONTROL = "private, max-age=2592000";
@@ -51,6 +52,8 @@ function serve(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawI
   else res.setHeader("Digest", `sha-256=${file.sha256}`);
   res.setHeader("Cache-Control", CACHE_CONTROL);
   res.setHeader("Accept-Ranges", "bytes");
+  const sandbox = activeContentPolicy(file.contentType);
+  if (sandbox !== undefined) res.setHeader("Content-Security-Policy", sandbox);
 
   if (cutAfter !== undefined) {
     // An injected fault: the headers and the first bytes go out, then the connection is cut.
