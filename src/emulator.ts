@@ -208,12 +208,12 @@ export class StorageEmulator {
     return (await this.#seedBytes(bytes, contentType, fresh)).storageId as StorageId;
   }
 
-  /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
-  reset(): void {
-    this.gateway.files.clear();
-    this.gateway.tokens.clear();
-    this.journal.clear();
-    this.faults.clear();
+  /**
+   * Forgets every file, upload token, journal entry and queued fault; a listening server keeps listening.
+   * At once, unless an app's database is attached (`--convex`): it is emptied first, and the promise says when.
+   */
+  reset(): Promise<void> {
+    return this.gateway.reset();
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */

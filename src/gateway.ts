@@ -49,6 +49,7 @@ export class Gateway {
   readonly now: () => number;
   readonly origin: () => string;
   readonly uploadIdleTimeoutMs: number;
+  readonly #resetHooks = new Set<() => Promise<void>>();
 
   constructor(parts: GatewayParts) {
     this.uploadIdleTimeoutMs = parts.uploadIdleTimeoutMs;
@@ -105,6 +106,28 @@ export class Gateway {
   issueUploadUrl(): { uploadUrl: string; expiresAt: number } {
     const { token, expiresAt } = this.tokens.issue();
     return { uploadUrl: uploadUrl(this.origin(), token), expiresAt };
+  }
+
+  /**
+   * Forgets every file, upload token, journal entry and queued fault: at once, unless reset hooks
+   * are registered (an app's database, see convex-app.ts), which run first, since its documents
+   * name the files.
+   */
+  reset(): Promise<void> {
+    const clear = () => {
+      this.files.clear();
+      this.tokens.clear();
+      this.journal.clear();
+      this.faults.clear();
+    };
+    if (this.#resetHooks.size === 0) return (clear(), Promise.resolve());
+    return [...this.#resetHooks].reduce((done, hook) => done.then(hook), Promise.resolve()).then(clear);
+  }
+
+  /** Runs `hook` at each reset(), before anything is cleared. Returns the unhook. */
+  onReset(hook: () => Promise<void>): () => void {
+    this.#resetHooks.add(hook);
+    return () => void this.#resetHooks.delete(hook);
   }
 
   /** Removes a file; false when it was not there. */

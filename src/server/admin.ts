@@ -23,7 +23,7 @@ export interface AdminApi {
   fileUrl(file: StoredFile): string;
   delete(file: StoredFile): Promise<boolean>;
   /** Forgets every file, token, journal entry and fault. */
-  reset(): void;
+  reset(): Promise<void>;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
   health(): { version: string; url: string; files: number; totalBytes: number };
   /** How long a seed body may stall before it is aborted (the upload route's limit). */
@@ -101,7 +101,7 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
         sendJson(res, 200, { deleted: file.storageId });
       },
     },
-    { method: "POST", path: ADMIN_ROUTES.reset, handle: (_req, res) => (admin.reset(), ok(res)) },
+    { method: "POST", path: ADMIN_ROUTES.reset, handle: async (_req, res) => (await admin.reset(), ok(res)) },
     { method: "POST", path: ADMIN_ROUTES.uploadUrl, handle: (_req, res) => sendJson(res, 200, admin.issueUploadUrl()) },
     // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
     {
