@@ -243,7 +243,7 @@ export class StorageEmulator {
       delete: (file) => gateway.delete(file),
       reset: () => this.reset(),
       issueUploadUrl: () => gateway.issueUploadUrl(),
-      health: () => ({ version: VERSION, url: this.url, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
+      health: () => ({ version: VERSION, url: this.url, siteUrl: this.siteUrl, files: gateway.files.count, totalBytes: gateway.files.totalBytes }),
       image: (file) => this.image(file.uuid),
       seed: (body, contentType) => this.#seedBytes(body, contentType),
       journal: this.journal,

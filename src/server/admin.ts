@@ -25,7 +25,7 @@ export interface AdminApi {
   /** Forgets every file, token, journal entry and fault. */
   reset(): Promise<void>;
   issueUploadUrl(): { uploadUrl: string; expiresAt: number };
-  health(): { version: string; url: string; files: number; totalBytes: number };
+  health(): { version: string; url: string; siteUrl: string; files: number; totalBytes: number };
   /** How long a seed body may stall before it is aborted (the upload route's limit). */
   readonly uploadIdleTimeoutMs: number;
   image(file: StoredFile): ImageInfo | null;
