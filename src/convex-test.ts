@@ -21,6 +21,7 @@
 // Effects inside a transaction settle when it commits (convex-test/transactions.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { innerSyscall, installProxy, isRouted, route, unroute, type Syscalls } from "./convex-test/proxy.js";
+import { ConvexTestRunner, type ConvexModules } from "./convex-test/runner.js";
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
 import { errors } from "./errors.js";
 import type { StorageEmulator } from "./emulator.js";
@@ -31,6 +32,29 @@ import { isUuid, type StorageIdKind } from "./ids.js";
 export interface ConvexTestInstance {
   run: (...args: never[]) => Promise<unknown>;
 }
+
+export interface ConnectOptions {
+  /**
+   * The module map given to `convexTest(schema, modules)`. With it, Convex's clients on the
+   * emulator's cloud origin get the backend's answers for internal functions (not found),
+   * a function called as the wrong kind, and arguments that fail their validator.
+   */
+  modules?: ConvexModules;
+}
+
+export type { ConvexModules };
+
+/** Syscalls that write to the database or files: after one, subscribed clients refresh. */
+const WRITE_SYSCALLS = new Set([
+  "1.0/insert",
+  "1.0/shallowMerge",
+  "1.0/replace",
+  "1.0/remove",
+  "1.0/storageStore",
+  "1.0/storageDelete",
+  "1.0/actions/schedule",
+  "1.0/actions/cancel_job",
+]);
 
 export interface ConvexTestConnection {
   /** Hands storage back to convex-test's own fake and restores the emulator's Convex ids. */
@@ -54,7 +78,7 @@ function classifyConvexTestId(id: string): StorageIdKind {
  * run and fetch (and those of `t.withIdentity(...)`) are wrapped so that, once
  * they return, the storage effects of the transactions they ran are settled.
  */
-export async function connectConvexTest(instance: ConvexTestInstance, emulator: StorageEmulator): Promise<ConvexTestConnection> {
+export async function connectConvexTest(instance: ConvexTestInstance, emulator: StorageEmulator, options: ConnectOptions = {}): Promise<ConvexTestConnection> {
   const t = instance as unknown as { run<T>(fn: () => Promise<T>): Promise<T> } & Record<string, unknown>;
   if (connectedEmulators.has(emulator)) throw errors.convexTestUnsupported("this emulator is already connected to a convex-test instance");
   const { files } = emulator.gateway;
@@ -89,6 +113,8 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     }
   };
   const run = t.run.bind(t);
+  // Convex's clients on the cloud origin run the app's functions here (server/clients/).
+  const runner = new ConvexTestRunner(t, options.modules);
   const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
   const committedOf = async (ids: string[], docs: Promise<string>[]) => {
     const found = await Promise.all(docs);
@@ -134,20 +160,24 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
         // the caller's getTransactionMetrics().
         const storageId = await insert();
         pending.stored(storageId);
+        runner.noteWrite();
         return { storageId, creationTime };
       }
       // Else in a transaction of our own, where reading the document back counts against no one.
-      return run(async () => {
+      const stored = await run(async () => {
         const storageId = await insert();
         const doc = (await call("1.0/get", { table: "_storage", id: storageId })) as { _creationTime: number };
         return { storageId, creationTime: doc._creationTime };
       });
+      runner.noteWrite();
+      return stored;
     },
     release: async (storageId) => {
       const inside = viaSyscall.getStore() !== undefined && pending.inTransaction();
       // convex-test's own delete: gives a stored-in-this-mutation file's budget back.
       // In the caller's transaction when there is one (so it commits or rolls back with it); else in one of our own.
       await (inside ? call("1.0/storageDelete", { storageId }) : run(() => call("1.0/storageDelete", { storageId })));
+      runner.noteWrite();
       if (!inside) return;
       pending.deleted(storageId);
       return "deferred";
@@ -197,6 +227,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     syscall: syscalls.syscall,
     // Not an async function: every other syscall (the caller's db reads and writes) passes with no extra promise.
     asyncSyscall: (op, json) => {
+      if (WRITE_SYSCALLS.has(op)) runner.noteWrite();
       const handler = asyncOps[op];
       if (handler) return serve(op, handler, json);
       // A nested mutation or a scheduled function: a transaction of its own, which settling must look at.
@@ -206,6 +237,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
     },
     jsSyscall: (op, args) => {
       if (op === "storage/storeBlob") {
+        runner.noteWrite();
         const blob = args.blob as Blob;
         return via(op, () => storage.store(blob, args.options as { sha256?: string } | undefined), blob instanceof Blob ? blob : undefined);
       }
@@ -218,8 +250,10 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   route(syscalls, replacement);
   connectedEmulators.add(emulator);
   const unwrap = settleAfterCalls(t, pending);
+  const detach = emulator.clients.attach(runner);
   return {
     disconnect() {
+      detach();
       unwrap();
       unroute(syscalls);
       files.disconnect();

@@ -26,6 +26,7 @@ import type { AdminApi } from "./server/admin.js";
 import { checkAdminAccess } from "./server/admin-guard.js";
 import { createApp, createServerHandler, createSiteApp, createSiteHandler, type ServerHost } from "./server/app.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
+import { ClientHub } from "./server/clients/hub.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
 import { createStorageViews } from "./storage.js";
 import { UploadTokenBook } from "./tokens.js";
@@ -45,6 +46,7 @@ export class StorageEmulator {
 
   /** @internal Everything done to files goes through it (server, interop and tests build on it). */
   readonly gateway: Gateway;
+  /** @internal Convex's client protocols; connectConvexTest attaches its function runner. */ readonly clients: ClientHub;
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
@@ -74,7 +76,7 @@ export class StorageEmulator {
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
     const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
     const admin = options.admin === false ? undefined : this.#adminApi();
-    this.#host = { gateway: this.gateway, actions, admin, adminAccess, siteOrigin: () => this.siteUrl };
+    this.#host = { gateway: this.gateway, actions, admin, adminAccess, clients: (this.clients = new ClientHub({ journal: this.journal, now })), siteOrigin: () => this.siteUrl };
   }
 
   /**
@@ -213,7 +215,8 @@ export class StorageEmulator {
    * At once, unless an app's database is attached (`--convex`): it is emptied first, and the promise says when.
    */
   reset(): Promise<void> {
-    return this.gateway.reset();
+    // Subscribed clients then see the files (and the app's documents) gone.
+    return this.gateway.reset().then(() => this.clients.noteWrite());
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */

@@ -6,6 +6,7 @@
 
 import type { StorageMethod } from "./paths.js";
 import { PREFIX } from "./errors/base.js";
+import { clientErrors, clientMessages } from "./errors/clients.js";
 import { runtimeErrors } from "./errors/runtime.js";
 import { storageErrors } from "./errors/storage.js";
 
@@ -18,7 +19,9 @@ export {
 export type { StorageMethod };
 
 /** Every error, by name: `throw errors.fileNotFound(uuid)`. */
-export const errors = { ...storageErrors, ...runtimeErrors } as const;
+export const errors = { ...storageErrors, ...runtimeErrors, ...clientErrors } as const;
+
+export { clientMessages };
 
 /** Texts that are not errors of their own: bodies and details other errors carry. */
 export const messages = {

@@ -32,6 +32,7 @@ export type {
   JournalEntry,
   StorageCallEntry,
   HttpRequestEntry,
+  FunctionCallEntry,
   HttpRoute,
   StorageOperation,
   JournalFilter,

@@ -21,8 +21,8 @@ export interface StorageCallEntry {
 }
 
 /** The parts of the HTTP surface a request can be answered by. */
-export const HTTP_ROUTES = ["upload", "serve", "cors", "admin", "action", "unknown"] as const;
-/** What part of the HTTP surface answered a request. */
+export const HTTP_ROUTES = ["upload", "serve", "cors", "admin", "action", "function", "unknown"] as const;
+/** What part of the HTTP surface answered a request ("function": the HTTP API of Convex's clients). */
 export type HttpRoute = (typeof HTTP_ROUTES)[number];
 
 /** One HTTP request answered by the emulator's server. */
@@ -43,6 +43,28 @@ export interface HttpRequestEntry {
 }
 
 export type JournalEntry = StorageCallEntry | HttpRequestEntry;
+
+/**
+ * One call of an app's function by a client (ConvexClient over the sync WebSocket,
+ * ConvexHttpClient over the HTTP API). Kept beside the entries, not among them, so code
+ * that tells a storage call from a request by `type` stays as it is.
+ */
+export interface FunctionCallEntry {
+  readonly type: "function";
+  /** "any" for `POST /api/run/...`, which runs a function of any kind. */
+  readonly kind: "query" | "mutation" | "action" | "any";
+  /** As the client named it, e.g. "messages:sendImage". */
+  readonly path: string;
+  /** The argument object in Convex's JSON encoding (`convexToJson`). */
+  readonly args: unknown;
+  /** "ws": the sync WebSocket (a subscription's first run, a mutation, an action); "http": the HTTP API. */
+  readonly client: "ws" | "http";
+  readonly outcome: "ok" | "error";
+  /** The failure's first line, e.g. "Uncaught Error: boom". */
+  readonly errorMessage?: string;
+  readonly at: number;
+  readonly durationMs: number;
+}
 
 /** Which entries to list; every condition given must hold. */
 export interface JournalFilter {
@@ -73,6 +95,7 @@ export interface RequestOutcome {
 /** Entries are kept up to `limit` (oldest dropped first) so a long-running server stays bounded. */
 export class Journal {
   #entries: JournalEntry[] = [];
+  #calls: FunctionCallEntry[] = [];
   readonly #limit: number;
   readonly #listeners = new Set<(entry: JournalEntry) => void>();
 
@@ -86,6 +109,19 @@ export class Journal {
     // Trim in batches (down to the limit once it is exceeded by half), so that
     // recording stays O(1) amortized instead of shifting every entry each time.
     if (this.#entries.length > this.#limit * 1.5) this.#entries.splice(0, this.#entries.length - this.#limit);
+  }
+
+  /** Records a client's function call (server/clients/hub.ts), under the same limit as the entries. */
+  recordFunctionCall(entry: FunctionCallEntry): void {
+    this.#calls.push(entry);
+    if (this.#calls.length > this.#limit * 1.5) this.#calls.splice(0, this.#calls.length - this.#limit);
+  }
+
+  /** The client function calls, oldest first, optionally of one path ("messages:sendImage"). */
+  functionCalls(path?: string): FunctionCallEntry[] {
+    const excess = this.#calls.length - this.#limit;
+    const calls = excess > 0 ? this.#calls.slice(excess) : this.#calls;
+    return calls.filter((e) => path === undefined || e.path === path);
   }
 
   /**
@@ -164,5 +200,6 @@ export class Journal {
 
   clear(): void {
     this.#entries = [];
+    this.#calls = [];
   }
 }

@@ -39,6 +39,28 @@ export function fileIdOfPath(path: string): string | null {
   return path.slice(FILE_PREFIX.length);
 }
 
+// --- Convex's client protocols (the cloud origin, served while functions are connected) ---
+
+// Fidelity: get-convex/convex-backend crates/local_backend/src/public_api.rs public_api_router,
+// nested under /api (router.rs); what ConvexHttpClient posts to (convex-js src/browser/http_client.ts).
+export const CLIENT_API_ROUTES = {
+  query: "/api/query",
+  mutation: "/api/mutation",
+  action: "/api/action",
+  queryTs: "/api/query_ts",
+  queryAtTs: "/api/query_at_ts",
+} as const;
+/** `POST /api/run/<module path>/<function>`: any function by URL (the docs' HTTP API). */
+export const CLIENT_RUN_PREFIX = "/api/run/";
+
+/**
+ * The sync WebSocket's path: convex/browser connects to `/api/<client version>/sync`
+ * (convex-js src/browser/sync/client.ts); the backend routes any version segment (router.rs).
+ */
+export function isSyncPath(path: string): boolean {
+  return /^\/api\/[^/]+\/sync$/.test(path);
+}
+
 // --- The emulator's own admin routes ----------------------------------------
 
 /** Where the admin routes are mounted; nothing under it exists on a real deployment. */

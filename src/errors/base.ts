@@ -41,6 +41,8 @@ export type ErrorCode =
   // The admin routes' inputs, a remote handle, the test fixtures.
   | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "FixtureUsage"
   | "CliUsage"
+  // Convex's client protocols (errors/clients.ts).
+  | "BadJsonBody" | "MissingIdentifier" | "BadConvexFunctionIdentifier" | "InvalidAuthHeader"
   | "ModuleLoad"
   | "EsmOnly"
   | "InternalError";

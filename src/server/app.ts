@@ -16,6 +16,8 @@ import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
 import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
 import { handleAction } from "./actions.js";
+import { handleClientApi, isClientApiPath } from "./clients/http-api.js";
+import type { ClientHub } from "./clients/hub.js";
 import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
@@ -32,6 +34,8 @@ export interface ServerHost {
   readonly admin: AdminApi | undefined;
   /** Origins and hosts the admin routes accept besides loopback (default: none). */
   readonly adminAccess?: AdminAccess;
+  /** Convex's client protocols (HTTP API, sync WebSocket), served while functions are connected. */
+  readonly clients?: ClientHub;
   /** The site origin HTTP actions see in `request.url`. */
   siteOrigin(): string;
 }
@@ -59,7 +63,7 @@ function outcomeOf(res: ServerResponse): RequestOutcome {
 }
 
 /** Answers everything under /api/: CORS, upload and serve. `path` is the request's, without its query. */
-function createApiHandler({ gateway }: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => void | Promise<void> {
+function createApiHandler({ gateway, clients }: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => void | Promise<void> {
   return (req, res, path) => {
     const method = req.method ?? "GET";
     if (method === "OPTIONS") {
@@ -78,6 +82,10 @@ function createApiHandler({ gateway }: ServerHost): (req: IncomingMessage, res: 
       journalRequest(gateway, req, res, "serve");
       if (method === "GET" || method === "HEAD") return handleServe(gateway, req, res, fileId);
       return methodNotAllowed(res, method, "GET,HEAD");
+    }
+    if (clients?.connected === true && isClientApiPath(path)) {
+      journalRequest(gateway, req, res, "function");
+      return handleClientApi(clients, req, res, path);
     }
     journalRequest(gateway, req, res, "unknown");
     sendError(res, errors.routeNotFound(method, path));

@@ -1,0 +1,175 @@
+// The app's functions, run in a convex-test instance for Convex's clients: the
+// FunctionRunner the emulator's client protocols (server/clients/) call. It
+// finds the function as the backend would (public, of the kind asked for),
+// runs it through t.query / t.mutation / t.action (t.withIdentity for a
+// caller), and turns values and failures into what goes on the wire.
+import { relative } from "node:path";
+import { makeFunctionReference } from "convex/server";
+import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { clientMessages } from "../errors.js";
+import type { CallerIdentity, FunctionCall, FunctionFailure, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
+import { argumentError } from "./validate-args.js";
+
+/** The module map given to convexTest(schema, modules): `import.meta.glob("./**\/*.*s")`. */
+export type ConvexModules = Record<string, () => Promise<unknown>>;
+
+type Run = (reference: unknown, args: unknown) => Promise<unknown>;
+/** The part of convex-test's `t` (or of a `t.withIdentity(...)`) the runner calls. */
+interface Accessor {
+  query: Run;
+  mutation: Run;
+  action: Run;
+  withIdentity(identity: Record<string, unknown>): Accessor;
+}
+
+/** What a registered function carries (convex-js src/server/registration_impl.ts). */
+interface RegisteredFunction {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  exportArgs?: () => string;
+}
+
+const KIND_NAME: Record<FunctionKind, string> = { query: "Query", mutation: "Mutation", action: "Action" };
+// Fidelity: crates/common/src/knobs.rs FUNCTION_MAX_ARGS_SIZE (16 MiB).
+const MAX_ARGS_BYTES = 1 << 24;
+
+export class ConvexTestRunner implements FunctionRunner {
+  readonly #t: Accessor;
+  readonly #modules: ConvexModules | undefined;
+  readonly #prefix: string;
+  readonly #listeners = new Set<() => void>();
+  readonly #accessors = new Map<string, Accessor>();
+
+  constructor(t: unknown, modules?: ConvexModules) {
+    this.#t = t as Accessor;
+    this.#modules = modules;
+    // convex-test finds the convex folder by its _generated directory (dist/index.js moduleCache); so do we.
+    const generated = Object.keys(modules ?? {}).find((key) => key.includes("_generated/"));
+    this.#prefix = generated === undefined ? "./" : generated.slice(0, generated.indexOf("_generated/"));
+  }
+
+  onWrite(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** A write syscall ran (or a file was stored or deleted): the database may have changed. */
+  noteWrite(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  async run(call: FunctionCall): Promise<FunctionOutcome> {
+    const parsed = parsePath(call.path);
+    if (parsed === null) return failed(clientMessages.functionNotFound(call.path));
+    const { module, name } = parsed;
+    const shortPath = name === "default" ? module : `${module}:${name}`;
+    const canonical = `${module}.js:${name}`;
+    let kind: FunctionKind | "any" = call.kind;
+    if (this.#modules !== undefined) {
+      const found = await this.#find(module, name);
+      // Fidelity: crates/udf/src/validation.rs: a missing function and an internal one read alike.
+      if (found === null || found.isInternal === true || found.isPublic === false) return failed(clientMessages.functionNotFound(shortPath));
+      const actual: FunctionKind = found.isQuery === true ? "query" : found.isMutation === true ? "mutation" : "action";
+      if (kind !== "any" && kind !== actual) return failed(clientMessages.wrongKind(canonical, KIND_NAME[kind], KIND_NAME[actual]));
+      kind = actual;
+      const invalid = argumentError(found.exportArgs?.(), call.args);
+      if (invalid !== null) return failed(`ArgumentValidationError: ${invalid}`);
+    }
+    const size = Buffer.byteLength(JSON.stringify(call.args));
+    if (size > MAX_ARGS_BYTES) return failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES)));
+    const accessor = this.#accessorFor(call.identity);
+    const reference = makeFunctionReference(`${module}:${name}`);
+    let args: Value;
+    try {
+      args = jsonToConvex(call.args);
+    } catch (error) {
+      return failed(`ArgumentValidationError: ${(error as Error).message}`);
+    }
+    const kinds: FunctionKind[] = kind === "any" ? ["query", "mutation", "action"] : [kind];
+    for (const attempt of kinds) {
+      try {
+        const value = await accessor[attempt](reference, args);
+        return { ok: true, value: convexToJson((value ?? null) as Value) as JsonValue };
+      } catch (error) {
+        const outcome = failureOf(error, shortPath);
+        // Without the modules, "any" learns the kind from convex-test refusing the others.
+        if (kind === "any" && /^Expected an? \w+ function, but/.test(messageOf(error))) continue;
+        return outcome;
+      }
+    }
+    return failed(clientMessages.functionNotFound(shortPath));
+  }
+
+  async #find(module: string, name: string): Promise<RegisteredFunction | null> {
+    const modules = this.#modules!;
+    const key = ["ts", "js", "tsx", "jsx", "mts", "mjs"].map((ext) => `${this.#prefix}${module}.${ext}`).find((k) => k in modules);
+    if (key === undefined) return null;
+    const exports = (await modules[key]!()) as Record<string, unknown>;
+    const fn = exports[name] as RegisteredFunction | undefined;
+    if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) return null;
+    return fn.isQuery === true || fn.isMutation === true || fn.isAction === true ? fn : null;
+  }
+
+  #accessorFor(identity: CallerIdentity | null): Accessor {
+    if (identity === null) return this.#t;
+    const key = JSON.stringify(identity);
+    let accessor = this.#accessors.get(key);
+    if (accessor === undefined) {
+      // A few callers per test; bounded all the same for a long-running command.
+      if (this.#accessors.size >= 1000) this.#accessors.clear();
+      accessor = this.#t.withIdentity({ ...identity });
+      this.#accessors.set(key, accessor);
+    }
+    return accessor;
+  }
+}
+
+/** "messages:list" -> { module: "messages", name: "list" }; "messages" names the default export. */
+function parsePath(path: string): { module: string; name: string } | null {
+  const colon = path.lastIndexOf(":");
+  let module = colon < 0 ? path : path.slice(0, colon);
+  const name = colon < 0 ? "default" : path.slice(colon + 1);
+  // Fidelity: sync_types udf_path.rs canonicalize: a module path may carry its ".js".
+  if (module.endsWith(".js")) module = module.slice(0, -3);
+  if (module === "" || name === "" || !/^[\w./-]+$/.test(module) || !/^\w+$/.test(name) || module.split("/").some((p) => p === "" || p === "." || p === "..")) return null;
+  return { module, name };
+}
+
+function failed(message: string, frames: readonly string[] = [], data?: JsonValue): FunctionOutcome {
+  const failure: FunctionFailure = data === undefined ? { message, frames } : { message, frames, data };
+  return { ok: false, failure };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A thrown value as the backend reports it: system texts for lookups, "Uncaught ..." for the app's own. */
+function failureOf(error: unknown, shortPath: string): FunctionOutcome {
+  const message = messageOf(error);
+  // convex-test's lookups (dist/index.js resolveFunction, getModulesForComponent) when no module map was given.
+  if (/^Could not find module for: |^Expected a Convex function exported from module /.test(message)) return failed(clientMessages.functionNotFound(shortPath));
+  const wrongKind = /^Expected an? (\w+) function, but the function exported from module "([^"]+)" as `(\w+)` is not an? \w+\.$/.exec(message);
+  if (wrongKind !== null) return failed(`${message}`);
+  // convex-test's own args check (dist/index.js validateValidator), when no module map was given.
+  if (message.startsWith("Validator error: ") && !(error instanceof Error && error.name === "ConvexError")) return failed(`ArgumentValidationError: ${message.slice("Validator error: ".length)}`);
+  if (!(error instanceof Error)) return failed(clientMessages.uncaught("", String(error)));
+  const data = error.name === "ConvexError" && "data" in error ? (convexToJson((error as { data: Value }).data) as JsonValue) : undefined;
+  return failed(clientMessages.uncaught(error.name, error.message), appFrames(error), data);
+}
+
+/** The stack frames of the app's code (not convex's, convex-test's or Node's), paths relative to the working directory. */
+function appFrames(error: Error): string[] {
+  return (error.stack ?? "")
+    .split("\n")
+    .filter((line) => line.startsWith("    at ") && !line.includes("node_modules") && !line.includes("node:") && !line.includes("/src/convex-test/"))
+    .map((line) => line.replace(/(\(|at )(\/[^():]+)(:\d+:\d+)/, (_m, lead: string, file: string, pos: string) => `${lead}${relative(process.cwd(), file)}${pos}`));
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1 << 20);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${mib.toFixed(2)} MiB`;
+}

@@ -1,0 +1,53 @@
+// The errors and texts of Convex's client protocols on the cloud origin (the
+// HTTP API and the sync WebSocket, src/server/clients/): what a client sees
+// when a request is malformed, and how a failed function reads, as a dev
+// deployment of the backend writes them.
+import { fail } from "./base.js";
+
+export const clientErrors = {
+  // Fidelity: get-convex/convex-backend crates/common/src/http/extract.rs, Json's rejection
+  // (axum's own body text after the short code).
+  badJsonBody: (detail: string) => fail("BadJsonBody", 400, detail),
+  // Fidelity: crates/local_backend/src/public_api.rs public_function_post_with_path.
+  missingIdentifier: () => fail("MissingIdentifier", 400, "Path or function name not provided in path, e.g. /api/run/messages/list"),
+  // Fidelity: crates/local_backend/src/parse.rs parse_udf_path / sync_types udf_path.rs (emulator wording after the code).
+  badFunctionPath: (path: string) => fail("BadConvexFunctionIdentifier", 400, `Invalid function path "${path}": expected "module:function", e.g. "messages:list".`),
+  // Fidelity: crates/authentication (the unauthenticated error of a token that is not a JWT).
+  invalidAuthHeader: (detail: string) => fail("InvalidAuthHeader", 401, `Could not parse as id token: ${detail}`),
+  // Fidelity: crates/common/src/http/mod.rs, the 413 of a body past MAX_BACKEND_PUBLIC_API_REQUEST_SIZE.
+  bodyTooLarge: () => fail("BadJsonBody", 400, "Failed to buffer the request body: length limit exceeded"),
+} as const;
+
+/** Texts of failed functions and of the sync protocol's refusals. */
+export const clientMessages = {
+  // Fidelity: crates/udf/src/validation.rs missing_or_internal_error (a missing function and an
+  // internal one read the same, so a client learns nothing about internal functions).
+  functionNotFound: (path: string) => `Could not find public function for '${path}'.`,
+  // Fidelity: crates/udf/src/validation.rs ValidatedPathAndArgs::new_inner, with the canonical
+  // path ("messages.js:send") and crates/common/src/types/functions.rs UdfType's Display.
+  wrongKind: (canonicalPath: string, expected: string, actual: string) =>
+    `Trying to execute ${canonicalPath} as ${expected}, but it is defined as ${actual}.`,
+  // Fidelity: crates/udf/src/helpers.rs validate_args_size (humansize BINARY).
+  argsTooLarge: (canonicalPath: string, actual: string, limit: string) => `Arguments for ${canonicalPath} are too large (actual: ${actual}, limit: ${limit})`,
+  // Fidelity: crates/isolate/src/helpers.rs format_uncaught_error.
+  uncaught: (name: string, message: string) =>
+    name !== "" && message !== "" ? `Uncaught ${name}: ${message}` : name !== "" ? `Uncaught ${name}` : message !== "" ? `Uncaught ${message}` : "Uncaught",
+  // Fidelity: crates/application/src/redaction.rs RedactedJsError's Display with logs not redacted
+  // (a dev deployment), over crates/common/src/errors.rs JsError's Debug (message, then frames, each on a line).
+  serverError: (requestId: string, message: string, frames: readonly string[]) =>
+    `[Request ID: ${requestId}] Server Error\n${message}\n${frames.map((frame) => `${frame}\n`).join("")}`,
+  // Fidelity: crates/local_backend/src/subs/mod.rs receive_messages (WSMessageInvalidJson); the
+  // detail after the colon is the emulator's, where the backend has serde's.
+  invalidJson: (detail: string) => `Received Invalid JSON on websocket: ${detail}`,
+  // Fidelity: crates/sync/src/state.rs modify_query_set (BaseVersionMismatch).
+  baseVersionMismatch: (base: number, current: number) => `Base version ${base} passed up doesn't match the current version ${current}`,
+  // Fidelity: crates/errors/src/lib.rs INTERNAL_SERVER_ERROR: the close reason of an error that is not the client's.
+  internalServerError: "InternalServerError",
+  // The emulator's own: decode-only auth cannot read the token.
+  tokenUnreadable: (detail: string) => `Could not parse as id token: ${detail}`,
+  adminAuthUnsupported: "convex-storage-emulator: admin keys are not supported; authenticate with a user JWT (setAuth).",
+  // The emulator's own close reasons (a WebSocket close reason is at most 123 bytes).
+  slowReader: "convex-storage-emulator: client not reading, send buffer full",
+  tooManyConnections: "convex-storage-emulator: too many connections",
+  serverClosing: "convex-storage-emulator: server closing",
+} as const;

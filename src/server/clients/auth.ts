@@ -1,0 +1,56 @@
+// The JWT a client authenticates with, as `ctx.auth.getUserIdentity()` sees it.
+// Decoded, NOT verified: the emulator is a test backend with no identity
+// provider configured, so any well-formed token is accepted (docs/security.md).
+import { clientMessages } from "../../errors.js";
+import type { CallerIdentity } from "./runner.js";
+
+// Fidelity: get-convex/convex-backend crates/keybroker/src/broker.rs (UserIdentity from the
+// token's claims): the standard OIDC claims become typed fields under these names.
+const ATTRIBUTE_OF_CLAIM: Readonly<Record<string, string>> = {
+  name: "name",
+  given_name: "givenName",
+  family_name: "familyName",
+  nickname: "nickname",
+  preferred_username: "preferredUsername",
+  profile: "profileUrl",
+  picture: "pictureUrl",
+  website: "websiteUrl",
+  email: "email",
+  email_verified: "emailVerified",
+  gender: "gender",
+  birthdate: "birthday",
+  zoneinfo: "timezone",
+  locale: "language",
+  phone_number: "phoneNumber",
+  phone_number_verified: "phoneNumberVerified",
+  updated_at: "updatedAt",
+};
+// Fidelity: the same file: claims dropped because they change on every refresh, and `exp`.
+const DROPPED = new Set(["sub", "iss", "exp", "jti", "nbf", "fva", "address"]);
+
+/** The identity a token stands for, or an error text when it is not a readable JWT with `sub` and `iss`. */
+export function identityOfToken(token: string): CallerIdentity | string {
+  const parts = token.split(".");
+  if (parts.length !== 3) return clientMessages.tokenUnreadable("expected a JWT of three dot-separated parts");
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
+  } catch {
+    return clientMessages.tokenUnreadable("its payload is not base64url-encoded JSON");
+  }
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return clientMessages.tokenUnreadable("its payload is not a JSON object");
+  const { sub, iss } = claims as Record<string, unknown>;
+  if (typeof sub !== "string" || typeof iss !== "string") return clientMessages.tokenUnreadable("the `sub` and `iss` claims must be strings");
+  // Fidelity: keybroker UserIdentifier::construct: "<issuer>|<subject>".
+  const identity: Record<string, unknown> = { subject: sub, issuer: iss, tokenIdentifier: `${iss}|${sub}` };
+  for (const [claim, value] of Object.entries(claims as Record<string, unknown>)) {
+    if (DROPPED.has(claim) || value === undefined || value === null) continue;
+    const attribute = ATTRIBUTE_OF_CLAIM[claim];
+    // updated_at is a number of seconds in the token, an RFC 3339 string on the identity.
+    if (attribute === "updatedAt" && typeof value === "number") identity[attribute] = new Date(value * 1000).toISOString().replace(".000Z", "+00:00");
+    else identity[attribute ?? claim] = value;
+  }
+  const address = (claims as { address?: { formatted?: unknown } }).address?.formatted;
+  if (typeof address === "string") identity.address = address;
+  return identity as CallerIdentity;
+}
