@@ -2,6 +2,7 @@
 // convex-test instance the emulator creates and connects, and reset() emptying it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference, type DefaultFunctionArgs, type FunctionReference } from "convex/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { entryPoints, loadConvexDirectory } from "../src/cli/convex-dir.js";
@@ -86,6 +87,18 @@ describe("startConvexApp", () => {
     const res = await fetch(`${server.url}/_emulator/reset`, { method: "POST" });
     expect(await res.json()).toEqual({ ok: true });
     expect(await t.query(list, {})).toEqual([]);
+  });
+});
+
+describe("startConvexApp with Convex's clients", () => {
+  it("ConvexHttpClient: pointed at emulator.url, runs the app's functions in the same database", async () => {
+    const { t, server } = await setup();
+    const client = new ConvexHttpClient(server.url);
+    await client.mutation(sendMessage, { body: "over HTTP", author: "Ada" });
+    expect(await t.query(list, {})).toMatchObject([{ body: "over HTTP", format: "text" }]);
+    expect(await client.query(list, {})).toMatchObject([{ body: "over HTTP", author: "Ada" }]);
+    await fetch(`${server.url}/_emulator/reset`, { method: "POST" });
+    expect(await client.query(list, {})).toEqual([]);
   });
 });
 

@@ -4,6 +4,8 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
 import { cleanupAfterEach } from "../cleanup.js";
 import { fixtures } from "../fixtures.js";
@@ -12,6 +14,7 @@ import { waitFor } from "../wait.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin/convex-storage-emulator.js");
 const CHAT = "examples/chat/convex";
+const list = makeFunctionReference<"query", Record<string, never>, { author: string; format: string; body: string }[]>("messages:list");
 const { defer, tempDir } = cleanupAfterEach();
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -36,7 +39,7 @@ async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe("cli --convex", () => {
-  it("--convex: the banner names the app, its http.ts answers on the site origin, reset empties the files", async () => {
+  it("--convex: the banner names the app, its http.ts answers on the site origin, reset empties the files and the database", async () => {
     const cli = await start(["--convex", CHAT], { CLIENT_ORIGIN: "http://localhost:5173" });
     expect(cli.output()).toContain(`  convex: ${CHAT} (messages.ts) in convex-test; clients: VITE_CONVEX_URL=${cli.url}\n`);
     expect(cli.output()).toContain(`  http actions of ${CHAT}/http.ts on ${cli.site} (VITE_CONVEX_SITE_URL)\n`);
@@ -46,8 +49,12 @@ describe("cli --convex", () => {
     expect(files).toHaveLength(1);
     // The storage id is convex-test's: the file has its _storage document there.
     expect(files[0]!.storageId).toMatch(/^\d+_storage$/);
+    // The mutation the HTTP action ran is in the app's database, which Convex's own client reads.
+    const client = new ConvexHttpClient(cli.url);
+    expect(await client.query(list, {})).toMatchObject([{ author: "cli", format: "image", body: files[0]!.storageId }]);
     expect(await (await fetch(`${cli.url}/_emulator/reset`, { method: "POST" })).json()).toEqual({ ok: true });
     expect(await (await fetch(`${cli.url}/_emulator/files`)).json()).toEqual({ files: [] });
+    expect(await client.query(list, {})).toEqual([]);
   }, 30_000);
 
   it("CONVEX_STORAGE_EMULATOR_CONVEX: the same as the flag", async () => {
