@@ -24,7 +24,7 @@ import {
 import { readSeedInput, type SeedInput } from "./seed.js";
 import type { AdminApi } from "./server/admin.js";
 import { checkAdminAccess } from "./server/admin-guard.js";
-import { createApp, createServerHandler, createSiteApp, createSiteHandler, type ServerHost } from "./server/app.js";
+import { createApp, createCloudUpgrade, createServerHandler, createSiteApp, createSiteHandler, type ServerHost } from "./server/app.js";
 import { listenOn, type ListenOptions, type ListeningServer } from "./server/listen.js";
 import { ClientHub } from "./server/clients/hub.js";
 import { restoreSnapshot, takeSnapshot } from "./snapshot.js";
@@ -116,7 +116,7 @@ export class StorageEmulator {
     this.#starting = true;
     let server: ListeningServer;
     try {
-      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options);
+      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options, createCloudUpgrade(this.#host));
     } finally {
       this.#starting = false;
     }

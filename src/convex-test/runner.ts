@@ -3,7 +3,9 @@
 // finds the function as the backend would (public, of the kind asked for),
 // runs it through t.query / t.mutation / t.action (t.withIdentity for a
 // caller), and turns values and failures into what goes on the wire.
-import { relative } from "node:path";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { makeFunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { clientMessages } from "../errors.js";
@@ -42,6 +44,8 @@ export class ConvexTestRunner implements FunctionRunner {
   readonly #prefix: string;
   readonly #listeners = new Set<() => void>();
   readonly #accessors = new Map<string, Accessor>();
+  /** Runs outside any convex-test context: a refresh set off by a write inside a mutation is not part of it. */
+  readonly #outside = AsyncLocalStorage.snapshot();
 
   constructor(t: unknown, modules?: ConvexModules) {
     this.#t = t as Accessor;
@@ -91,7 +95,7 @@ export class ConvexTestRunner implements FunctionRunner {
     const kinds: FunctionKind[] = kind === "any" ? ["query", "mutation", "action"] : [kind];
     for (const attempt of kinds) {
       try {
-        const value = await accessor[attempt](reference, args);
+        const value = await this.#outside(() => accessor[attempt](reference, args));
         return { ok: true, value: convexToJson((value ?? null) as Value) as JsonValue };
       } catch (error) {
         const outcome = failureOf(error, shortPath);
@@ -161,11 +165,14 @@ function failureOf(error: unknown, shortPath: string): FunctionOutcome {
   return failed(clientMessages.uncaught(error.name, error.message), appFrames(error), data);
 }
 
-/** The stack frames of the app's code (not convex's, convex-test's or Node's), paths relative to the working directory. */
+/** This package's own code (src/ or dist/): its frames are not the app's. */
+const OWN_CODE = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The stack frames of the app's code (not convex's, convex-test's, this package's or Node's), paths relative to the working directory. */
 function appFrames(error: Error): string[] {
   return (error.stack ?? "")
     .split("\n")
-    .filter((line) => line.startsWith("    at ") && !line.includes("node_modules") && !line.includes("node:") && !line.includes("/src/convex-test/"))
+    .filter((line) => line.startsWith("    at ") && !line.includes("node_modules") && !line.includes("node:") && !line.includes(OWN_CODE))
     .map((line) => line.replace(/(\(|at )(\/[^():]+)(:\d+:\d+)/, (_m, lead: string, file: string, pos: string) => `${lead}${relative(process.cwd(), file)}${pos}`));
 }
 

@@ -18,6 +18,7 @@ import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdm
 import { handleAction } from "./actions.js";
 import { handleClientApi, isClientApiPath } from "./clients/http-api.js";
 import type { ClientHub } from "./clients/hub.js";
+import { createSyncUpgrade, type UpgradeHandler } from "./clients/sync-server.js";
 import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
 import { answerPreflight, applyCors } from "./cors.js";
@@ -164,6 +165,11 @@ export function createServerHandler(host: ServerHost): Handler {
 }
 
 const EVENTS_PATH = ADMIN_MOUNT + ADMIN_ROUTES.events;
+
+/** The cloud server's WebSocket upgrades: Convex's sync protocol (server/clients/sync-server.ts). */
+export function createCloudUpgrade(host: ServerHost): UpgradeHandler | undefined {
+  return host.clients === undefined ? undefined : createSyncUpgrade(host.clients);
+}
 
 /** The admin routes' guard (admin-guard.ts); the url is read per request (it may change on listen). */
 function adminGuardOf(host: ServerHost) {

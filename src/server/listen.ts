@@ -4,6 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { errors } from "../errors.js";
+import type { UpgradeHandler } from "./clients/sync-server.js";
 import type { Handler } from "./http-util.js";
 
 export interface ListenOptions {
@@ -40,7 +41,7 @@ export const DEFAULT_PORT = 3210;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** Listens with the cloud handler on `port`, then the site handler on `sitePort`; on failure neither stays open. */
-export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}): Promise<ListeningServer> {
+export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}, upgrade?: UpgradeHandler): Promise<ListeningServer> {
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
   checkPort("port", port);
@@ -48,7 +49,7 @@ export async function listenOn(cloud: Handler, site: Handler, options: ListenOpt
   // listens on --site-proxy-port, 3211 beside the cloud's 3210.
   const sitePort = options.sitePort ?? (port === 0 ? 0 : port + 1);
   checkPort("sitePort", sitePort);
-  const first = await listenOne(cloud, port, host, "--port");
+  const first = await listenOne(cloud, port, host, "--port", upgrade);
   let second: OneServer;
   try {
     second = await listenOne(site, sitePort, host, "--site-port");
@@ -75,8 +76,10 @@ function checkPort(name: string, port: number): void {
   }
 }
 
-function listenOne(handler: Handler, port: number, host: string, flag: string): Promise<OneServer> {
+function listenOne(handler: Handler, port: number, host: string, flag: string, upgrade?: UpgradeHandler): Promise<OneServer> {
   const server = createServer((req, res) => void handler(req, res));
+  // WebSockets (Convex's sync protocol); without a handler Node destroys upgrade requests.
+  if (upgrade !== undefined) server.on("upgrade", upgrade);
   // Uploads may be slow and large; Node's default 5-minute request timeout would cut them.
   server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
@@ -95,6 +98,7 @@ function listenOne(handler: Handler, port: number, host: string, flag: string): 
           (closing ??= new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();
+            upgrade?.closeAll();
           })),
       });
     });

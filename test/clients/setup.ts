@@ -1,5 +1,7 @@
 // One emulator per test, connected to a convex-test instance of ./convex, listening on free ports.
+import { ConvexClient } from "convex/browser";
 import { convexTest } from "convex-test";
+import { WebSocket } from "ws";
 import { onTestFinished } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
@@ -23,4 +25,22 @@ export async function setup(options: { modules?: boolean } = {}) {
 export function jwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`;
+}
+
+/** A ConvexClient on the emulator (ws for Node 20, which has no global WebSocket), closed after the test. */
+export function wsClient(url: string, options: { auth?: string } = {}): ConvexClient {
+  const client = new ConvexClient(url, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, logger: false, unsavedChangesWarning: false });
+  if (options.auth !== undefined) {
+    const token = options.auth;
+    client.setAuth(async () => token);
+  }
+  onTestFinished(() => client.close());
+  return client;
+}
+
+/** The values a subscription delivered, in order. */
+export function subscribe<T>(client: ConvexClient, query: Parameters<ConvexClient["onUpdate"]>[0], args: Record<string, unknown>): { values: T[]; errors: Error[] } {
+  const seen = { values: [] as T[], errors: [] as Error[] };
+  client.onUpdate(query, args, (value) => seen.values.push(value as T), (error) => seen.errors.push(error));
+  return seen;
 }

@@ -4,6 +4,7 @@
 // see, the journal of their calls, and the open sessions to refresh after a write.
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner } from "./runner.js";
+import { DEFAULT_SYNC_LIMITS, type SyncLimits } from "./limits.js";
 
 /** Which protocol a call came through. */
 export type ClientProtocol = "ws" | "http";
@@ -25,6 +26,8 @@ export class ClientHub {
   #cache = new Map<string, Promise<FunctionOutcome>>();
   #cacheTs: bigint;
   #refreshQueued = false;
+  /** What one sync client may cost (sync-server.ts); tests lower them. */
+  syncLimits: SyncLimits = DEFAULT_SYNC_LIMITS;
 
   constructor(options: { journal: Journal; now: () => number }) {
     this.#journal = options.journal;

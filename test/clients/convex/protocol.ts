@@ -88,3 +88,15 @@ export const slow = mutation({
     return null;
   },
 });
+
+export const scheduleIncrement = mutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    await ctx.scheduler.runAfter(0, anyApi.protocol!.increment!, { name });
+  },
+});
+
+export const storedFiles = query({
+  args: {},
+  handler: async (ctx) => (await ctx.db.system.query("_storage").collect()).map((f) => ({ id: f._id, size: f.size })),
+});
