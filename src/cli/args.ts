@@ -113,6 +113,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   const convex = option("convex");
   if (convex !== undefined && convex.value.trim() === "") throw errors.cliEmpty(convex.source);
   if (convex !== undefined && (http !== undefined || functions !== undefined)) throw errors.cliConvexWithHttp();
+  if (convex !== undefined && persist !== undefined) throw errors.cliConvexWithPersist();
   if (functions !== undefined && http === undefined) throw errors.cliFunctionsNeedHttp();
   return { port, sitePort, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, convex: convex?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
 }

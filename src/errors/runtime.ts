@@ -71,6 +71,7 @@ export const runtimeErrors = {
   cliBoolean: (variable: string, value: string) => cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
   cliFunctionsNeedHttp: () => cliUsage("--functions needs --http"),
   cliConvexWithHttp: () => cliUsage("--convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions"),
+  cliConvexWithPersist: () => cliUsage("--convex keeps the app's documents in memory, so its files cannot outlive them: drop --persist"),
   convexDirMissing: (dir: string) => cliUsage(`--convex: "${describe(dir)}" is not a directory`),
   convexDirEmpty: (dir: string) => cliUsage(`--convex: "${describe(dir)}" holds no function modules (.ts or .js files besides schema and _generated/); point it at your app's convex/ directory`),
   convexNeedsConvexTest: (detail: string) =>

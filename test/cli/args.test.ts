@@ -141,6 +141,9 @@ describe("parseCli", () => {
     const both = "[convex-storage-emulator] --convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions. Run convex-storage-emulator --help for usage.";
     expect(usageError(["--convex", "convex", "--http", "convex/http.ts"])).toEqual({ code: "CliUsage", message: both });
     expect(usageError(["--functions", "f.js"], { CONVEX_STORAGE_EMULATOR_CONVEX: "convex" })).toEqual({ code: "CliUsage", message: both });
+    expect(usageError(["--convex", "convex", "--persist", "files"]).message).toBe(
+      "[convex-storage-emulator] --convex keeps the app's documents in memory, so its files cannot outlive them: drop --persist. Run convex-storage-emulator --help for usage.",
+    );
   });
 
   it("parseCli: --functions from a variable still needs --http", () => {
