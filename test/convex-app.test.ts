@@ -3,10 +3,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
+import { convexTest } from "convex-test";
 import { makeFunctionReference, type DefaultFunctionArgs, type FunctionReference } from "convex/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { entryPoints, loadConvexDirectory } from "../src/cli/convex-dir.js";
 import { startConvexApp } from "../src/convex-app.js";
+import { connectConvexTest } from "../src/convex-test.js";
+import { createStorageEmulator } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import { failure } from "./failure.js";
 import { fixtures } from "./fixtures.js";
@@ -27,7 +30,7 @@ const sendMessage = makeFunctionReference<"mutation", { body: string; author: st
 interface T {
   query<A extends DefaultFunctionArgs, R>(ref: FunctionReference<"query", "public", A, R>, args: A): Promise<R>;
   mutation<A extends DefaultFunctionArgs, R>(ref: FunctionReference<"mutation", "public", A, R>, args: A): Promise<R>;
-  run<R>(fn: (ctx: { db: { system: { query(t: string): { collect(): Promise<unknown[]> } } } }) => Promise<R>): Promise<R>;
+  run<R>(fn: (ctx: { db: { system: { query(t: string): { collect(): Promise<unknown[]> } } }; storage: { getUrl(id: string): Promise<string | null> } }) => Promise<R>): Promise<R>;
 }
 
 async function setup() {
@@ -87,6 +90,24 @@ describe("startConvexApp", () => {
     const res = await fetch(`${server.url}/_emulator/reset`, { method: "POST" });
     expect(await res.json()).toEqual({ ok: true });
     expect(await t.query(list, {})).toEqual([]);
+  });
+});
+
+describe("reset with a t connected by the test", () => {
+  it("reset: files go at once, the test's own t keeps its documents (_storage ones too)", async () => {
+    const { schema, modules } = await loadConvexDirectory(CHAT);
+    const t = convexTest(schema, modules) as unknown as T;
+    const emulator = createStorageEmulator();
+    await connectConvexTest(t, emulator, { modules });
+    defer(await emulator.listen({ port: 0 }));
+    const storageId = await upload(await t.mutation(generateUploadUrl, {}), fixtures.png.bytes, "image/png");
+    await t.mutation(sendMessage, { body: "kept", author: "Ada" });
+    const reset = emulator.reset();
+    expect(emulator.files()).toEqual([]);
+    await reset;
+    expect(await t.query(list, {})).toMatchObject([{ body: "kept" }]);
+    expect(await t.run(async (ctx) => ctx.db.system.query("_storage").collect())).toHaveLength(1);
+    expect(await t.run(async (ctx) => ctx.storage.getUrl(storageId))).toBeNull();
   });
 });
 
