@@ -72,6 +72,8 @@ export class ConvexTestRunner implements FunctionRunner {
     const shortPath = name === "default" ? module : `${module}:${name}`;
     const canonical = `${module}.js:${name}`;
     let kind: FunctionKind | "any" = call.kind;
+    const size = Buffer.byteLength(JSON.stringify(call.args));
+    const tooLarge = size > MAX_ARGS_BYTES ? failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES))) : null;
     if (this.#modules !== undefined) {
       const found = await this.#find(module, name);
       // Fidelity: crates/udf/src/validation.rs: a missing function and an internal one read alike.
@@ -79,11 +81,12 @@ export class ConvexTestRunner implements FunctionRunner {
       const actual: FunctionKind = found.isQuery === true ? "query" : found.isMutation === true ? "mutation" : "action";
       if (kind !== "any" && kind !== actual) return failed(clientMessages.wrongKind(canonical, KIND_NAME[kind], KIND_NAME[actual]));
       kind = actual;
+      // Fidelity: validation.rs checks the size after the kind, before the validator.
+      if (tooLarge !== null) return tooLarge;
       const invalid = argumentError(found.exportArgs?.(), call.args);
       if (invalid !== null) return failed(`ArgumentValidationError: ${invalid}`);
     }
-    const size = Buffer.byteLength(JSON.stringify(call.args));
-    if (size > MAX_ARGS_BYTES) return failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES)));
+    if (tooLarge !== null) return tooLarge;
     const accessor = this.#accessorFor(call.identity);
     const reference = makeFunctionReference(`${module}:${name}`);
     let args: Value;

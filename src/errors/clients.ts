@@ -4,6 +4,12 @@
 // deployment of the backend writes them.
 import { fail } from "./base.js";
 
+/** Why a client's token was refused: the backend's short code and message. */
+export interface TokenRefusal {
+  readonly code: "InvalidAuthHeader" | "Unauthenticated";
+  readonly message: string;
+}
+
 export const clientErrors = {
   // Fidelity: get-convex/convex-backend crates/common/src/http/extract.rs, Json's rejection
   // (axum's own body text after the short code).
@@ -12,8 +18,8 @@ export const clientErrors = {
   missingIdentifier: () => fail("MissingIdentifier", 400, "Path or function name not provided in path, e.g. /api/run/messages/list"),
   // Fidelity: crates/local_backend/src/parse.rs parse_udf_path / sync_types udf_path.rs (emulator wording after the code).
   badFunctionPath: (path: string) => fail("BadConvexFunctionIdentifier", 400, `Invalid function path "${path}": expected "module:function", e.g. "messages:list".`),
-  // Fidelity: crates/authentication (the unauthenticated error of a token that is not a JWT).
-  invalidAuthHeader: (detail: string) => fail("InvalidAuthHeader", 401, `Could not parse as id token: ${detail}`),
+  // Fidelity: get-convex/convex-backend crates/authentication/src/lib.rs (ErrorMetadata::unauthenticated: 401).
+  unauthenticated: (refusal: TokenRefusal) => fail(refusal.code, 401, refusal.message),
   // Fidelity: crates/common/src/http/mod.rs, the 413 of a body past MAX_BACKEND_PUBLIC_API_REQUEST_SIZE.
   bodyTooLarge: () => fail("BadJsonBody", 400, "Failed to buffer the request body: length limit exceeded"),
 } as const;
@@ -43,9 +49,22 @@ export const clientMessages = {
   baseVersionMismatch: (base: number, current: number) => `Base version ${base} passed up doesn't match the current version ${current}`,
   // Fidelity: crates/errors/src/lib.rs INTERNAL_SERVER_ERROR: the close reason of an error that is not the client's.
   internalServerError: "InternalServerError",
-  // The emulator's own: decode-only auth cannot read the token.
-  tokenUnreadable: (detail: string) => `Could not parse as id token: ${detail}`,
-  adminAuthUnsupported: "convex-storage-emulator: admin keys are not supported; authenticate with a user JWT (setAuth).",
+  // Fidelity: crates/authentication/src/lib.rs extract_bearer_token and validate_id_token.
+  tokenRefusals: {
+    notBearer: { code: "InvalidAuthHeader", message: "Header must begin with `bearer `" },
+    notJwt: {
+      code: "InvalidAuthHeader",
+      message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+    },
+    noIssuer: {
+      code: "InvalidAuthHeader",
+      message: "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
+    },
+    notOidc: { code: "InvalidAuthHeader", message: "Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT." },
+    expired: { code: "Unauthenticated", message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired." },
+    // The emulator's own: it has no admin key.
+    adminKey: { code: "InvalidAuthHeader", message: "convex-storage-emulator: admin keys are not supported; authenticate with a user JWT (setAuth)." },
+  } satisfies Record<string, TokenRefusal>,
   // The emulator's own close reasons (a WebSocket close reason is at most 123 bytes).
   slowReader: "convex-storage-emulator: client not reading, send buffer full",
   tooManyConnections: "convex-storage-emulator: too many connections",

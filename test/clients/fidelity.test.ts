@@ -2,7 +2,8 @@
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi, makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { setup, wsClient } from "./setup";
+import { waitFor } from "../wait";
+import { jwt, setup, wsClient } from "./setup";
 
 const api = anyApi;
 const REQUEST = "\\[Request ID: [0-9a-f]{16}\\] Server Error\\n";
@@ -75,8 +76,25 @@ describe("failures over the HTTP API", () => {
     expect(await noArgs.json()).toEqual({ code: "BadJsonBody", message: "Failed to deserialize the JSON body into the target type: missing field `args`" });
   });
 
-  it("a token that is not a JWT: 401", async () => {
+  it("tokens the backend refuses before checking a signature: 401 with its code and message", async () => {
     const { url } = await setup();
+    // Fidelity: crates/authentication/src/lib.rs extract_bearer_token, validate_id_token.
+    const refusal = async (authorization: string) => {
+      const response = await fetch(`${url}/api/query`, { method: "POST", headers: { Authorization: authorization }, body: JSON.stringify({ path: "protocol:whoami", args: {} }) });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await refusal("Basic abc")).toEqual({ status: 401, body: { code: "InvalidAuthHeader", message: "Header must begin with `bearer `" } });
+    expect(await refusal("Bearer not-a-jwt")).toEqual({
+      status: 401,
+      body: { code: "InvalidAuthHeader", message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots." },
+    });
+    expect((await refusal(`bearer ${jwt({ sub: "a" })}`)).body.message).toBe(
+      "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
+    );
+    expect(await refusal(`Bearer ${jwt({ sub: "a", iss: "https://i.example", exp: 1 })}`)).toEqual({
+      status: 401,
+      body: { code: "Unauthenticated", message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired." },
+    });
     const client = new ConvexHttpClient(url, { logger: false, auth: "not-a-jwt" });
     await expect(client.query(api.protocol!.whoami!, {})).rejects.toThrow(/InvalidAuthHeader/);
   });
@@ -101,5 +119,26 @@ describe("without the module map", () => {
     expect(body.errorMessage).toMatch(new RegExp(`^${REQUEST}Could not find public function for 'protocol:nope'\\.\\n$`));
     const invalid = await post(url, "mutation", "messages:sendMessage", { author: "a" });
     expect(invalid.body.errorMessage).toContain("ArgumentValidationError: Missing required field `body` in object");
+  });
+});
+
+describe("auth over the sync WebSocket", () => {
+  it("a token the backend would refuse: AuthError, and setAuth reports false", async () => {
+    const { url } = await setup();
+    const client = wsClient(url);
+    const changes: boolean[] = [];
+    client.setAuth(async () => jwt({ sub: "a", iss: "https://i.example", exp: 1 }), (isAuthenticated) => changes.push(isAuthenticated));
+    await waitFor(() => changes.includes(false), { what: "onChange(false)" });
+    // The client goes on without auth: queries run as nobody.
+    expect(await client.query(api.protocol!.whoami!, {})).toBeNull();
+  });
+
+  it("a valid token: setAuth reports true once the server confirmed it", async () => {
+    const { url } = await setup();
+    const client = wsClient(url);
+    const changes: boolean[] = [];
+    client.setAuth(async () => jwt({ sub: "ok", iss: "https://i.example" }), (isAuthenticated) => changes.push(isAuthenticated));
+    await waitFor(() => changes.includes(true), { what: "onChange(true)" });
+    expect(await client.query(api.protocol!.whoami!, {})).toMatchObject({ tokenIdentifier: "https://i.example|ok" });
   });
 });

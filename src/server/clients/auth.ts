@@ -2,6 +2,7 @@
 // Decoded, NOT verified: the emulator is a test backend with no identity
 // provider configured, so any well-formed token is accepted (docs/security.md).
 import { clientMessages } from "../../errors.js";
+import type { TokenRefusal } from "../../errors/clients.js";
 import type { CallerIdentity } from "./runner.js";
 
 // Fidelity: get-convex/convex-backend crates/keybroker/src/broker.rs (UserIdentity from the
@@ -28,19 +29,32 @@ const ATTRIBUTE_OF_CLAIM: Readonly<Record<string, string>> = {
 // Fidelity: the same file: claims dropped because they change on every refresh, and `exp`.
 const DROPPED = new Set(["sub", "iss", "exp", "jti", "nbf", "fva", "address"]);
 
-/** The identity a token stands for, or an error text when it is not a readable JWT with `sub` and `iss`. */
-export function identityOfToken(token: string): CallerIdentity | string {
+const { tokenRefusals } = clientMessages;
+
+/** `Authorization: <header>` as a token. Fidelity: crates/authentication/src/lib.rs extract_bearer_token. */
+export function bearerToken(header: string): string | TokenRefusal {
+  if (header.length <= 7 || header.slice(0, 7).toLowerCase() !== "bearer ") return tokenRefusals.notBearer;
+  return header.slice(7).trim();
+}
+
+/**
+ * The identity a token stands for, or why the backend would refuse it before checking its
+ * signature: not a JWT, no `iss` or `sub`, or past its `exp`.
+ */
+export function identityOfToken(token: string, nowMs = Date.now()): CallerIdentity | TokenRefusal {
   const parts = token.split(".");
-  if (parts.length !== 3) return clientMessages.tokenUnreadable("expected a JWT of three dot-separated parts");
+  if (parts.length !== 3) return tokenRefusals.notJwt;
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
   } catch {
-    return clientMessages.tokenUnreadable("its payload is not base64url-encoded JSON");
+    return tokenRefusals.notJwt;
   }
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return clientMessages.tokenUnreadable("its payload is not a JSON object");
-  const { sub, iss } = claims as Record<string, unknown>;
-  if (typeof sub !== "string" || typeof iss !== "string") return clientMessages.tokenUnreadable("the `sub` and `iss` claims must be strings");
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return tokenRefusals.notJwt;
+  const { sub, iss, exp } = claims as Record<string, unknown>;
+  if (typeof iss !== "string") return tokenRefusals.noIssuer;
+  if (typeof sub !== "string") return tokenRefusals.notOidc;
+  if (typeof exp === "number" && exp * 1000 <= nowMs) return tokenRefusals.expired;
   // Fidelity: keybroker UserIdentifier::construct: "<issuer>|<subject>".
   const identity: Record<string, unknown> = { subject: sub, issuer: iss, tokenIdentifier: `${iss}|${sub}` };
   for (const [claim, value] of Object.entries(claims as Record<string, unknown>)) {

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientMessages, errors } from "../../errors.js";
 import { CLIENT_API_ROUTES, CLIENT_RUN_PREFIX } from "../../paths.js";
 import { facts, firstHeader, sendError, sendJson } from "../http-util.js";
-import { identityOfToken } from "./auth.js";
+import { bearerToken, identityOfToken } from "./auth.js";
 import type { ClientHub } from "./hub.js";
 import { encodeTs } from "./protocol.js";
 import type { CallerIdentity, FunctionKind, FunctionOutcome, JsonValue } from "./runner.js";
@@ -75,10 +75,12 @@ function responseBody(outcome: FunctionOutcome, clean: boolean): Record<string, 
 /** The caller of a request: `Authorization: Bearer <jwt>` decoded (not verified: auth.ts). */
 function identityOfRequest(req: IncomingMessage): CallerIdentity | null {
   const header = firstHeader(req, "authorization");
-  if (header === undefined || header === "") return null;
-  if (!header.startsWith("Bearer ")) throw errors.invalidAuthHeader(clientMessages.adminAuthUnsupported);
-  const identity = identityOfToken(header.slice("Bearer ".length).trim());
-  if (typeof identity === "string") throw errors.invalidAuthHeader(identity.replace("Could not parse as id token: ", ""));
+  if (header === undefined) return null;
+  if (header.startsWith("Convex ")) throw errors.unauthenticated(clientMessages.tokenRefusals.adminKey);
+  const token = bearerToken(header);
+  if (typeof token !== "string") throw errors.unauthenticated(token);
+  const identity = identityOfToken(token);
+  if (!("tokenIdentifier" in identity)) throw errors.unauthenticated(identity);
   return identity;
 }
 

@@ -100,11 +100,11 @@ export class SyncSession implements RefreshableSession {
     if (message.baseVersion !== this.#receivedIdentity) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     let identity: CallerIdentity | null = null;
     if (message.tokenType !== "None") {
-      const decoded = message.tokenType === "Admin" ? clientMessages.adminAuthUnsupported : identityOfToken(message.value ?? "");
-      if (typeof decoded === "string") {
+      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "");
+      if (!("tokenIdentifier" in decoded)) {
         // Fidelity: crates/local_backend/src/subs/mod.rs: an auth update that fails sends AuthError
         // with the last sent identity version, then closes without a close code.
-        this.#socket.send({ type: "AuthError", error: decoded, baseVersion: this.#sent.identity, authUpdateAttempted: true });
+        this.#socket.send({ type: "AuthError", error: decoded.message, baseVersion: this.#sent.identity, authUpdateAttempted: true });
         return this.#end();
       }
       identity = decoded;

@@ -80,15 +80,6 @@ export const hiddenWrite = internalMutation({
   handler: async () => null,
 });
 
-export const slow = mutation({
-  args: { ms: v.number(), name: v.string() },
-  handler: async (ctx, { ms, name }) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    await ctx.db.insert("counters", { name, value: 1n });
-    return null;
-  },
-});
-
 export const scheduleIncrement = mutation({
   args: { name: v.string() },
   handler: async (ctx, { name }) => {
@@ -99,4 +90,12 @@ export const scheduleIncrement = mutation({
 export const storedFiles = query({
   args: {},
   handler: async (ctx) => (await ctx.db.system.query("_storage").collect()).map((f) => ({ id: f._id, size: f.size })),
+});
+
+export const big = query({
+  args: { name: v.string(), bytes: v.number() },
+  handler: async (ctx, { name, bytes }) => {
+    const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
+    return `${row?.value ?? 0n}:${"x".repeat(bytes)}`;
+  },
 });
