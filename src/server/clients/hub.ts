@@ -70,6 +70,11 @@ export class ClientHub {
     };
   }
 
+  /** The app's auth.config.ts providers, when it has one (auth.ts matches tokens to them). */
+  get authProviders(): FunctionRunner["authProviders"] {
+    return this.#runner?.authProviders;
+  }
+
   /** The latest timestamp: every write seen so far is at or before it. */
   get ts(): bigint {
     return this.#ts;

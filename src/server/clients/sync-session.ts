@@ -107,7 +107,7 @@ export class SyncSession implements RefreshableSession {
     if (message.baseVersion !== this.#receivedIdentity) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     let identity: CallerIdentity | null = null;
     if (message.tokenType !== "None") {
-      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "");
+      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "", this.#hub.authProviders);
       if (!("tokenIdentifier" in decoded)) {
         // Fidelity: crates/local_backend/src/subs/mod.rs: an auth update that fails sends AuthError
         // with the last sent identity version, then closes without a close code.
