@@ -81,6 +81,7 @@ export const ADMIN_ROUTES = {
   uploadUrl: "/upload-url",
   seed: "/seed",
   journal: "/journal",
+  functionCalls: "/journal/functions",
   faults: "/faults",
   events: "/events",
 } as const;

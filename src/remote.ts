@@ -7,7 +7,7 @@ import type { FaultSpec, PendingFault } from "./faults.js";
 import type { StoredFile } from "./file-store.js";
 import type { StorageId } from "./ids.js";
 import type { ImageInfo } from "./image.js";
-import type { HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
+import type { FunctionCallEntry, HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
 import { checkOrigin } from "./options.js";
 import { ADMIN_ROUTES } from "./paths.js";
 import { AdminClient } from "./remote/admin-client.js";
@@ -43,6 +43,12 @@ export class RemoteJournal {
   /** The HTTP requests, optionally of one route. */
   httpRequests(route?: HttpRoute): Promise<HttpRequestEntry[]> {
     return this.entries({ type: "http", route }) as Promise<HttpRequestEntry[]>;
+  }
+
+  /** The app's functions called by Convex's clients, optionally of one path ("messages:sendImage"). */
+  async functionCalls(path?: string): Promise<FunctionCallEntry[]> {
+    const search = path === undefined ? "" : `?${new URLSearchParams({ path })}`;
+    return (await this.#client.json<{ calls: FunctionCallEntry[] }>(`${ADMIN_ROUTES.functionCalls}${search}`)).calls;
   }
 
   async clear(): Promise<void> {

@@ -297,7 +297,7 @@ describe("admin: seed, journal and faults", () => {
     const { app } = await setup();
     const route = await request(app).get("/_emulator/journal?route=uploads");
     expect(route.status).toBe(400);
-    expect(route.body).toEqual(invalid('`route` must be one of upload, serve, cors, admin, action, unknown; got "uploads".'));
+    expect(route.body).toEqual(invalid('`route` must be one of upload, serve, cors, admin, action, function, unknown; got "uploads".'));
     expect((await request(app).get("/_emulator/journal?type=http&type=storage")).body).toEqual(
       invalid("`type` must be one of http, storage; got it more than once."),
     );

@@ -37,7 +37,7 @@ describe("remote", () => {
     await remote.text(id); // string | null
     await remote.image(id); // { format, width, height } | null
     await remote.generateUploadUrl(); // string
-    await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), clear()
+    await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), functionCalls(path?), clear()
     await remote.faults.next({ route: "serve", status: 503 }); // also pending(), clear()
     // docs end
     expect(emulator.files().map((file) => file.storageId)).toEqual([id]);

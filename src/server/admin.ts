@@ -31,7 +31,7 @@ export interface AdminApi {
   image(file: StoredFile): ImageInfo | null;
   /** Stores a fixture, like `emulator.seed()`, from a request body. */
   seed(body: BytePump, contentType: string | null): Promise<StoredFile>;
-  journal: Pick<Journal, "entries" | "subscribe" | "clear">;
+  journal: Pick<Journal, "entries" | "functionCalls" | "subscribe" | "clear">;
   /** Queues a fault; returns the pending ones. */
   queueFault(spec: FaultSpec): PendingFault[];
   pendingFaults(): PendingFault[];
@@ -128,6 +128,8 @@ export function adminRoutes(admin: AdminApi): (req: IncomingMessage, res: Server
       },
     },
     { method: "DELETE", path: ADMIN_ROUTES.journal, handle: (_req, res) => (admin.journal.clear(), ok(res)) },
+    // Convex's clients' calls of the app's functions (server/clients/), optionally of one path.
+    { method: "GET", path: ADMIN_ROUTES.functionCalls, handle: (req, res) => sendJson(res, 200, { calls: admin.journal.functionCalls(queryParam(req, "path") ?? undefined) }) },
     { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.pendingFaults()) }) },
     {
       method: "POST",

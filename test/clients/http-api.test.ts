@@ -2,6 +2,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
+import { connectStorageEmulator } from "convex-storage-emulator";
 import { jwt, setup } from "./setup";
 
 const api = anyApi;
@@ -83,6 +84,14 @@ describe("ConvexHttpClient", () => {
     ]);
     expect(emulator.journal.functionCalls("protocol:fail")[0]).toMatchObject({ outcome: "error", errorMessage: "Uncaught Error: boom" });
     expect(emulator.journal.httpRequests("function").map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it("journal: a remote handle reads the same calls (GET /_emulator/journal/functions)", async () => {
+    const { url } = await setup();
+    await new ConvexHttpClient(url, { logger: false }).mutation(api.protocol!.increment!, { name: "remote" });
+    const remote = connectStorageEmulator(url);
+    expect(await remote.journal.functionCalls("protocol:increment")).toEqual([expect.objectContaining({ path: "protocol:increment", args: { name: "remote" }, client: "http" })]);
+    expect(await remote.journal.functionCalls("protocol:nothing")).toEqual([]);
   });
 
   it("routes: answer 404 as before while no convex-test instance is connected", async () => {

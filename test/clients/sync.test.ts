@@ -1,6 +1,7 @@
 import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
-import { describe, expect, it } from "vitest";
+import { ConvexClient } from "convex/browser";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { waitFor } from "../wait";
 import { jwt, setup, subscribe, wsClient } from "./setup";
 
@@ -84,5 +85,12 @@ describe("ConvexClient over the sync WebSocket", () => {
     await waitFor(() => seen.values.length === 1);
     await client.mutation(api.protocol!.increment!, { name: "j" });
     expect(emulator.journal.functionCalls().map((c) => `${c.client} ${c.kind} ${c.path} ${c.outcome}`)).toEqual(["ws query protocol:count ok", "ws mutation protocol:increment ok"]);
+  });
+
+  it.skipIf(typeof globalThis.WebSocket === "undefined")("Node's own WebSocket (Node 22+): ConvexClient with no constructor given", async () => {
+    const { url } = await setup();
+    const client = new ConvexClient(url, { logger: false, unsavedChangesWarning: false });
+    onTestFinished(() => client.close());
+    expect(await client.mutation(api.protocol!.increment!, { name: "native" })).toBe(1n);
   });
 });
