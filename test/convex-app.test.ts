@@ -133,6 +133,16 @@ describe("loadConvexDirectory", () => {
     expect(entryPoints(dir)).toEqual(["http.ts", "lib/files.ts", "messages.ts"]);
   });
 
+  it("loadConvexDirectory: auth.config.ts is loaded into the module map, not as a function module", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "auth.config.ts"), 'export default { providers: [{ domain: "https://issuer.test", applicationID: "convex" }] };\n');
+    writeFileSync(join(dir, "fns.ts"), "export const x = 1;\n");
+    const app = await loadConvexDirectory(dir);
+    expect(app.functionFiles).toEqual(["fns.ts"]);
+    expect(await app.modules["./auth.config.ts"]!()).toMatchObject({ default: { providers: [{ domain: "https://issuer.test" }] } });
+    expect(Object.keys(app.modules).sort()).toEqual(["./_generated/api.js", "./auth.config.ts", "./fns.ts"]);
+  });
+
   it("loadConvexDirectory: a missing directory is a usage error", async () => {
     const error = await failure(loadConvexDirectory("/no/such/convex"));
     expect(error).toMatchObject({ code: "CliUsage", message: '[convex-storage-emulator] --convex: "/no/such/convex" is not a directory. Run convex-storage-emulator --help for usage.' });

@@ -25,6 +25,8 @@ export interface ConvexAppModules {
 const ENTRY_EXTENSIONS = [".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx"];
 const SCHEMA = new Set(["schema.ts", "schema.js"]);
 const HTTP = new Set(["http.ts", "http.js"]);
+// Not an entry point (two dots) but read by the backend for its auth providers; so do the client protocols.
+const AUTH_CONFIG = ["auth.config.ts", "auth.config.js"];
 
 /** The entry points under `dir`, relative, as the Convex CLI picks them (without schema). */
 export function entryPoints(dir: string): string[] {
@@ -57,7 +59,8 @@ export async function loadConvexDirectory(path: string): Promise<ConvexAppModule
   const functionFiles = entries.filter((rel) => !HTTP.has(rel));
   if (functionFiles.length === 0) throw errors.convexDirEmpty(path);
   const schemaFile = [...SCHEMA].find((name) => statSafe(join(dir, name))?.isFile());
-  const files = [...(schemaFile === undefined ? [] : [schemaFile]), ...entries];
+  const authConfig = AUTH_CONFIG.filter((name) => statSafe(join(dir, name))?.isFile());
+  const files = [...(schemaFile === undefined ? [] : [schemaFile]), ...authConfig, ...entries];
   const loaded = await loadModuleGraph(FLAG, files.map((rel) => join(dir, rel)));
   const exportsOf = (rel: string) => loaded.get(join(dir, rel))!;
   const httpFile = entries.find((rel) => HTTP.has(rel));
@@ -68,7 +71,7 @@ export async function loadConvexDirectory(path: string): Promise<ConvexAppModule
     http = router as HttpRouter;
   }
   const modules: Record<string, () => Promise<unknown>> = {};
-  for (const rel of entries) modules[`./${rel}`] = async () => exportsOf(rel);
+  for (const rel of [...authConfig, ...entries]) modules[`./${rel}`] = async () => exportsOf(rel);
   // convex-test finds the functions' root by the "_generated" directory among the keys; only its name is read.
   modules["./_generated/api.js"] = async () => ({});
   return {
