@@ -111,4 +111,12 @@ describe("global-setup", () => {
     expect(output).toContain("✓ own-emulator.test.ts > the shared emulator is still there, and empty");
     expect(output).toMatch(/Tests {2}5 passed \(5\)/);
   }, 60_000);
+
+  it("global-setup: with CONVEX_STORAGE_EMULATOR_CONVEX, tests reach the app with its Convex client at convexUrl, reset between tests (test/fixtures-projects/vitest-convex)", async () => {
+    const env = { [STORAGE_EMULATOR_URL_ENV]: undefined, CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" };
+    const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", "test/fixtures-projects/vitest-convex", "--reporter", "verbose"], { cwd: ROOT, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain("✓ messages.test.ts > the next test finds the database and the files empty");
+    expect(output).toMatch(/Tests {2}2 passed \(2\)/);
+  }, 60_000);
 });
