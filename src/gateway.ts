@@ -114,6 +114,8 @@ export class Gateway {
    * name the files.
    */
   reset(): Promise<void> {
+    // Queued faults go first: the hooks' own storage calls (deleting an app's files) must not take one.
+    this.faults.clear();
     const clear = () => {
       this.files.clear();
       this.tokens.clear();

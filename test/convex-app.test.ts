@@ -84,6 +84,17 @@ describe("startConvexApp", () => {
     expect(await t.query(list, {})).toMatchObject([{ body: "again" }]);
   });
 
+  it("reset: a fault queued for delete is dropped, not taken by the reset's own deletes", async () => {
+    const { t, emulator } = await setup();
+    const storageId = await upload(await t.mutation(generateUploadUrl, {}), fixtures.png.bytes, "image/png");
+    await t.mutation(sendImage, { storageId, author: "Ada" });
+    emulator.faults.next({ route: "delete", error: "never used" });
+    await emulator.reset();
+    expect(emulator.files()).toEqual([]);
+    expect(emulator.faults.pending()).toEqual([]);
+    expect(await t.query(list, {})).toEqual([]);
+  });
+
   it("POST /_emulator/reset: answers once the database is empty", async () => {
     const { t, server } = await setup();
     await t.mutation(sendMessage, { body: "hello", author: "Ada" });
