@@ -51,7 +51,7 @@ export async function startConvexApp(dir: string, options: Omit<StorageEmulatorO
   const emulator = createStorageEmulator({ ...options, http: app.http, run: { query: t.query, mutation: t.mutation, action: t.action } });
   const connection = await connectConvexTest(t, emulator, { modules: app.modules });
   const tables = Object.keys(app.schema?.tables ?? {});
-  emulator.gateway.onReset(() => clearDatabase(t, tables));
+  emulator.gateway.onReset(() => clearDatabase(t, emulator, tables));
   return { emulator, t, connection, functionFiles: app.functionFiles, hasHttp: app.http !== undefined };
 }
 
@@ -60,7 +60,7 @@ export async function startConvexApp(dir: string, options: Omit<StorageEmulatorO
  * pending scheduled function (cancelled; convex-test keeps their `_scheduled_functions`
  * documents, as the backend does), and every file with its `_storage` document.
  */
-export async function clearDatabase(t: AppConvexTest, tables: readonly string[]): Promise<void> {
+export async function clearDatabase(t: AppConvexTest, emulator: StorageEmulator, tables: readonly string[]): Promise<void> {
   await t.run(async (ctx) => {
     for (const table of tables) {
       for (const doc of await ctx.db.query(table).collect()) await ctx.db.delete(doc._id);
@@ -68,6 +68,9 @@ export async function clearDatabase(t: AppConvexTest, tables: readonly string[])
     for (const job of await ctx.db.system.query("_scheduled_functions").collect()) {
       if (job.state?.kind === "pending") await ctx.scheduler.cancel(job._id);
     }
-    for (const file of await ctx.db.system.query("_storage").collect()) await ctx.storage.delete(file._id);
+    for (const file of await ctx.db.system.query("_storage").collect()) {
+      // A document whose file the emulator no longer holds cannot be deleted through ctx.storage.
+      if (emulator.file(file._id) !== null) await ctx.storage.delete(file._id);
+    }
   });
 }

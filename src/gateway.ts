@@ -123,7 +123,8 @@ export class Gateway {
       this.faults.clear();
     };
     if (this.#resetHooks.size === 0) return (clear(), Promise.resolve());
-    return [...this.#resetHooks].reduce((done, hook) => done.then(hook), Promise.resolve()).then(clear);
+    // A hook that fails still leaves the files cleared; its error is the promise's.
+    return [...this.#resetHooks].reduce((done, hook) => done.then(hook), Promise.resolve()).finally(clear);
   }
 
   /** Runs `hook` at each reset(), before anything is cleared. Returns the unhook. */
