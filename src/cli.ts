@@ -5,6 +5,7 @@ import { parseCli, type CliOptions } from "./cli/args.js";
 import { helpText, NAME } from "./cli/help.js";
 import { loadRouter, loadRunFunctions } from "./cli/module-loader.js";
 import { seedDirectory, type SeededFile } from "./cli/seed-directory.js";
+import { startConvexApp, type ConvexApp } from "./convex-app.js";
 import { createStorageEmulator } from "./emulator.js";
 import { isStorageEmulatorError } from "./errors.js";
 import { VERSION } from "./version.js";
@@ -20,7 +21,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       options.emulator.http = await loadRouter(options.http);
       options.emulator.run = await loadRunFunctions(options.functions);
     }
-    const emulator = createStorageEmulator(options.emulator);
+    const app = options.convex === undefined ? undefined : await startConvexApp(options.convex, options.emulator);
+    const emulator = app?.emulator ?? createStorageEmulator(options.emulator);
     const found = emulator.files().length; // with --persist, what earlier runs stored
     const seeded = options.seed === undefined ? [] : await seedDirectory(emulator, options.seed);
     const server = await emulator.listen({ port: options.port, sitePort: options.sitePort, host: options.host });
@@ -29,7 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.once("SIGINT", done);
       process.once("SIGTERM", done);
     });
-    for (const line of banner(options, server.url, emulator.url, server.siteUrl, found, seeded)) out(line);
+    for (const line of banner(options, server.url, emulator.url, server.siteUrl, found, seeded, app)) out(line);
     // After the banner, the line tools wait for (Playwright's webServer.wait, scripts): everything is set up.
     out(`ready on ${server.url}`);
     if (!options.quiet) {
@@ -52,7 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 /** What the server prints once it listens: where it is, what it serves, what it seeded. */
-function banner(options: CliOptions, listening: string, url: string, siteUrl: string, fileCount: number, seeded: SeededFile[]): string[] {
+function banner(options: CliOptions, listening: string, url: string, siteUrl: string, fileCount: number, seeded: SeededFile[], app?: ConvexApp): string[] {
   const admin = options.emulator.admin !== false;
   const lines = [
     `${NAME} ${VERSION} listening on ${listening}`,
@@ -61,6 +63,10 @@ function banner(options: CliOptions, listening: string, url: string, siteUrl: st
   ];
   if (admin) lines.push(`  admin:  ${adminUrl(url, "page")}`);
   lines.push(`  site:   ${siteUrl}   (HTTP actions, every path)`);
+  if (app !== undefined) {
+    lines.push(`  convex: ${options.convex} (${app.functionFiles.join(", ")}) in convex-test; clients: VITE_CONVEX_URL=${url}`);
+    if (app.hasHttp) lines.push(`  http actions of ${options.convex}/http.ts on ${siteUrl} (VITE_CONVEX_SITE_URL)`);
+  }
   if (options.http !== undefined) {
     const functions = options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`;
     lines.push(`  http actions of ${options.http} on ${siteUrl}${functions}`);

@@ -115,6 +115,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   const run = t.run.bind(t);
   // Convex's clients on the cloud origin run the app's functions here (server/clients/).
   const runner = new ConvexTestRunner(t, options.modules);
+  await runner.loadAuthConfig();
   const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
   const committedOf = async (ids: string[], docs: Promise<string>[]) => {
     const found = await Promise.all(docs);

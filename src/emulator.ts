@@ -50,7 +50,6 @@ export class StorageEmulator {
   /** @internal Convex's client protocols; connectConvexTest attaches its function runner. */
   readonly clients: ClientHub;
   readonly #files: FileStore;
-  readonly #tokens: UploadTokenBook;
   readonly #host: ServerHost;
   #configuredOrigin: string | undefined;
   #server: ListeningServer | undefined;
@@ -73,7 +72,7 @@ export class StorageEmulator {
     }));
     this.journal = new Journal();
     this.faults = new Faults();
-    const tokens = (this.#tokens = new UploadTokenBook({ now, ttlMs }));
+    const tokens = new UploadTokenBook({ now, ttlMs });
     // A timer: past 2^31 - 1 ms Node would fire it after 1 ms, failing every upload.
     const uploadIdleTimeoutMs = checkTimerMs("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
     this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
@@ -205,13 +204,13 @@ export class StorageEmulator {
     return (await this.gateway.seed(bytes, contentType, fresh)).storageId as StorageId;
   }
 
-  /** Forgets every file, upload token, journal entry and queued fault. A listening server keeps listening. */
-  reset(): void {
-    this.#files.clear();
-    this.#tokens.clear();
-    this.journal.clear();
-    this.faults.clear();
-    this.clients.noteWrite(); // subscribed clients see the files gone
+  /**
+   * Forgets every file, upload token, journal entry and queued fault; a listening server keeps listening.
+   * At once, unless an app's database is attached (`--convex`): it is emptied first, and the promise says when.
+   */
+  reset(): Promise<void> {
+    // Subscribed clients then see the files (and the app's documents) gone.
+    return this.gateway.reset().then(() => this.clients.noteWrite());
   }
 
   /** Every file, bytes and metadata, as one binary value for `restore()`. */

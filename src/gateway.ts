@@ -5,11 +5,12 @@
 // here and encode what it returns. Its parts are its own: callers get
 // operations, never the file store, tokens, journal or faults behind them.
 import type { Writable } from "node:stream";
-import { errors, isStorageEmulatorError } from "./errors.js";
+import { CallRecord } from "./call-record.js";
+import { errors } from "./errors.js";
 import { faultDelay, type FaultAction, type Faults } from "./faults.js";
 import type { ByteSource, BytePump, FileStore, StoredFile, WriteInput } from "./file-store.js";
 import { parseFileUuid } from "./ids.js";
-import type { HttpRoute, Journal, RequestOutcome, StorageCallEntry } from "./journal.js";
+import type { HttpRoute, Journal, RequestOutcome } from "./journal.js";
 import { fileUrl, uploadUrl, type StorageMethod, type StorageOperation, type StorageRoute } from "./paths.js";
 import type { UploadTokenBook } from "./tokens.js";
 
@@ -48,6 +49,7 @@ export class Gateway {
   readonly #faults: Faults;
   readonly #now: () => number;
   readonly origin: () => string;
+  readonly #resetHooks = new Set<() => Promise<void>>();
 
   constructor(parts: GatewayParts) {
     ({ files: this.#files, tokens: this.#tokens, journal: this.#journal, faults: this.#faults } = parts);
@@ -130,6 +132,31 @@ export class Gateway {
     return { uploadUrl: uploadUrl(this.origin(), token), expiresAt };
   }
 
+  /**
+   * Forgets every file, upload token, journal entry and queued fault: at once, unless reset hooks
+   * are registered (an app's database, see convex-app.ts), which run first, since its documents
+   * name the files.
+   */
+  reset(): Promise<void> {
+    // Queued faults go first: the hooks' own storage calls (deleting an app's files) must not take one.
+    this.#faults.clear();
+    const clear = () => {
+      this.#files.clear();
+      this.#tokens.clear();
+      this.#journal.clear();
+      this.#faults.clear();
+    };
+    if (this.#resetHooks.size === 0) return (clear(), Promise.resolve());
+    // A hook that fails still leaves the files cleared; its error is the promise's.
+    return [...this.#resetHooks].reduce((done, hook) => done.then(hook), Promise.resolve()).finally(clear);
+  }
+
+  /** Runs `hook` at each reset(), before anything is cleared. Returns the unhook. */
+  onReset(hook: () => Promise<void>): () => void {
+    this.#resetHooks.add(hook);
+    return () => void this.#resetHooks.delete(hook);
+  }
+
   /** Removes a file; false when it was not there. */
   delete(file: StoredFile): Promise<boolean> {
     return this.#files.remove(file.uuid);
@@ -190,63 +217,5 @@ export class Gateway {
   /** Starts the journal entry of one HTTP request; call the result once with its outcome. */
   startRequest(route: HttpRoute, method: string, path: string): (outcome: RequestOutcome) => void {
     return this.#journal.startRequest(route, method, path, this.#now());
-  }
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** One ctx.storage call being performed: runs it and journals its outcome once. (A class, not closures: this is every call's hot path.) */
-class CallRecord<T> {
-  readonly #started = performance.now();
-  readonly #id: string | undefined;
-
-  constructor(
-    readonly journal: Journal,
-    readonly operation: StorageOperation,
-    storageId: unknown,
-    readonly at: number,
-    readonly bytesOf: ((result: T) => number | undefined) | undefined,
-    readonly injected: Error | undefined,
-  ) {
-    this.#id = typeof storageId === "string" ? storageId : undefined;
-  }
-
-  run(call: () => Promise<T> | T): Promise<T> {
-    let result: Promise<T> | T;
-    try {
-      result = call();
-    } catch (error) {
-      return Promise.reject(error).catch((e: unknown) => this.failed(e));
-    }
-    return result instanceof Promise ? result.then((r) => this.succeeded(r), (e: unknown) => this.failed(e)) : Promise.resolve(this.succeeded(result));
-  }
-
-  succeeded(result: T): T {
-    const { operation } = this;
-    const recorded = this.#entry(result === null ? "null" : "ok");
-    const storedId = typeof result === "string" && operation === "store" ? result : this.#id;
-    if (storedId !== undefined) recorded.storageId = storedId;
-    const bytes = this.bytesOf?.(result);
-    if (bytes !== undefined) recorded.bytes = bytes;
-    this.#record(recorded);
-    return result;
-  }
-
-  failed(error: unknown): never {
-    const recorded = this.#entry("error");
-    if (this.#id !== undefined) recorded.storageId = this.#id;
-    if (error !== undefined && error === this.injected) recorded.errorCode = "InjectedFault";
-    else if (isStorageEmulatorError(error)) recorded.errorCode = error.code;
-    this.#record(recorded);
-    throw error;
-  }
-
-  #entry(outcome: StorageCallEntry["outcome"]): Mutable<StorageCallEntry> {
-    return { type: "storage", operation: this.operation, at: this.at, outcome, durationMs: 0 };
-  }
-
-  #record(entry: Mutable<StorageCallEntry>): void {
-    entry.durationMs = performance.now() - this.#started;
-    this.journal.record(entry);
   }
 }

@@ -139,9 +139,14 @@ export class RemoteStorageEmulator {
     return storageId as StorageId;
   }
 
-  /** Forgets every file, upload token, journal entry and queued fault. */
+  /** Forgets every file, upload token, journal entry and queued fault; with --convex, the app's tables first. */
   async reset(): Promise<void> {
     await this.#client.json(ADMIN_ROUTES.reset, SHAPES.ok, { method: "POST" });
+  }
+
+  /** The emulator's site origin (HTTP actions; a client's VITE_CONVEX_SITE_URL), as it reports it. */
+  async siteUrl(): Promise<string> {
+    return (await this.#client.json(ADMIN_ROUTES.health, SHAPES.siteUrl)).siteUrl;
   }
 
   /** A fresh upload URL, as `ctx.storage.generateUploadUrl()` gives. */

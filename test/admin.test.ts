@@ -21,7 +21,7 @@ describe("admin", () => {
     const { app } = await setup();
     const res = await request(app).get("/_emulator/health");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
+    expect(res.body).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", siteUrl: "http://127.0.0.1:3211", files: 1, totalBytes: 475 });
   });
 
   it("GET /_emulator/files: lists files with their URL and image dimensions", async () => {
@@ -183,7 +183,7 @@ describe("admin", () => {
     const res = await fetch(`${server.url}/_emulator/health`, { headers: { Origin: "http://localhost:5173" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
-    expect(await res.json()).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", files: 1, totalBytes: 475 });
+    expect(await res.json()).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", siteUrl: server.siteUrl, files: 1, totalBytes: 475 });
     await waitFor(() => emulator.journal.httpRequests("admin").length === 1, { what: "the health request journaled" });
     expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
   });

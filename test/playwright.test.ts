@@ -20,7 +20,7 @@ async function chromium(): Promise<{ path: string } | { missing: string }> {
 }
 
 describe("playwright", () => {
-  it("playwright: the storageEmulator fixture sees the chat page's upload, reset before each test", async (context) => {
+  it("playwright: the chat app's page uploads through the convexUrl fixture; the storageEmulator fixture sees it, reset before each test", async (context) => {
     const found = await chromium();
     if ("missing" in found) {
       // Printed so that a skip is never silent.
@@ -32,8 +32,8 @@ describe("playwright", () => {
     const env = { CHROMIUM_PATH: found.path, [STORAGE_EMULATOR_URL_ENV]: undefined };
     const { code, output } = await runToEnd(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG], { cwd: ROOT, env });
     expect(code, output).toBe(0);
-    expect(output).toContain("› upload flow: the picked PNG lands in the emulator");
-    expect(output).toContain("› each test starts from an empty emulator");
+    expect(output).toContain("› 3-step upload: the picked PNG is stored and shown from getUrl");
+    expect(output).toContain("› each test starts from an empty emulator and database");
     expect(output).toMatch(/\b2 passed\b/);
   }, 60_000);
 });

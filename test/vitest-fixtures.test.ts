@@ -1,7 +1,8 @@
 // `test` from convex-storage-emulator/vitest (its fixtures) and the globalSetup module.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV, test } from "convex-storage-emulator/vitest";
-import { createStorageEmulator } from "../src/index.js";
+import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
+import globalSetup from "../src/vitest/global-setup.js";
 import { sharedEmulatorUrl } from "../src/vitest/provided.js";
 import { failure } from "./failure.js";
 import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
@@ -66,6 +67,11 @@ describe("storageEmulator fixture", () => {
     await expect(storageEmulator).toHaveStoredFiles(0);
   });
 
+  test("convexUrl and siteUrl: the shared emulator's two origins, reset first", async ({ convexUrl, siteUrl }) => {
+    expect(convexUrl).toBe(shared.url);
+    expect(siteUrl).toBe(shared.siteUrl);
+  });
+
   it("sharedEmulatorUrl: the provided URL, else the variable, else a FixtureUsage error", () => {
     expect(sharedEmulatorUrl("http://a:1", { [STORAGE_EMULATOR_URL_ENV]: "http://b:2" })).toBe("http://a:1");
     expect(sharedEmulatorUrl(undefined, { [STORAGE_EMULATOR_URL_ENV]: "http://b:2" })).toBe("http://b:2");
@@ -78,6 +84,24 @@ describe("storageEmulator fixture", () => {
 });
 
 describe("global-setup", () => {
+  it("global-setup: with CONVEX_STORAGE_EMULATOR_CONVEX, the emulator runs that app; a reset empties its files and tables", async () => {
+    let url = "";
+    vi.stubEnv("CLIENT_ORIGIN", "http://localhost:5173");
+    const teardown = await globalSetup({ provide: (_key, value) => (url = value) }, { CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" });
+    try {
+      const remote = connectStorageEmulator(url);
+      // The app's http.ts on the site origin, its ctx.runMutation in the app's convex-test instance.
+      const sent = await fetch(`${await remote.siteUrl()}/sendImage?author=setup`, { method: "POST", headers: { "Content-Type": "image/png" }, body: new Uint8Array([0x89, 0x50]) });
+      expect(sent.status).toBe(200);
+      await expect(remote).toHaveStoredFiles(1);
+      await remote.reset();
+      await expect(remote).toHaveStoredFiles(0);
+    } finally {
+      vi.unstubAllEnvs();
+      await teardown();
+    }
+  });
+
   it(`global-setup: a vitest run with it gives every test file the one emulator, reset before each test (${PROJECT})`, async () => {
     // Not the variable the fixture falls back on: the URL must come from the globalSetup module.
     const env = { [STORAGE_EMULATOR_URL_ENV]: undefined };
@@ -86,5 +110,13 @@ describe("global-setup", () => {
     expect(output).toContain("✓ uploads.test.ts > an upload lands in the shared emulator");
     expect(output).toContain("✓ own-emulator.test.ts > the shared emulator is still there, and empty");
     expect(output).toMatch(/Tests {2}5 passed \(5\)/);
+  }, 60_000);
+
+  it("global-setup: with CONVEX_STORAGE_EMULATOR_CONVEX, tests reach the app with its Convex client at convexUrl, reset between tests (test/fixtures-projects/vitest-convex)", async () => {
+    const env = { [STORAGE_EMULATOR_URL_ENV]: undefined, CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" };
+    const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", "test/fixtures-projects/vitest-convex", "--reporter", "verbose"], { cwd: ROOT, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain("✓ messages.test.ts > the next test finds the database and the files empty");
+    expect(output).toMatch(/Tests {2}2 passed \(2\)/);
   }, 60_000);
 });

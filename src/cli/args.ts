@@ -27,6 +27,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: "persist", value: "DIR", help: "keep files in DIR instead of memory; a restart serves them again" },
   { flag: "verify-sha256", help: "with --persist: check every blob's sha256 at start (default: those up to 1 MiB)" },
   { flag: "seed", value: "DIR", help: "store every file of DIR at start, skipping files already stored" },
+  { flag: "convex", value: "DIR", help: "run the Convex app in DIR (schema.ts, functions, http.ts) in convex-test for your clients" },
   { flag: "http", value: "FILE", help: "serve the HTTP actions of this convex/http.ts (TypeScript needs tsx)" },
   { flag: "functions", value: "FILE", help: "a module exporting query/mutation/action(ref, args) for ctx.runQuery & co." },
   { flag: "max-file-bytes", value: "N", help: "refuse larger uploads with 413 (default: unlimited)" },
@@ -51,6 +52,8 @@ export interface CliOptions {
   sitePort: number;
   host: string;
   seed: string | undefined;
+  /** The app's convex/ directory: its functions run in convex-test, served to Convex's clients. */
+  convex: string | undefined;
   http: string | undefined;
   functions: string | undefined;
   quiet: boolean;
@@ -110,8 +113,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   if (host !== undefined && host.value.trim() === "") throw errors.cliEmpty(host.source);
   const http = option("http")?.value;
   const functions = option("functions")?.value;
+  const convex = option("convex");
+  if (convex !== undefined && convex.value.trim() === "") throw errors.cliEmpty(convex.source);
+  if (convex !== undefined && (http !== undefined || functions !== undefined)) throw errors.cliConvexWithHttp();
+  if (convex !== undefined && persist !== undefined) throw errors.cliConvexWithPersist();
   if (functions !== undefined && http === undefined) throw errors.cliFunctionsNeedHttp();
-  return { port, sitePort, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
+  return { port, sitePort, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, convex: convex?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
 }
 
 /** A flag's value, else its variable's (an empty variable counts as unset), with where it came from. */

@@ -1,5 +1,5 @@
-// Loads a user's modules for the command (--http, --functions): JavaScript with
-// a plain import(), TypeScript through tsx when it is installed.
+// Loads a user's modules for the command (--http, --functions, --convex): JavaScript
+// with a plain import(), TypeScript through tsx when it is installed.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { HttpRouter } from "convex/server";
@@ -24,6 +24,40 @@ async function loadUserModule(flag: string, path: string): Promise<Record<string
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw errors.moduleLoadFailed(flag, path, detail ?? "");
   }
+}
+
+/**
+ * The modules of one app (--convex), as one module graph that shares the command's own
+ * packages: `convex/server` and the values it checks must be the copy convex-test uses,
+ * where tsImport would give each module a graph (and a `convex/server`) of its own.
+ */
+export async function loadModuleGraph(flag: string, paths: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (paths.some((path) => TYPESCRIPT.test(path))) await registerTsx(flag);
+  const loaded = new Map<string, Record<string, unknown>>();
+  for (const path of paths) {
+    try {
+      loaded.set(path, (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw errors.moduleLoadFailed(flag, path, detail ?? "");
+    }
+  }
+  return loaded;
+}
+
+// tsx's hooks are process-wide (module.register), like `node --import tsx`: registered once.
+let tsxRegistered: Promise<void> | undefined;
+function registerTsx(flag: string): Promise<void> {
+  tsxRegistered ??= (async () => {
+    try {
+      const tsx = (await import("tsx/esm/api")) as { register(): unknown };
+      tsx.register();
+    } catch {
+      tsxRegistered = undefined;
+      throw errors.moduleNeedsTsx(flag);
+    }
+  })();
+  return tsxRegistered;
 }
 
 /** The router a --http module exports by default (createStorageEmulator checks it in full). */

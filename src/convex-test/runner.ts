@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { makeFunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { clientMessages } from "../errors.js";
-import type { CallerIdentity, FunctionCall, FunctionFailure, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
+import type { AuthProvider, CallerIdentity, FunctionCall, FunctionFailure, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
 import { argumentError } from "./validate-args.js";
 
 /** The module map given to convexTest(schema, modules): `import.meta.glob("./**\/*.*s")`. */
@@ -53,6 +53,22 @@ export class ConvexTestRunner implements FunctionRunner {
     // convex-test finds the convex folder by its _generated directory (dist/index.js moduleCache); so do we.
     const generated = Object.keys(modules ?? {}).find((key) => key.includes("_generated/"));
     this.#prefix = generated === undefined ? "./" : generated.slice(0, generated.indexOf("_generated/"));
+  }
+
+  authProviders?: AuthProvider[];
+
+  /** Reads the app's auth.config.ts, when the module map has one: tokens must then match a provider. */
+  async loadAuthConfig(): Promise<void> {
+    const key = this.#moduleKey("auth.config");
+    if (key === undefined) return;
+    const config = ((await this.#modules![key]!()) as { default?: { providers?: unknown[] } }).default;
+    this.authProviders = (config?.providers ?? []).flatMap((p): AuthProvider[] => {
+      const provider = p as { type?: string; domain?: string; issuer?: string; applicationID?: string };
+      const issuer = provider.type === "customJwt" ? provider.issuer : provider.domain;
+      if (typeof issuer !== "string") return [];
+      const kind = provider.type === "customJwt" ? "CustomJWT" : "OIDC";
+      return [provider.applicationID === undefined ? { kind, issuer } : { kind, issuer, applicationID: provider.applicationID }];
+    });
   }
 
   onWrite(listener: () => void): () => void {
@@ -111,13 +127,17 @@ export class ConvexTestRunner implements FunctionRunner {
   }
 
   async #find(module: string, name: string): Promise<RegisteredFunction | null> {
-    const modules = this.#modules!;
-    const key = ["ts", "js", "tsx", "jsx", "mts", "mjs"].map((ext) => `${this.#prefix}${module}.${ext}`).find((k) => k in modules);
+    const key = this.#moduleKey(module);
     if (key === undefined) return null;
-    const exports = (await modules[key]!()) as Record<string, unknown>;
+    const exports = (await this.#modules![key]!()) as Record<string, unknown>;
     const fn = exports[name] as RegisteredFunction | undefined;
     if (typeof fn !== "function" && (typeof fn !== "object" || fn === null)) return null;
     return fn.isQuery === true || fn.isMutation === true || fn.isAction === true ? fn : null;
+  }
+
+  #moduleKey(module: string): string | undefined {
+    const modules = this.#modules ?? {};
+    return ["ts", "js", "tsx", "jsx", "mts", "mjs"].map((ext) => `${this.#prefix}${module}.${ext}`).find((k) => k in modules);
   }
 
   #accessorFor(identity: CallerIdentity | null): Accessor {

@@ -6,7 +6,7 @@ import { fail } from "./base.js";
 
 /** Why a client's token was refused: the backend's short code and message. */
 export interface TokenRefusal {
-  readonly code: "InvalidAuthHeader" | "Unauthenticated";
+  readonly code: "InvalidAuthHeader" | "Unauthenticated" | "NoAuthProvider";
   readonly message: string;
 }
 
@@ -62,9 +62,17 @@ export const clientMessages = {
     },
     notOidc: { code: "InvalidAuthHeader", message: "Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT." },
     expired: { code: "Unauthenticated", message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired." },
+    // Fidelity: crates/authentication/src/lib.rs enhance_no_provider_error (logs not redacted).
+    noProvider: (configured: readonly string[]): TokenRefusal => ({
+      code: "NoAuthProvider",
+      message:
+        configured.length === 0
+          ? "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts."
+          : `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [${configured.join(", ")}]`,
+    }),
     // The emulator's own: it has no admin key.
     adminKey: { code: "InvalidAuthHeader", message: "convex-storage-emulator: admin keys are not supported; authenticate with a user JWT (setAuth)." },
-  } satisfies Record<string, TokenRefusal>,
+  } satisfies Record<string, TokenRefusal | ((configured: readonly string[]) => TokenRefusal)>,
   // The emulator's own close reasons (a WebSocket close reason is at most 123 bytes).
   slowReader: "convex-storage-emulator: client not reading, send buffer full",
   tooManyConnections: "convex-storage-emulator: too many connections",

@@ -76,6 +76,12 @@ export const runtimeErrors = {
   cliInvalid: (source: string, detail: string) => cliUsage(`${source}: ${detail}`),
   cliBoolean: (variable: string, value: string) => cliUsage(`${variable} expects 1, true, 0 or false, got "${describe(value)}"`),
   cliFunctionsNeedHttp: () => cliUsage("--functions needs --http"),
+  cliConvexWithHttp: () => cliUsage("--convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions"),
+  cliConvexWithPersist: () => cliUsage("--convex keeps the app's documents in memory, so its files cannot outlive them: drop --persist"),
+  convexDirMissing: (dir: string) => cliUsage(`--convex: "${describe(dir)}" is not a directory`),
+  convexDirEmpty: (dir: string) => cliUsage(`--convex: "${describe(dir)}" holds no function modules (.ts or .js files besides schema and _generated/); point it at your app's convex/ directory`),
+  convexNeedsConvexTest: (detail: string) =>
+    fail("ModuleLoad", 400, `${PREFIX} --convex runs your functions in convex-test, which did not load (${detail}): npm install --save-dev convex-test`),
   moduleNeedsTsx: (flag: string) =>
     fail("ModuleLoad", 400, `${PREFIX} ${flag}: loading TypeScript needs tsx (npm install --save-dev tsx), or point ${flag} at compiled JavaScript`),
   moduleLoadFailed: (flag: string, path: string, detail: string) =>

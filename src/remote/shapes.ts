@@ -54,5 +54,6 @@ export const SHAPES = {
   calls: field<"calls", FunctionCallEntry[]>("calls", everyOf(isCall), "function call[]"),
   pending: field<"pending", PendingFault[]>("pending", everyOf((v) => isObject(v) && typeof v.route === "string"), "fault[]"),
   ok: field<"ok", true>("ok", (v) => v === true, "true"),
+  siteUrl: field<"siteUrl", string>("siteUrl", (v) => typeof v === "string" && /^https?:\/\//.test(v), "URL"),
   deleted: field<"deleted", string>("deleted", (v) => typeof v === "string", "string"),
 };

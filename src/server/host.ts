@@ -35,8 +35,9 @@ export interface ServerHost {
  * (the emulator itself fits), and nothing else.
  */
 export interface AdminHost {
-  /** The cloud origin, for health. */
+  /** The cloud and site origins, for health. */
   readonly url: string;
+  readonly siteUrl: string;
   readonly journal: Pick<Journal, "entries" | "functionCalls" | "subscribe" | "clear">;
   readonly faults: Pick<Faults, "next" | "pending" | "clear">;
   files(): StoredFile[];
@@ -44,8 +45,8 @@ export interface AdminHost {
   file(id: string): StoredFile | null;
   bytes(id: string): Uint8Array | null;
   image(id: string): ImageInfo | null;
-  /** Forgets every file, token, journal entry and fault. */
-  reset(): void;
+  /** Forgets every file, token, journal entry and fault (and an attached app's documents first). */
+  reset(): Promise<void>;
 }
 
 /** What the user allows the admin routes besides loopback (options adminOrigins / allowedHosts). */

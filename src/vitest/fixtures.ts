@@ -18,10 +18,14 @@ export interface StorageEmulatorFixtures {
   emulatorUrl: string;
   /**
    * A remote handle on the run's shared emulator (the globalSetup module's, else
-   * CONVEX_STORAGE_EMULATOR_URL), reset before the test. Tests sharing one
+   * CONVEX_STORAGE_EMULATOR_URL), reset before the test (an app's tables too, with --convex). Tests sharing one
    * emulator must not run at the same time: see docs/vitest.md.
    */
   storageEmulator: RemoteStorageEmulator;
+  /** The shared emulator's cloud origin, reset before the test: `new ConvexHttpClient(convexUrl)`. */
+  convexUrl: string;
+  /** The shared emulator's site origin (the app's HTTP actions), reset before the test. */
+  siteUrl: string;
 }
 
 export const test = baseTest.extend<StorageEmulatorFixtures>({
@@ -43,5 +47,11 @@ export const test = baseTest.extend<StorageEmulatorFixtures>({
     const remote = connectStorageEmulator(sharedEmulatorUrl(inject(STORAGE_EMULATOR_URL_KEY)));
     await remote.reset();
     await use(remote);
+  },
+  convexUrl: async ({ storageEmulator }, use) => {
+    await use(storageEmulator.url);
+  },
+  siteUrl: async ({ storageEmulator }, use) => {
+    await use(await storageEmulator.siteUrl());
   },
 });

@@ -1,11 +1,14 @@
-// The seed's two flows in a real browser: an <input type="file"> upload and
-// an <img> that loads the file, from a page on another origin.
+// The chat page of the Convex docs' "Serving Files" in a real browser: the docs' React
+// components (examples/chat/src, bundled) with ConvexReactClient, against the emulator
+// running the app's convex/ directory as --convex does, from a page on another origin.
 import { mkdirSync } from "node:fs";
-import type { Page } from "playwright-core";
+import { makeFunctionReference } from "convex/server";
+import type { Locator, Page } from "playwright-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
+import "convex-storage-emulator/vitest";
+import { startConvexApp } from "../../src/convex-app.js";
 import { cleanupAfterEach } from "../cleanup.js";
-import { http } from "../e2e/chat-app.js";
 import { fixtures } from "../fixtures.js";
 import { browserForFile, SCREENSHOTS, serveWebApp } from "./harness.js";
 
@@ -16,66 +19,92 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
+type Message = { author: string; body: string; format: "text" | "image"; url?: string | null };
+const list = makeFunctionReference<"query", Record<string, never>, Message[]>("messages:list");
+
 async function setup() {
-  const web = await serveWebApp();
-  defer(web);
-  // The seed's http.ts answers CORS with CLIENT_ORIGIN: the page's origin.
+  const web = defer(await serveWebApp());
+  // The docs' http.ts answers CORS with CLIENT_ORIGIN: the page's origin.
   vi.stubEnv("CLIENT_ORIGIN", web.url);
-  const saved: unknown[] = [];
-  const emulator = createStorageEmulator({ http, run: { mutation: async (_ref, args) => (saved.push(args), null) } });
-  const server = await emulator.listen({ port: 0 });
-  defer(server);
-  const page = await browserOf().newPage();
-  defer(page);
+  const { emulator, t } = await startConvexApp("examples/chat/convex");
+  const server = defer(await emulator.listen({ port: 0 }));
+  const page = defer(await browserOf().newPage());
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${web.url}/index.html?emulator=${encodeURIComponent(server.url)}&site=${encodeURIComponent(server.siteUrl)}`);
-  return { emulator, page, saved, errors, web };
+  await page.goto(`${web.url}/?convex=${encodeURIComponent(server.url)}&site=${encodeURIComponent(server.siteUrl)}`);
+  // The two components: the getUrl one (text and 3-step upload) and the HTTP action one.
+  const urlApp = page.locator("#url-app");
+  const actionApp = page.locator("#action-app");
+  await urlApp.locator("h1").waitFor();
+  const messages = () => (t as { query(ref: typeof list, args: Record<string, never>): Promise<Message[]> }).query(list, {});
+  return { emulator, page, urlApp, actionApp, messages, errors };
 }
 
-async function naturalWidth(page: Page, selector: string): Promise<number> {
+/** The user name the component picked ("User 1234"), from its badge. */
+async function nameOf(app: Locator): Promise<string> {
+  return (await app.locator(".badge span").textContent())!;
+}
+
+/** Waits for the n-th image of a component's list to load; its natural width. */
+async function loadedImage(page: Page, selector: string): Promise<number> {
+  await page.waitForFunction((s) => {
+    const img = document.querySelector<HTMLImageElement>(s);
+    return img !== null && img.complete && img.naturalWidth > 0;
+  }, selector);
   return page.locator(selector).evaluate((img: HTMLImageElement) => img.naturalWidth);
 }
 
-describe("browser", () => {
-  it("upload flow: pick a PNG, POST it to the upload URL, the <img> from getUrl renders", async () => {
-    const { emulator, page, errors } = await setup();
-    await page.setInputFiles("#upload-input", fixtures.png.path);
-    await page.click("#upload-form input[type=submit]");
-    await page.waitForSelector("#upload-status[data-state]");
-    expect(await page.getAttribute("#upload-status", "data-state")).toBe("loaded");
-    expect(await naturalWidth(page, "#upload-result img")).toBe(16);
-    const storageId = (await page.getAttribute("#upload-status", "data-storage-id"))!;
-    expect(emulator.file(storageId)).toMatchObject({ contentType: "image/png", source: "upload" });
-    expect(emulator.bytes(storageId)).toEqual(fixtures.png.bytes);
+describe("browser: the docs' chat app", () => {
+  it("text: sendMessage through useMutation, both components' useQuery(list) show it", async () => {
+    const { urlApp, actionApp, messages, errors } = await setup();
+    const author = await nameOf(urlApp);
+    await urlApp.getByPlaceholder("Write a message…").fill("hello from Chromium");
+    await urlApp.locator('input[type=submit][value="Send"]').click();
+    await urlApp.locator("li", { hasText: "hello from Chromium" }).waitFor();
+    await actionApp.locator("li", { hasText: "hello from Chromium" }).waitFor();
+    expect(await messages()).toMatchObject([{ author, body: "hello from Chromium", format: "text" }]);
+    expect(errors).toEqual([]);
+  });
+
+  it("3-step upload: generateUploadUrl, POST the file, sendImage; the <img> from getUrl renders", async () => {
+    const { emulator, page, urlApp, messages, errors } = await setup();
+    const author = await nameOf(urlApp);
+    await urlApp.locator("input[type=file]").setInputFiles(fixtures.png.path);
+    await urlApp.locator('input[type=submit][value="Send Image"]').click();
+    expect(await loadedImage(page, "#url-app li img")).toBe(16);
+    const [message] = await messages();
+    expect(message).toMatchObject({ author, format: "image" });
+    expect(await page.getAttribute("#url-app li img", "src")).toBe(message!.url);
+    expect(emulator).toHaveStoredImage({ storageId: message!.body, format: "png", width: 16, height: 16, source: "upload" });
+    expect(emulator).toHaveReceivedUpload({ contentType: "image/png" });
+    expect(emulator.bytes(message!.body)).toEqual(fixtures.png.bytes);
     // The browser really went cross-origin: a preflight was answered for the upload.
     expect(emulator.journal.httpRequests("cors").length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 
-  it("HTTP action flow: POST /sendImage from the page, <img src=/getImage> renders", async () => {
-    const { emulator, page, saved, errors } = await setup();
-    await page.setInputFiles("#action-input", fixtures.jpeg.path);
-    await page.click("#action-form input[type=submit]");
-    await page.waitForSelector("#action-status[data-state]");
-    expect(await page.getAttribute("#action-status", "data-state")).toBe("loaded");
-    expect(await naturalWidth(page, "#action-result img")).toBe(16);
-    const storageId = (await page.getAttribute("#action-status", "data-storage-id"))!;
-    expect(emulator.file(storageId)).toMatchObject({ contentType: "image/jpeg", source: "store" });
-    expect(emulator.bytes(storageId)).toEqual(fixtures.jpeg.bytes);
-    expect(saved).toEqual([{ storageId, author: "Browser" }]);
+  it("HTTP action upload: POST /sendImage on VITE_CONVEX_SITE_URL, the <img src=/getImage> renders", async () => {
+    const { emulator, page, actionApp, messages, errors } = await setup();
+    const author = await nameOf(actionApp);
+    await actionApp.locator("input[type=file]").setInputFiles(fixtures.jpeg.path);
+    await actionApp.locator('input[type=submit][value="Send Image"]').click();
+    expect(await loadedImage(page, "#action-app li img")).toBe(16);
+    const [message] = await messages();
+    expect(message).toMatchObject({ author, format: "image" });
+    expect(await page.getAttribute("#action-app li img", "src")).toContain(`/getImage?storageId=${encodeURIComponent(message!.body)}`);
+    expect(emulator).toHaveStoredImage({ storageId: message!.body, format: "jpeg", source: "store" });
+    expect(emulator.bytes(message!.body)).toEqual(fixtures.jpeg.bytes);
     expect(errors).toEqual([]);
   });
 
-  it("a missing image: the <img> gets a 404, the page shows it and keeps working", async () => {
-    const { emulator, page, errors } = await setup();
-    await page.click("#missing-button");
-    await page.waitForSelector("#missing-status[data-state]");
-    expect(await page.textContent("#missing-status")).toBe("Image not found");
-    expect(emulator.journal.httpRequests("serve").map((r) => r.status)).toEqual([404]);
-    await page.setInputFiles("#upload-input", fixtures.png.path);
-    await page.click("#upload-form input[type=submit]");
-    await page.waitForSelector("#upload-status[data-state=loaded]");
+  it("reset: the page's list empties, as the database and files do", async () => {
+    const { emulator, urlApp, errors } = await setup();
+    await urlApp.getByPlaceholder("Write a message…").fill("soon gone");
+    await urlApp.locator('input[type=submit][value="Send"]').click();
+    await urlApp.locator("li").first().waitFor();
+    await emulator.reset();
+    await urlApp.locator("li").first().waitFor({ state: "detached" });
+    expect(emulator.files()).toEqual([]);
     expect(errors).toEqual([]);
   });
 

@@ -1,12 +1,8 @@
 // Browser tests drive a Chromium (see chromium.ts for which) with playwright-core,
 // which downloads no browser of its own.
-import { createServer, type Server } from "node:http";
-import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { serveChat, type ChatServer } from "../../examples/chat/serve.js";
 import { CHROMIUM_FLAGS, chromiumPath } from "./chromium.js";
 
 async function launchBrowser(): Promise<Browser> {
@@ -33,30 +29,7 @@ export function browserForFile(): () => Browser {
   return () => browser!;
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8" };
-const WEB_DIR = fileURLToPath(new URL("../../examples/chat/web/", import.meta.url));
-
-/** Serves examples/chat/web on its own origin (another port than the emulator), so CORS is real. */
-export async function serveWebApp(): Promise<{ url: string; close(): Promise<void>; server: Server }> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    const file = join(WEB_DIR, path === "/" ? "index.html" : path);
-    if (!file.startsWith(WEB_DIR)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
-    } catch {
-      res.writeHead(404).end("not found");
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+/** Serves the chat example's page (examples/chat/serve.ts: its React app bundled) on its own origin, so CORS is real. */
+export function serveWebApp(): Promise<ChatServer> {
+  return serveChat({ port: 0 });
 }

@@ -25,6 +25,7 @@ const EVERY_VARIABLE = {
   CONVEX_STORAGE_EMULATOR_PERSIST: "store",
   CONVEX_STORAGE_EMULATOR_VERIFY_SHA256: "1",
   CONVEX_STORAGE_EMULATOR_SEED: "fixtures",
+  CONVEX_STORAGE_EMULATOR_CONVEX: "app/convex",
   CONVEX_STORAGE_EMULATOR_HTTP: "convex/http.ts",
   CONVEX_STORAGE_EMULATOR_FUNCTIONS: "dev-functions.ts",
   CONVEX_STORAGE_EMULATOR_MAX_FILE_BYTES: "10",
@@ -37,17 +38,21 @@ const EVERY_VARIABLE = {
   CONVEX_STORAGE_EMULATOR_QUIET: "true",
 };
 
+// --convex excludes --http and --functions (its own test is below): every other variable.
+const { CONVEX_STORAGE_EMULATOR_CONVEX: _convex, ...WITH_HTTP } = EVERY_VARIABLE;
+
 describe("parseCli", () => {
   it("envName: the flag in upper case with underscores, after CONVEX_STORAGE_EMULATOR_", () => {
     expect(OPTIONS.map((o) => envName(o.flag))).toEqual(Object.keys(EVERY_VARIABLE));
   });
 
   it("parseCli: every option can come from its variable", () => {
-    expect(setup([], EVERY_VARIABLE)).toEqual({
+    expect(setup([], WITH_HTTP)).toEqual({
       port: 4000,
       sitePort: 4100,
       host: "0.0.0.0",
       seed: "fixtures",
+      convex: undefined,
       http: "convex/http.ts",
       functions: "dev-functions.ts",
       quiet: true,
@@ -68,16 +73,16 @@ describe("parseCli", () => {
 
   it("parseCli: --cors-origin and --allow-host repeat; given as flags they replace their variable's list", () => {
     const argv = ["--cors-origin", "https://c.test", "--cors-origin", "https://d.test", "--allow-host", "a.lan", "--allow-host", "b.lan"];
-    expect(setup(argv, EVERY_VARIABLE).emulator).toMatchObject({ adminOrigins: ["https://c.test", "https://d.test"], allowedHosts: ["a.lan", "b.lan"] });
+    expect(setup(argv, WITH_HTTP).emulator).toMatchObject({ adminOrigins: ["https://c.test", "https://d.test"], allowedHosts: ["a.lan", "b.lan"] });
   });
 
   it("parseCli: a flag wins over its variable", () => {
     const argv = ["--port", "5000", "--url", "https://flag.test", "--max-file-bytes", "11", "--seed", "other"];
-    expect(setup(argv, EVERY_VARIABLE)).toMatchObject({ port: 5000, seed: "other", emulator: { url: "https://flag.test", maxFileBytes: 11, maxTotalBytes: 20 } });
+    expect(setup(argv, WITH_HTTP)).toMatchObject({ port: 5000, seed: "other", emulator: { url: "https://flag.test", maxFileBytes: 11, maxTotalBytes: 20 } });
   });
 
   it("parseCli: without flags or variables, the defaults", () => {
-    expect(setup([], {})).toEqual({ port: 3210, sitePort: 3211, host: "127.0.0.1", seed: undefined, http: undefined, functions: undefined, quiet: false, emulator: { admin: true } });
+    expect(setup([], {})).toEqual({ port: 3210, sitePort: 3211, host: "127.0.0.1", seed: undefined, convex: undefined, http: undefined, functions: undefined, quiet: false, emulator: { admin: true } });
   });
 
   it("parseCli: --site-port defaults to the port after --port, and to 0 (free) with --port 0", () => {
@@ -126,6 +131,18 @@ describe("parseCli", () => {
     expect((usageError(["--functions", "f.js"])).message).toBe("[convex-storage-emulator] --functions needs --http. Run convex-storage-emulator --help for usage.");
     expect((usageError(["extra"])).message).toBe(
       "[convex-storage-emulator] Unexpected argument 'extra'. This command does not take positional arguments. Run convex-storage-emulator --help for usage.",
+    );
+  });
+
+  it("parseCli: --convex from its flag or variable; it excludes --http and --functions", () => {
+    expect(setup(["--convex", "convex"]).convex).toBe("convex");
+    expect(setup([], { CONVEX_STORAGE_EMULATOR_CONVEX: "app/convex" }).convex).toBe("app/convex");
+    expect(usageError(["--convex", " "]).message).toBe("[convex-storage-emulator] --convex must not be empty. Run convex-storage-emulator --help for usage.");
+    const both = "[convex-storage-emulator] --convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions. Run convex-storage-emulator --help for usage.";
+    expect(usageError(["--convex", "convex", "--http", "convex/http.ts"])).toEqual({ code: "CliUsage", message: both });
+    expect(usageError(["--functions", "f.js"], { CONVEX_STORAGE_EMULATOR_CONVEX: "convex" })).toEqual({ code: "CliUsage", message: both });
+    expect(usageError(["--convex", "convex", "--persist", "files"]).message).toBe(
+      "[convex-storage-emulator] --convex keeps the app's documents in memory, so its files cannot outlive them: drop --persist. Run convex-storage-emulator --help for usage.",
     );
   });
 

@@ -141,4 +141,20 @@ describe("auth over the sync WebSocket", () => {
     await waitFor(() => changes.includes(true), { what: "onChange(true)" });
     expect(await client.query(api.protocol!.whoami!, {})).toMatchObject({ tokenIdentifier: "https://i.example|ok" });
   });
+
+  it("with a convex/auth.config.ts, a token must match one of its providers (issuer and applicationID)", async () => {
+    const authConfig = { providers: [{ domain: "https://issuer.example/", applicationID: "convex" }] };
+    const { url } = await setup({ authConfig });
+    const whoami = (token: string) => new ConvexHttpClient(url, { logger: false, auth: token }).query(api.protocol!.whoami!, {});
+    expect(await whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "convex" }))).toMatchObject({ tokenIdentifier: "https://issuer.example|a" });
+    // Fidelity: crates/authentication/src/lib.rs enhance_no_provider_error, crates/common/src/auth.rs matches_token.
+    const refused = "NoAuthProvider: No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=https://issuer.example/, app_id=convex)]";
+    await expect(whoami(jwt({ sub: "a", iss: "https://other.example", aud: "convex" }))).rejects.toThrow(refused.replace("NoAuthProvider: ", ""));
+    await expect(whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "another-app" }))).rejects.toThrow(/NoAuthProvider/);
+    const client = wsClient(url);
+    const changes: boolean[] = [];
+    client.setAuth(async () => jwt({ sub: "a", iss: "https://other.example", aud: "convex" }), (ok) => changes.push(ok));
+    await waitFor(() => changes.includes(false), { what: "onChange(false)" });
+  });
 });
+

@@ -7,12 +7,14 @@ import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
 import schema from "./convex/schema";
 
-export const modules = import.meta.glob("./convex/**/*.ts");
+const modules = import.meta.glob("./convex/**/*.ts");
 
-export async function setup(options: { modules?: boolean } = {}) {
+/** `modules: false`: connect without the module map; `authConfig`: the default export of a convex/auth.config.ts. */
+export async function setup(options: { modules?: boolean; authConfig?: unknown } = {}) {
   const emulator = createStorageEmulator();
-  const t = convexTest(schema, modules);
-  const connection = await connectConvexTest(t, emulator, options.modules === false ? {} : { modules });
+  const app = options.authConfig === undefined ? modules : { ...modules, "./convex/auth.config.ts": async () => ({ default: options.authConfig }) };
+  const t = convexTest(schema, app);
+  const connection = await connectConvexTest(t, emulator, options.modules === false ? {} : { modules: app });
   const server = await emulator.listen({ port: 0 });
   onTestFinished(async () => {
     await server.close();

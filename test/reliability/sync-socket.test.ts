@@ -154,6 +154,28 @@ describe("sync socket: load and misbehaving clients", () => {
     expect(await t.query(api.protocol!.count!, { name: "gone" })).toBe(1n);
   });
 
+  it("a mutation resent after a reconnect (same session, same request id) is answered, not run again", async () => {
+    const { url, t } = await setup();
+    const first = await rawSocket(url);
+    first.send({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "once" }] });
+    const answer = await waitFor(() => first.received.find((m) => m.type === "MutationResponse"));
+    first.ws.close();
+    // rawSocket connects with the same sessionId each time, as a reconnecting client does.
+    const again = await rawSocket(url);
+    again.send({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "once" }] });
+    const retried = await waitFor(() => again.received.find((m) => m.type === "MutationResponse"));
+    expect(retried).toEqual(answer);
+    expect(await t.query(api.protocol!.count!, { name: "once" })).toBe(1n);
+    again.ws.close();
+  });
+
+  it("disconnect(): open sync sockets are closed with 1001", async () => {
+    const { url, connection } = await setup();
+    const raw = await rawSocket(url);
+    connection.disconnect();
+    expect(await raw.closed).toEqual({ code: 1001, reason: "convex-storage-emulator: functions disconnected" });
+  });
+
   it("close(): open sync sockets are closed with 1001", async () => {
     const { url, emulator } = await setup();
     const raw = await rawSocket(url);

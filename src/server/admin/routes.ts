@@ -54,7 +54,7 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       handle: (_req, res) => {
         const files = admin.files();
         const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-        sendJson(res, 200, { ok: true, version: VERSION, url: admin.url, files: files.length, totalBytes });
+        sendJson(res, 200, { ok: true, version: VERSION, url: admin.url, siteUrl: admin.siteUrl, files: files.length, totalBytes });
       },
     },
     { method: "GET", path: ADMIN_ROUTES.files, handle: (_req, res) => sendJson(res, 200, { files: admin.files().map(describe) }) },
@@ -83,7 +83,7 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
         sendJson(res, 200, { deleted: file.storageId });
       },
     },
-    { method: "POST", path: ADMIN_ROUTES.reset, handle: (_req, res) => (admin.reset(), ok(res)) },
+    { method: "POST", path: ADMIN_ROUTES.reset, handle: async (_req, res) => (await admin.reset(), ok(res)) },
     { method: "POST", path: ADMIN_ROUTES.uploadUrl, handle: (_req, res) => sendJson(res, 200, gateway.issueUploadUrl()) },
     // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
     {

@@ -3,7 +3,7 @@
 // provider configured, so any well-formed token is accepted (docs/security.md).
 import { clientMessages } from "../../errors.js";
 import type { TokenRefusal } from "../../errors/clients.js";
-import type { CallerIdentity } from "./runner.js";
+import type { AuthProvider, CallerIdentity } from "./runner.js";
 
 // Fidelity: get-convex/convex-backend crates/keybroker/src/broker.rs (UserIdentity from the
 // token's claims): the standard OIDC claims become typed fields under these names.
@@ -41,7 +41,7 @@ export function bearerToken(header: string): string | TokenRefusal {
  * The identity a token stands for, or why the backend would refuse it before checking its
  * signature: not a JWT, no `iss` or `sub`, or past its `exp`.
  */
-export function identityOfToken(token: string, nowMs = Date.now()): CallerIdentity | TokenRefusal {
+export function identityOfToken(token: string, providers?: readonly AuthProvider[], nowMs = Date.now()): CallerIdentity | TokenRefusal {
   const parts = token.split(".");
   if (parts.length !== 3) return tokenRefusals.notJwt;
   let claims: unknown;
@@ -53,6 +53,9 @@ export function identityOfToken(token: string, nowMs = Date.now()): CallerIdenti
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return tokenRefusals.notJwt;
   const { sub, iss, exp } = claims as Record<string, unknown>;
   if (typeof iss !== "string") return tokenRefusals.noIssuer;
+  if (providers !== undefined && !providers.some((p) => matchesToken(p, audiencesOf((claims as { aud?: unknown }).aud), iss))) {
+    return tokenRefusals.noProvider(providers.map((p) => (p.kind === "OIDC" ? `OIDC(domain=${p.issuer}, app_id=${p.applicationID})` : `CustomJWT(issuer=${p.issuer}, app_id=${p.applicationID ?? "none"})`)));
+  }
   if (typeof sub !== "string") return tokenRefusals.notOidc;
   if (typeof exp === "number" && exp * 1000 <= nowMs) return tokenRefusals.expired;
   // Fidelity: keybroker UserIdentifier::construct: "<issuer>|<subject>".
@@ -67,4 +70,20 @@ export function identityOfToken(token: string, nowMs = Date.now()): CallerIdenti
   const address = (claims as { address?: { formatted?: unknown } }).address?.formatted;
   if (typeof address === "string") identity.address = address;
   return identity as CallerIdentity;
+}
+
+function audiencesOf(aud: unknown): string[] {
+  if (typeof aud === "string") return [aud];
+  return Array.isArray(aud) ? aud.filter((a): a is string => typeof a === "string") : [];
+}
+
+/**
+ * Fidelity: crates/common/src/auth.rs AuthInfo::matches_token: the audience must include the
+ * provider's applicationID when it has one; issuers compare without a trailing slash, an `iss`
+ * without a scheme taken as https://.
+ */
+function matchesToken(provider: AuthProvider, audiences: string[], issuer: string): boolean {
+  if (provider.applicationID !== undefined && !audiences.includes(provider.applicationID)) return false;
+  const withScheme = issuer.startsWith("https://") || issuer.startsWith("http://") ? issuer : `https://${issuer}`;
+  return provider.issuer.replace(/\/+$/, "") === withScheme.replace(/\/+$/, "");
 }

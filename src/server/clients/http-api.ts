@@ -43,7 +43,7 @@ export async function handleClientApi(hub: ClientHub, req: IncomingMessage, res:
       sendJson(res, 200, { ts: encodeTs(hub.ts) });
       return;
     }
-    const identity = identityOfRequest(req);
+    const identity = identityOfRequest(hub, req);
     const body = await readJsonBody(req, res);
     const run = path.startsWith(CLIENT_RUN_PREFIX) ? runPathOf(path) : null;
     const kind = run === null ? KIND_OF_PATH[path]! : "any";
@@ -73,13 +73,13 @@ function responseBody(outcome: FunctionOutcome, clean: boolean): Record<string, 
 }
 
 /** The caller of a request: `Authorization: Bearer <jwt>` decoded (not verified: auth.ts). */
-function identityOfRequest(req: IncomingMessage): CallerIdentity | null {
+function identityOfRequest(hub: ClientHub, req: IncomingMessage): CallerIdentity | null {
   const header = firstHeader(req, "authorization");
   if (header === undefined) return null;
   if (header.startsWith("Convex ")) throw errors.unauthenticated(clientMessages.tokenRefusals.adminKey);
   const token = bearerToken(header);
   if (typeof token !== "string") throw errors.unauthenticated(token);
-  const identity = identityOfToken(token);
+  const identity = identityOfToken(token, hub.authProviders);
   if (!("tokenIdentifier" in identity)) throw errors.unauthenticated(identity);
   return identity;
 }

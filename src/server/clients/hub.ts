@@ -3,7 +3,7 @@
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
 import type { Journal } from "../../journal.js";
-import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner } from "./runner.js";
+import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from "./limits.js";
 
 /** Which protocol a call came through. */
@@ -13,7 +13,19 @@ export type ClientProtocol = "ws" | "http";
 export interface RefreshableSession {
   /** Something may have changed: re-run the queries, send what changed. */
   refresh(): void;
+  /** The functions are gone (disconnected): close the socket with this code and reason. */
+  end(code: number, reason: string): void;
 }
+
+/** A mutation that committed, as its client was answered: sent again to a client that retries it. */
+export interface CompletedMutation {
+  readonly value: JsonValue;
+  readonly ts: bigint;
+}
+
+// Bounds of the retried-mutation memory: per client session, and client sessions.
+const REMEMBERED_PER_SESSION = 1000;
+const REMEMBERED_SESSIONS = 10_000;
 
 export class ClientHub {
   #runner: FunctionRunner | undefined;
@@ -26,6 +38,7 @@ export class ClientHub {
   #cache = new Map<string, Promise<FunctionOutcome>>();
   #cacheTs: bigint;
   #refreshQueued = false;
+  readonly #completed = new Map<string, Map<number, CompletedMutation>>();
   /** What one sync client may cost (sync-server.ts); tests lower them. */
   syncLimits: SyncLimits = DEFAULT_SYNC_LIMITS;
 
@@ -53,7 +66,13 @@ export class ClientHub {
       this.#stopWatching?.();
       this.#runner = undefined;
       this.#stopWatching = undefined;
+      for (const session of [...this.#sessions]) session.end(1001, "convex-storage-emulator: functions disconnected");
     };
+  }
+
+  /** The app's auth.config.ts providers, when it has one (auth.ts matches tokens to them). */
+  get authProviders(): FunctionRunner["authProviders"] {
+    return this.#runner?.authProviders;
   }
 
   /** The latest timestamp: every write seen so far is at or before it. */
@@ -100,6 +119,26 @@ export class ClientHub {
       this.#cache.set(key, run);
     }
     return journal ? run.then((outcome) => this.#record(call, "ws", outcome, started, at)) : run;
+  }
+
+  /**
+   * Fidelity: get-convex/convex-backend crates/sync/src/worker.rs passes the (session id, request id)
+   * of each mutation, and the backend answers a retry of a committed one with its first result and
+   * timestamp instead of running it again (a client resends its in-flight mutations on reconnect).
+   */
+  completedMutation(sessionId: string, requestId: number): CompletedMutation | undefined {
+    return this.#completed.get(sessionId)?.get(requestId);
+  }
+
+  rememberMutation(sessionId: string, requestId: number, done: CompletedMutation): void {
+    let session = this.#completed.get(sessionId);
+    if (session === undefined) {
+      if (this.#completed.size >= REMEMBERED_SESSIONS) this.#completed.delete(this.#completed.keys().next().value!);
+      session = new Map();
+      this.#completed.set(sessionId, session);
+    }
+    session.set(requestId, done);
+    if (session.size > REMEMBERED_PER_SESSION) session.delete(session.keys().next().value!);
   }
 
   addSession(session: RefreshableSession): void {

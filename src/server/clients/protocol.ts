@@ -22,7 +22,7 @@ export interface StateVersion {
   ts: bigint;
 }
 
-export type QuerySetModification =
+type QuerySetModification =
   | { type: "Add"; queryId: number; udfPath: string; args: JsonValue[] }
   | { type: "Remove"; queryId: number };
 

@@ -34,7 +34,17 @@ export interface FunctionCall {
   readonly identity: CallerIdentity | null;
 }
 
+/** One provider of the app's convex/auth.config.ts, as the backend matches a token to it. */
+export interface AuthProvider {
+  readonly kind: "OIDC" | "CustomJWT";
+  /** `domain` (OIDC) or `issuer` (customJwt). */
+  readonly issuer: string;
+  readonly applicationID?: string;
+}
+
 export interface FunctionRunner {
+  /** The app's auth.config.ts providers; undefined when it has none (then any issuer is accepted). */
+  readonly authProviders?: readonly AuthProvider[];
   /** Runs a public function as a client would reach it; never throws for the function's own failures. */
   run(call: FunctionCall): Promise<FunctionOutcome>;
   /** Calls `listener` after anything may have written to the database or files; returns the undo. */

@@ -46,6 +46,7 @@ export class SyncSession implements RefreshableSession {
   #pendingMutations = 0;
   #actionsInFlight = 0;
   #closed = false;
+  #sessionId: string | undefined;
 
   constructor(hub: ClientHub, socket: SessionSocket) {
     this.#hub = hub;
@@ -59,6 +60,7 @@ export class SyncSession implements RefreshableSession {
     if ("invalid" in message) return this.#fatal(message.invalid);
     switch (message.type) {
       case "Connect": {
+        this.#sessionId = message.sessionId;
         const observed = message.maxObservedTimestamp === undefined ? null : decodeTs(message.maxObservedTimestamp);
         // Fidelity: worker.rs Connect: a client that saw a later timestamp than the backend knows is refused.
         if (observed !== null && observed > this.#hub.ts) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
@@ -91,6 +93,11 @@ export class SyncSession implements RefreshableSession {
     void this.#update();
   }
 
+  /** Closes the socket (the functions were disconnected). */
+  end(code: number, reason: string): void {
+    if (!this.#closed) this.#end(code, reason);
+  }
+
   /** The socket is gone: nothing more is sent; running functions finish (their writes stay). */
   close(): void {
     this.#closed = true;
@@ -100,7 +107,7 @@ export class SyncSession implements RefreshableSession {
     if (message.baseVersion !== this.#receivedIdentity) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     let identity: CallerIdentity | null = null;
     if (message.tokenType !== "None") {
-      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "");
+      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "", this.#hub.authProviders);
       if (!("tokenIdentifier" in decoded)) {
         // Fidelity: crates/local_backend/src/subs/mod.rs: an auth update that fails sends AuthError
         // with the last sent identity version, then closes without a close code.
@@ -118,13 +125,17 @@ export class SyncSession implements RefreshableSession {
     if (this.#pendingMutations >= MAX_PENDING_OPERATIONS) return this.#end(CLOSE_AGAIN, "TooManyConcurrentMutations");
     this.#pendingMutations += 1;
     const identity = this.#identity;
+    const sessionId = this.#sessionId;
     // Fidelity: worker.rs: a client's mutations run one after another, answered in order.
     this.#mutations = this.#mutations.then(async () => {
-      const outcome = await this.#hub.call({ kind: "mutation", path, args, identity }, "ws");
+      const retried = sessionId === undefined ? undefined : this.#hub.completedMutation(sessionId, requestId);
+      const outcome: FunctionOutcome = retried !== undefined ? { ok: true, value: retried.value } : await this.#hub.call({ kind: "mutation", path, args, identity }, "ws");
+      // A success carries the timestamp its writes are visible at; the transition that follows is at or after it.
+      const ts = retried?.ts ?? this.#hub.ts;
+      if (outcome.ok && retried === undefined && sessionId !== undefined) this.#hub.rememberMutation(sessionId, requestId, { value: outcome.value, ts });
       this.#pendingMutations -= 1;
       if (this.#closed) return;
-      // A success carries the timestamp its writes are visible at; the transition that follows is at or after it.
-      if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(this.#hub.ts), logLines: [] });
+      if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
       this.#needTransition = true;
       this.refresh();

@@ -1,5 +1,5 @@
-// docs/playwright.md's set-up, run by test/playwright.test.ts: the emulator's
-// CLI and the chat page as webServers, each on a free port, the tests in Chromium.
+// docs/playwright.md's set-up, run by test/playwright.test.ts: the emulator's CLI running the
+// chat app (--convex) and the chat page as webServers, each on a free port, the tests in Chromium.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_FLAGS, chromiumPath } from "../../browser/chromium.js";
@@ -19,9 +19,11 @@ export default defineConfig({
   },
   webServer: [
     {
-      // In a project: "npx convex-storage-emulator --port 0".
-      command: "node bin/convex-storage-emulator.js --port 0",
+      // In a project: "npx convex-storage-emulator --port 0 --convex convex".
+      command: "node bin/convex-storage-emulator.js --port 0 --convex examples/chat/convex",
       cwd: ROOT,
+      // The docs' http.ts answers CORS with CLIENT_ORIGIN; the page's port is only known later.
+      env: { CLIENT_ORIGIN: "*" },
       // The URL it prints becomes process.env.CONVEX_STORAGE_EMULATOR_URL, which the fixture reads.
       wait: { stdout: /ready on (?<convex_storage_emulator_url>http:\/\/\S+)/ },
     },
