@@ -2,6 +2,7 @@
 // what the HTTP API and every sync socket share: the function runner (set
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
+import { clientMessages } from "../../errors.js";
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from "./limits.js";
@@ -34,9 +35,8 @@ export class ClientHub {
   readonly #journal: Journal;
   readonly #now: () => number;
   readonly #sessions = new Set<RefreshableSession>();
-  /** Query results at the current timestamp, shared by every session asking the same (fan-out). */
-  #cache = new Map<string, Promise<FunctionOutcome>>();
-  #cacheTs: bigint;
+  /** Query results by timestamp (the two latest), shared by every session asking the same (fan-out). */
+  readonly #cache = new Map<bigint, Map<string, Promise<FunctionOutcome>>>();
   #refreshQueued = false;
   readonly #completed = new Map<string, Map<number, CompletedMutation>>();
   /** What one sync client may cost (sync-server.ts); tests lower them. */
@@ -47,7 +47,6 @@ export class ClientHub {
     this.#now = options.now;
     // Fidelity: convex-test and the backend both count timestamps in Unix nanoseconds.
     this.#ts = BigInt(Date.now()) * 1_000_000n;
-    this.#cacheTs = this.#ts;
   }
 
   /** True while a runner is attached: until then the client routes answer 404 as before. */
@@ -105,18 +104,21 @@ export class ClientHub {
    * caller at the same timestamp share one run. `journal` records it as a client's call.
    */
   subscribedQuery(path: string, args: FunctionCall["args"], identity: CallerIdentity | null, ts: bigint, journal: boolean): Promise<FunctionOutcome> {
-    if (ts !== this.#cacheTs) {
-      this.#cache = new Map();
-      this.#cacheTs = ts;
+    let atTs = this.#cache.get(ts);
+    if (atTs === undefined) {
+      atTs = new Map();
+      this.#cache.set(ts, atTs);
+      // A session may still be finishing a refresh at the previous timestamp; older ones are done with.
+      for (const old of this.#cache.keys()) if (this.#cache.size > 2 && old !== ts) this.#cache.delete(old);
     }
     const key = `${identity?.tokenIdentifier ?? ""}\u0000${JSON.stringify(identity)}\u0000${path}\u0000${JSON.stringify(args)}`;
     const call: FunctionCall = { kind: "query", path, args, identity };
     const started = performance.now();
     const at = this.#now();
-    let run = this.#cache.get(key);
+    let run = atTs.get(key);
     if (run === undefined) {
       run = this.#run(call);
-      this.#cache.set(key, run);
+      atTs.set(key, run);
     }
     return journal ? run.then((outcome) => this.#record(call, "ws", outcome, started, at)) : run;
   }
@@ -156,7 +158,12 @@ export class ClientHub {
   async #run(call: FunctionCall): Promise<FunctionOutcome> {
     const runner = this.#runner;
     if (runner === undefined) return { ok: false, failure: { message: "convex-storage-emulator: no convex-test instance is connected", frames: [] } };
-    return runner.run(call);
+    try {
+      return await runner.run(call);
+    } catch (error) {
+      // The runner answers a function's own failures; anything else (a module that fails to load) the same way.
+      return { ok: false, failure: { message: clientMessages.uncaught(error instanceof Error ? error.name : "", error instanceof Error ? error.message : String(error)), frames: [] } };
+    }
   }
 
   #record(call: FunctionCall, client: ClientProtocol, outcome: FunctionOutcome, started: number, at: number): FunctionOutcome {

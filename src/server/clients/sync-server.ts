@@ -20,7 +20,8 @@ export interface UpgradeHandler {
 }
 
 export function createSyncUpgrade(hub: ClientHub): UpgradeHandler {
-  let server: WebSocketServer | undefined;
+  // One ws server per message size limit (tests lower the limit between connections).
+  let server: { maxPayload: number; wss: WebSocketServer } | undefined;
   const sockets = new Set<WebSocket>();
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
@@ -30,8 +31,11 @@ export function createSyncUpgrade(hub: ClientHub): UpgradeHandler {
       return;
     }
     const limits = hub.syncLimits;
-    server ??= new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
-    server.handleUpgrade(req, socket, head, (ws) => {
+    if (server?.maxPayload !== limits.maxMessageBytes) {
+      const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+      server = { maxPayload: limits.maxMessageBytes, wss };
+    }
+    server.wss.handleUpgrade(req, socket, head, (ws) => {
       if (sockets.size >= limits.maxConnections) {
         ws.close(1013, clientMessages.tooManyConnections);
         return;

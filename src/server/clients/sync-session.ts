@@ -139,7 +139,7 @@ export class SyncSession implements RefreshableSession {
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
       this.#needTransition = true;
       this.refresh();
-    });
+    }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
   }
 
   #action(requestId: number, path: string, args: JsonValue): void {
@@ -162,6 +162,9 @@ export class SyncSession implements RefreshableSession {
         this.#again = false;
         await this.#transition();
       } while (this.#again && !this.#closed);
+    } catch {
+      // Not the client's fault: an internal error's close (the client reconnects).
+      this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     } finally {
       this.#updating = false;
     }
