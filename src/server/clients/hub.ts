@@ -27,6 +27,7 @@ export interface CompletedMutation {
 // Bounds of the retried-mutation memory: per client session, and client sessions.
 const REMEMBERED_PER_SESSION = 1000;
 const REMEMBERED_SESSIONS = 10_000;
+const MAX_JOURNAL_ARGS_BYTES = 64 * 1024;
 
 export class ClientHub {
   #runner: FunctionRunner | undefined;
@@ -167,11 +168,13 @@ export class ClientHub {
   }
 
   #record(call: FunctionCall, client: ClientProtocol, outcome: FunctionOutcome, started: number, at: number): FunctionOutcome {
+    // The journal keeps up to 10k calls: large arguments are noted by size, not kept.
+    const argsBytes = JSON.stringify(call.args).length;
     this.#journal.recordFunctionCall({
       type: "function",
       kind: call.kind,
       path: call.path,
-      args: call.args,
+      args: argsBytes <= MAX_JOURNAL_ARGS_BYTES ? call.args : `(${argsBytes} bytes of arguments, not kept)`,
       client,
       outcome: outcome.ok ? "ok" : "error",
       ...(outcome.ok ? {} : { errorMessage: outcome.failure.message }),
