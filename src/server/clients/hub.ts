@@ -24,9 +24,11 @@ export interface CompletedMutation {
   readonly ts: bigint;
 }
 
-// Bounds of the retried-mutation memory: per client session, and client sessions.
-const REMEMBERED_PER_SESSION = 1000;
-const REMEMBERED_SESSIONS = 10_000;
+// Bounds of the retried-mutation memory: a client resends only the mutations in flight when it lost
+// its socket (its latest ones), so a few per session, for the latest sessions, of small results.
+const REMEMBERED_PER_SESSION = 100;
+const REMEMBERED_SESSIONS = 1000;
+const REMEMBERED_VALUE_BYTES = 64 * 1024;
 const MAX_JOURNAL_ARGS_BYTES = 64 * 1024;
 
 export class ClientHub {
@@ -134,6 +136,7 @@ export class ClientHub {
   }
 
   rememberMutation(sessionId: string, requestId: number, done: CompletedMutation): void {
+    if (JSON.stringify(done.value).length > REMEMBERED_VALUE_BYTES) return;
     let session = this.#completed.get(sessionId);
     if (session === undefined) {
       if (this.#completed.size >= REMEMBERED_SESSIONS) this.#completed.delete(this.#completed.keys().next().value!);
