@@ -2,6 +2,7 @@
 // what the HTTP API and every sync socket share: the function runner (set
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
+import { createHash } from "node:crypto";
 import { clientMessages } from "../../errors.js";
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
@@ -42,6 +43,7 @@ export class ClientHub {
   readonly #cache = new Map<bigint, Map<string, Promise<FunctionOutcome>>>();
   #refreshQueued = false;
   readonly #completed = new Map<string, Map<number, CompletedMutation>>();
+  readonly #digests = new WeakMap<FunctionOutcome, string>();
   /** What one sync client may cost (sync-server.ts); tests lower them. */
   syncLimits: SyncLimits = DEFAULT_SYNC_LIMITS;
 
@@ -145,6 +147,20 @@ export class ClientHub {
     }
     session.set(requestId, done);
     if (session.size > REMEMBERED_PER_SESSION) session.delete(session.keys().next().value!);
+  }
+
+  /**
+   * A digest of a query's outcome, to tell a changed result from an unchanged one. Fidelity:
+   * crates/sync/src/state.rs complete_fetch keeps a hash of each result, not the result. One per
+   * outcome, however many sessions share it.
+   */
+  digestOf(outcome: FunctionOutcome): string {
+    let digest = this.#digests.get(outcome);
+    if (digest === undefined) {
+      digest = createHash("sha256").update(JSON.stringify(outcome)).digest("base64");
+      this.#digests.set(outcome, digest);
+    }
+    return digest;
   }
 
   addSession(session: RefreshableSession): void {

@@ -3,7 +3,7 @@
 // queries' last results (only changed ones are sent), mutations run in order.
 // Fidelity: get-convex/convex-backend crates/sync/src/worker.rs (handle_message,
 // begin/finish_update_queries) and crates/sync/src/state.rs.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { clientMessages } from "../../errors.js";
 import { identityOfToken } from "./auth.js";
 import type { ClientHub, RefreshableSession } from "./hub.js";
@@ -195,7 +195,7 @@ export class SyncSession implements RefreshableSession {
     await Promise.all(
       [...this.#queries].map(async ([queryId, query]) => {
         const outcome = await this.#hub.subscribedQuery(query.path, query.args, identity, ts, fresh.has(queryId));
-        const compared = digestOf(outcome);
+        const compared = this.#hub.digestOf(outcome);
         if (query.sent === compared || this.#queries.get(queryId) !== query) return;
         query.sent = compared;
         changes.set(queryId, modificationOf(queryId, outcome));
@@ -222,18 +222,6 @@ export class SyncSession implements RefreshableSession {
     this.#closed = true;
     this.#socket.close(code, reason);
   }
-}
-
-// Fidelity: crates/sync/src/state.rs complete_fetch keeps a hash of each result, not the result.
-// One digest per outcome, however many sessions share it (hub.ts caches outcomes per timestamp).
-const digests = new WeakMap<FunctionOutcome, string>();
-function digestOf(outcome: FunctionOutcome): string {
-  let digest = digests.get(outcome);
-  if (digest === undefined) {
-    digest = createHash("sha256").update(JSON.stringify(outcome)).digest("base64");
-    digests.set(outcome, digest);
-  }
-  return digest;
 }
 
 /** Fidelity: protocol.ts Mutation/Action/Add carry the argument object as `[args]`. */
