@@ -135,7 +135,7 @@ describe("sync socket: load and misbehaving clients", () => {
     await rawSocket(url);
     await rawSocket(url);
     const third = await rawSocket(url);
-    expect(await third.closed).toEqual({ code: 1013, reason: "convex-storage-emulator: too many connections" });
+    expect(await third.closed).toEqual({ code: 1013, reason: "[convex-storage-emulator] Too many connections; try again later." });
   });
 
   it("a client gone mid-mutation: the mutation still commits, subscribers see it", async () => {
@@ -173,7 +173,7 @@ describe("sync socket: load and misbehaving clients", () => {
     const { url, connection } = await setup();
     const raw = await rawSocket(url);
     connection.disconnect();
-    expect(await raw.closed).toEqual({ code: 1001, reason: "convex-storage-emulator: functions disconnected" });
+    expect(await raw.closed).toEqual({ code: 1001, reason: "[convex-storage-emulator] No convex-test instance is connected any more." });
   });
 
   it("close(): open sync sockets are closed with 1001", async () => {

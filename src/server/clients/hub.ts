@@ -70,7 +70,7 @@ export class ClientHub {
       this.#stopWatching?.();
       this.#runner = undefined;
       this.#stopWatching = undefined;
-      for (const session of [...this.#sessions]) session.end(1001, "convex-storage-emulator: functions disconnected");
+      for (const session of [...this.#sessions]) session.end(1001, clientMessages.functionsDisconnected);
     };
   }
 
@@ -177,7 +177,7 @@ export class ClientHub {
 
   async #run(call: FunctionCall): Promise<FunctionOutcome> {
     const runner = this.#runner;
-    if (runner === undefined) return { ok: false, failure: { message: "convex-storage-emulator: no convex-test instance is connected", frames: [] } };
+    if (runner === undefined) return { ok: false, failure: { message: clientMessages.notConnected, frames: [] } };
     try {
       return await runner.run(call);
     } catch (error) {
