@@ -31,6 +31,8 @@ export const clientMessages = {
   // path ("messages.js:send") and crates/common/src/types/functions.rs UdfType's Display.
   wrongKind: (canonicalPath: string, expected: string, actual: string) =>
     `Trying to execute ${canonicalPath} as ${expected}, but it is defined as ${actual}.`,
+  // Fidelity: crates/udf/src/validation.rs new_inner (the detail: convex-test/validate-args.ts).
+  argumentValidation: (detail: string) => `ArgumentValidationError: ${detail}`,
   // Fidelity: crates/udf/src/helpers.rs validate_args_size (humansize BINARY).
   argsTooLarge: (canonicalPath: string, actual: string, limit: string) => `Arguments for ${canonicalPath} are too large (actual: ${actual}, limit: ${limit})`,
   // Fidelity: crates/isolate/src/helpers.rs format_uncaught_error.
