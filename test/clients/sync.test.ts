@@ -37,6 +37,15 @@ describe("ConvexClient over the sync WebSocket", () => {
     await waitFor(() => seen.values.at(-1) === 2n);
   });
 
+  it("onUpdate: an action's runMutation writes reach subscribers", async () => {
+    const { url } = await setup();
+    const client = wsClient(url);
+    const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "act" });
+    await waitFor(() => seen.values.length === 1);
+    await client.action(api.protocol!.incrementTwice!, { name: "act" });
+    await waitFor(() => seen.values.at(-1) === 2n, { what: "both increments" });
+  });
+
   it("onUpdate: only changed results are sent (a write elsewhere sends nothing)", async () => {
     const { url, t } = await setup();
     const client = wsClient(url);
