@@ -191,6 +191,26 @@ describe("sync socket: load and misbehaving clients", () => {
   });
 });
 
+describe("sync socket: large results", () => {
+  it("a Transition past 5 MB goes as TransitionChunks, which ConvexClient puts back together", async () => {
+    const { url } = await setup();
+    const raw = await rawSocket(url);
+    subscribeRaw(raw.send, "protocol:big", { name: "b", bytes: 6_000_000 });
+    const chunks = await waitFor(() => {
+      const got = raw.received.filter((m) => m.type === "TransitionChunk");
+      return got.length === 2 && got;
+    }, { timeoutMs: 15_000 });
+    // Fidelity: crates/local_backend/src/subs/mod.rs maybe_split_transition (5,000,000 per chunk, id = byte length).
+    expect(chunks.map((c) => [c.partNumber, c.totalParts])).toEqual([[0, 2], [1, 2]]);
+    expect((chunks[0]!.chunk as string).length).toBe(5_000_000);
+    expect(chunks[0]!.transitionId).toBe(String((chunks[0]!.chunk as string).length + (chunks[1]!.chunk as string).length));
+    raw.ws.close();
+    const seen = subscribe<string>(wsClient(url), api.protocol!.big!, { name: "b", bytes: 6_000_000 });
+    const value = await waitFor(() => seen.values[0], { timeoutMs: 15_000 });
+    expect(value.length).toBe(6_000_002);
+  });
+});
+
 describe("client HTTP API: bad input", () => {
   it("a body past 16 MiB: 400 BadJsonBody, length limit exceeded", async () => {
     const { url } = await setup();
