@@ -83,6 +83,14 @@ describe("ConvexHttpClient", () => {
     await waitFor(() => seen.values.at(-1) === 1n);
   });
 
+  it("function: POST /api/function runs a function of any kind by path", async () => {
+    const { url } = await setup();
+    const post = async (path: string, args: unknown) =>
+      (await fetch(`${url}/api/function`, { method: "POST", body: JSON.stringify({ path, format: "convex_encoded_json", args }) })).json();
+    expect(await post("protocol:increment", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
+    expect(await post("protocol:count", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
+  });
+
   it("journal: records each call with its path, args, outcome and client", async () => {
     const { url, emulator } = await setup();
     const client = new ConvexHttpClient(url, { logger: false });
