@@ -45,6 +45,8 @@ export const clientMessages = {
   // Fidelity: crates/local_backend/src/subs/mod.rs receive_messages (WSMessageInvalidJson); the
   // detail after the colon is the emulator's, where the backend has serde's.
   invalidJson: (detail: string) => `Received Invalid JSON on websocket: ${detail}`,
+  // Fidelity: crates/sync/src/state.rs identity (TokenExpired): a session's token ran out.
+  identityExpired: "Convex token identity expired",
   // Fidelity: crates/sync/src/state.rs modify_query_set (BaseVersionMismatch).
   baseVersionMismatch: (base: number, current: number) => `Base version ${base} passed up doesn't match the current version ${current}`,
   // Fidelity: crates/errors/src/lib.rs INTERNAL_SERVER_ERROR: the close reason of an error that is not the client's.
