@@ -117,8 +117,8 @@ describe("sync socket: load and misbehaving clients", () => {
     await stillWorks();
   });
 
-  it("500 clients subscribed to one query all get one mutation's result", async () => {
-    const { url, t } = await setup();
+  it("500 clients subscribed to one query all get one mutation's result, and leave nothing behind", async () => {
+    const { url, t, emulator } = await setup();
     const sockets = await Promise.all(Array.from({ length: 500 }, () => rawSocket(url)));
     for (const s of sockets) subscribeRaw(s.send, "protocol:count", { name: "fan" });
     await waitFor(() => sockets.every((s) => s.received.length > 0), { timeoutMs: 15_000 });
@@ -127,6 +127,8 @@ describe("sync socket: load and misbehaving clients", () => {
     const updated = (s: (typeof sockets)[number]) => s.received.some((m) => m.type === "Transition" && JSON.stringify(m.modifications).includes(JSON.stringify(one)));
     await waitFor(() => sockets.every(updated), { timeoutMs: 15_000, what: "every client updated" });
     for (const s of sockets) s.ws.close();
+    // Nothing of them stays behind.
+    await waitFor(() => emulator.clients.sessionCount === 0, { timeoutMs: 15_000, what: "every session forgotten" });
   });
 
   it("one connection past the limit is closed with 1013 (try again later)", async () => {
