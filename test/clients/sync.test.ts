@@ -47,6 +47,7 @@ describe("ConvexClient over the sync WebSocket", () => {
   });
 
   it("onUpdate: only changed results are sent (a write elsewhere sends nothing)", async () => {
+    // Fidelity: crates/sync/src/state.rs complete_fetch (an unchanged result hash sends no modification).
     const { url, t } = await setup();
     const client = wsClient(url);
     const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "quiet" });
@@ -59,6 +60,8 @@ describe("ConvexClient over the sync WebSocket", () => {
   it("mutation: a ConvexError's data reaches the client; a thrown Error its dev-deployment text", async () => {
     const { url } = await setup();
     const client = wsClient(url);
+    // Fidelity: get-convex/convex-backend crates/convex/sync_types/src/types/json.rs (MutationResponse's
+    // errorData), crates/application/src/redaction.rs (the dev deployment's "[Request ID: ..] Server Error").
     const refused = await client.mutation(api.protocol!.refuse!, {}).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvexError);
     expect((refused as ConvexError<{ code: string; limit: bigint }>).data).toEqual({ code: "NOPE", limit: 3n });
@@ -74,6 +77,7 @@ describe("ConvexClient over the sync WebSocket", () => {
 
   it("onUpdate: a failing query reaches the error callback", async () => {
     const { url } = await setup();
+    // Fidelity: crates/convex/sync_types/src/types/json.rs QueryFailed.
     const seen = subscribe(wsClient(url), api.protocol!.failQuery!, {});
     const error = await waitFor(() => seen.errors[0]);
     expect(error.message).toContain("Uncaught Error: query boom");
