@@ -6,6 +6,7 @@
 // convex-test instance it holds, so the server cannot be elsewhere); clients share its CPU.
 //
 //   node bench/clients.mjs [--samples 300] [--fanout 100] [--rounds 20]
+//   node bench/clients.mjs '{"samples":300,"fanout":100,"rounds":20}'   (run.mjs: one JSON line out)
 //
 // Needs `npm run build` first (it runs dist/). Prints p50 and p99 per path and the ratios to
 // t.mutation (the goal: the WebSocket round trip within 1.5x of t.mutation at p50).
@@ -17,7 +18,11 @@ import { convexTest } from "convex-test";
 import { WebSocket } from "ws";
 import { quantile } from "./lib/stats.mjs";
 
-const { values } = parseArgs({ options: { samples: { type: "string" }, fanout: { type: "string" }, rounds: { type: "string" } } });
+// From run.mjs (runJsonChild): one JSON argument, one JSON line out; else flags and a readable report.
+const JSON_MODE = process.argv[2]?.startsWith("{") === true;
+const { values } = JSON_MODE
+  ? { values: JSON.parse(process.argv[2]) }
+  : parseArgs({ options: { samples: { type: "string" }, fanout: { type: "string" }, rounds: { type: "string" } } });
 const samples = Number(values.samples ?? 300);
 const fanout = Number(values.fanout ?? 100);
 const rounds = Number(values.rounds ?? 20);
@@ -73,7 +78,7 @@ ws.onUpdate(get, { name: "ws-sub" }, () => {});
 rows.push(await timeEach("ConvexClient.mutation, subscribed (WebSocket)", () => ws.mutation(bump, { name: "ws-sub" })));
 
 const base = rows[0];
-for (const row of rows) {
+for (const row of JSON_MODE ? [] : rows) {
   process.stdout.write(`${row.label.padEnd(48)} p50 ${row.p50.toFixed(3)} ms  p99 ${row.p99.toFixed(3)} ms  ratio p50 ${(row.p50 / base.p50).toFixed(2)}x  p99 ${(row.p99 / base.p99).toFixed(2)}x\n`);
 }
 
@@ -100,7 +105,9 @@ for (let round = 0; round < rounds; round++) {
   await allAt(value);
   fanTimes.push(performance.now() - start);
 }
-process.stdout.write(`one mutation to ${fanout} subscribed ConvexClients: last update p50 ${quantile(fanTimes, 0.5).toFixed(2)} ms  p99 ${quantile(fanTimes, 0.99).toFixed(2)} ms (${rounds} rounds)\n`);
+const fan = { p50: quantile(fanTimes, 0.5), p99: quantile(fanTimes, 0.99) };
+if (JSON_MODE) process.stdout.write(`${JSON.stringify({ inProcess: rows[0], http: rows[1], ws: rows[2], wsSubscribed: rows[3], fanout: { clients: fanout, ...fan } })}\n`);
+else process.stdout.write(`one mutation to ${fanout} subscribed ConvexClients: last update p50 ${fan.p50.toFixed(2)} ms  p99 ${fan.p99.toFixed(2)} ms (${rounds} rounds)\n`);
 
 await Promise.all([ws.close(), ...subscribers.map((c) => c.close())]);
 await server.close();

@@ -1,7 +1,7 @@
 // `npm run bench`: side-by-side benchmarks of convex-storage-emulator, printed
 // as ratios against baselines measured in the same run (issue 11).
 //
-//   node bench/run.mjs [--quick] [--runs N] [--upload-ms MS] [--warmup-ms MS] [--only inprocess,http,overhead,memory,cli] [--no-write] [--out FILE]
+//   node bench/run.mjs [--quick] [--runs N] [--upload-ms MS] [--warmup-ms MS] [--only inprocess,http,overhead,memory,cli,clients] [--no-write] [--out FILE]
 //
 // --quick (about a minute): one run of the in-process and HTTP rows at 1 KiB
 // and 1 MiB only; --only adds other sections to it.
@@ -42,7 +42,7 @@ const INPROC_MS = QUICK ? 500 : 1000;
 // Untimed ops before each in-process case, for the same reason as WARMUP_MS.
 const INPROC_WARMUP_MS = QUICK ? 200 : 1000;
 const MEMORY_BYTES = QUICK ? 256 * MiB : 1024 * MiB;
-const ALL_SECTIONS = ["inprocess", "http", "overhead", "memory", "cli"];
+const ALL_SECTIONS = ["inprocess", "http", "overhead", "memory", "cli", "clients"];
 const SECTIONS = new Set((flags.only ?? (QUICK ? "inprocess,http" : ALL_SECTIONS.join(","))).split(","));
 const wallStart = performance.now();
 const loadStart = os.loadavg();
@@ -503,6 +503,30 @@ async function cliSection() {
     detail: `median ${median(times.emulator).toFixed(0)} ms vs ${median(times.bare).toFixed(0)} ms, ${iterations} each` });
 }
 
+// Convex's own clients (issue 27): a mutation's round trip over the WebSocket and the HTTP API
+// against t.mutation in process, and one mutation fanned out to 100 subscribed clients.
+async function clientsSection() {
+  const samples = QUICK ? 150 : 300;
+  const results = [];
+  for (let run = 0; run < RUNS; run++) {
+    results.push(await runJsonChild(join(BENCH_DIR, "clients.mjs"), { samples, fanout: 100, rounds: QUICK ? 10 : 20 }, { timeoutMs: 300_000 }));
+    const r = results.at(-1);
+    log(`[clients] run ${run + 1}: t.mutation p50 ${r.inProcess.p50.toFixed(3)} ms, WebSocket ${r.ws.p50.toFixed(3)} ms, HTTP ${r.http.p50.toFixed(3)} ms, fan-out to 100 ${r.fanout.p50.toFixed(1)} ms  (${elapsed()})`);
+  }
+  const ratio = (path, q) => results.map((r) => r[path][q] / r.inProcess[q]);
+  const ms = (path, q) => `${median(results.map((r) => r[path][q])).toFixed(3)} ms vs ${median(results.map((r) => r.inProcess[q])).toFixed(3)} ms`;
+  ratioRow("6. clients", "ConvexClient.mutation over the WebSocket / t.mutation in process (p50)", ratio("ws", "p50"), "<= 1.5x", (x) => x <= 1.5, ms("ws", "p50"));
+  for (const [path, label] of [["ws", "ConvexClient.mutation over the WebSocket"], ["wsSubscribed", "the same, subscribed to what it writes"], ["http", "ConvexHttpClient.mutation over HTTP"]]) {
+    for (const q of path === "ws" ? ["p99"] : ["p50", "p99"]) {
+      const ratios = ratio(path, q);
+      rows.push({ section: "6. clients", name: `${label} / t.mutation in process (${q})`, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "reported", detail: ms(path, q) });
+    }
+  }
+  const fan = results.map((r) => r.fanout.p50);
+  rows.push({ section: "6. clients", name: "one mutation to 100 subscribed ConvexClients, until the last has it (p50)", value: median(fan), valueText: `${median(fan).toFixed(1)} ms`, target: "reported", pass: null, note: "reported",
+    detail: `p99 ${median(results.map((r) => r.fanout.p99)).toFixed(1)} ms, ${RUNS} run(s)` });
+}
+
 // --- run --------------------------------------------------------------------------------
 
 const sections = [
@@ -511,6 +535,7 @@ const sections = [
   ["overhead", overheadSection],
   ["memory", memorySection],
   ["cli", cliSection],
+  ["clients", clientsSection],
 ];
 for (const [name, fn] of sections) if (SECTIONS.has(name)) await fn();
 

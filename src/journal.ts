@@ -55,7 +55,7 @@ export interface FunctionCallEntry {
   readonly kind: "query" | "mutation" | "action" | "any";
   /** As the client named it, e.g. "messages:sendImage". */
   readonly path: string;
-  /** The argument object in Convex's JSON encoding (`convexToJson`). */
+  /** The argument object in Convex's JSON encoding (`convexToJson`); past 64 KiB, a note of its size. */
   readonly args: unknown;
   /** "ws": the sync WebSocket (a subscription's first run, a mutation, an action); "http": the HTTP API. */
   readonly client: "ws" | "http";

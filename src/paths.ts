@@ -55,6 +55,8 @@ export const CLIENT_API_ROUTES = {
   action: "/api/action",
   queryTs: "/api/query_ts",
   queryAtTs: "/api/query_at_ts",
+  /** Any kind of function, by `path` in the body (ConvexHttpClient's internal `function()`). */
+  anyFunction: "/api/function",
 } as const;
 /** `POST /api/run/<module path>/<function>`: any function by URL (the docs' HTTP API). */
 export const CLIENT_RUN_PREFIX = "/api/run/";

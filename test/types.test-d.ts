@@ -12,8 +12,10 @@ import {
   type StorageId,
   type StoredFile,
   type JournalEntry,
+  type FunctionCallEntry,
   type ImageInfo,
 } from "../src/index.js";
+import { connectConvexTest, type ConnectOptions } from "../src/convex-test.js";
 
 const emulator = createStorageEmulator();
 
@@ -60,6 +62,19 @@ describe("types", () => {
     expectTypeOf<StoredFile["source"]>().toEqualTypeOf<"upload" | "store" | "seed">();
     expectTypeOf<StoredFile["contentType"]>().toEqualTypeOf<string | null>();
     expectTypeOf(emulator.journal.entries).toEqualTypeOf<readonly JournalEntry[]>();
+  });
+
+  it("journal.functionCalls: the client calls, in process and remote, kept beside the entries", () => {
+    expectTypeOf(emulator.journal.functionCalls).returns.toEqualTypeOf<FunctionCallEntry[]>();
+    expectTypeOf(connectStorageEmulator("http://127.0.0.1:3210").journal.functionCalls).returns.resolves.toEqualTypeOf<FunctionCallEntry[]>();
+    expectTypeOf<FunctionCallEntry["client"]>().toEqualTypeOf<"ws" | "http">();
+    // Code that tells a storage call from a request by `type` is unchanged: no function entries there.
+    expectTypeOf<Extract<JournalEntry, { type: "function" }>>().toBeNever();
+  });
+
+  it("connectConvexTest: takes the module map as an option", () => {
+    expectTypeOf(connectConvexTest).parameter(2).toEqualTypeOf<ConnectOptions | undefined>();
+    expectTypeOf<ConnectOptions["modules"]>().toEqualTypeOf<Record<string, () => Promise<unknown>> | undefined>();
   });
 
   it("seed: takes a path or bytes, nothing else", () => {

@@ -43,7 +43,7 @@ export type ErrorCode =
   | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "RemoteTimeout" | "FixtureUsage"
   | "CliUsage"
   // Convex's client protocols (errors/clients.ts).
-  | "BadJsonBody" | "MissingIdentifier" | "BadConvexFunctionIdentifier" | "InvalidAuthHeader" | "Unauthenticated" | "NoAuthProvider"
+  | "BadJsonBody" | "MissingIdentifier" | "InvalidAuthHeader" | "Unauthenticated" | "NoAuthProvider"
   | "ModuleLoad"
   | "EsmOnly"
   | "InternalError";

@@ -2,7 +2,7 @@
 // HTTP API and the sync WebSocket, src/server/clients/): what a client sees
 // when a request is malformed, and how a failed function reads, as a dev
 // deployment of the backend writes them.
-import { fail } from "./base.js";
+import { fail, PREFIX } from "./base.js";
 
 /** Why a client's token was refused: the backend's short code and message. */
 export interface TokenRefusal {
@@ -16,8 +16,6 @@ export const clientErrors = {
   badJsonBody: (detail: string) => fail("BadJsonBody", 400, detail),
   // Fidelity: crates/local_backend/src/public_api.rs public_function_post_with_path.
   missingIdentifier: () => fail("MissingIdentifier", 400, "Path or function name not provided in path, e.g. /api/run/messages/list"),
-  // Fidelity: crates/local_backend/src/parse.rs parse_udf_path / sync_types udf_path.rs (emulator wording after the code).
-  badFunctionPath: (path: string) => fail("BadConvexFunctionIdentifier", 400, `Invalid function path "${path}": expected "module:function", e.g. "messages:list".`),
   // Fidelity: get-convex/convex-backend crates/authentication/src/lib.rs (ErrorMetadata::unauthenticated: 401).
   unauthenticated: (refusal: TokenRefusal) => fail(refusal.code, 401, refusal.message),
   // Fidelity: crates/common/src/http/mod.rs, the 413 of a body past MAX_BACKEND_PUBLIC_API_REQUEST_SIZE.
@@ -33,6 +31,8 @@ export const clientMessages = {
   // path ("messages.js:send") and crates/common/src/types/functions.rs UdfType's Display.
   wrongKind: (canonicalPath: string, expected: string, actual: string) =>
     `Trying to execute ${canonicalPath} as ${expected}, but it is defined as ${actual}.`,
+  // Fidelity: crates/udf/src/validation.rs new_inner (the detail: convex-test/validate-args.ts).
+  argumentValidation: (detail: string) => `ArgumentValidationError: ${detail}`,
   // Fidelity: crates/udf/src/helpers.rs validate_args_size (humansize BINARY).
   argsTooLarge: (canonicalPath: string, actual: string, limit: string) => `Arguments for ${canonicalPath} are too large (actual: ${actual}, limit: ${limit})`,
   // Fidelity: crates/isolate/src/helpers.rs format_uncaught_error.
@@ -45,6 +45,8 @@ export const clientMessages = {
   // Fidelity: crates/local_backend/src/subs/mod.rs receive_messages (WSMessageInvalidJson); the
   // detail after the colon is the emulator's, where the backend has serde's.
   invalidJson: (detail: string) => `Received Invalid JSON on websocket: ${detail}`,
+  // Fidelity: crates/sync/src/state.rs identity (TokenExpired): a session's token ran out.
+  identityExpired: "Convex token identity expired",
   // Fidelity: crates/sync/src/state.rs modify_query_set (BaseVersionMismatch).
   baseVersionMismatch: (base: number, current: number) => `Base version ${base} passed up doesn't match the current version ${current}`,
   // Fidelity: crates/errors/src/lib.rs INTERNAL_SERVER_ERROR: the close reason of an error that is not the client's.
@@ -71,10 +73,12 @@ export const clientMessages = {
           : `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [${configured.join(", ")}]`,
     }),
     // The emulator's own: it has no admin key.
-    adminKey: { code: "InvalidAuthHeader", message: "convex-storage-emulator: admin keys are not supported; authenticate with a user JWT (setAuth)." },
+    adminKey: { code: "InvalidAuthHeader", message: `${PREFIX} Admin keys are not supported; authenticate with a user JWT (setAuth).` },
   } satisfies Record<string, TokenRefusal | ((configured: readonly string[]) => TokenRefusal)>,
   // The emulator's own close reasons (a WebSocket close reason is at most 123 bytes).
-  slowReader: "convex-storage-emulator: client not reading, send buffer full",
-  tooManyConnections: "convex-storage-emulator: too many connections",
-  serverClosing: "convex-storage-emulator: server closing",
+  tooManyConnections: `${PREFIX} Too many connections; try again later.`,
+  serverClosing: `${PREFIX} The server is closing.`,
+  functionsDisconnected: `${PREFIX} No convex-test instance is connected any more.`,
+  // A client call while no runner is attached (a race with disconnect()).
+  notConnected: `${PREFIX} No convex-test instance is connected: call connectConvexTest(t, emulator) first.`,
 } as const;

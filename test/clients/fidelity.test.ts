@@ -2,6 +2,7 @@
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi, makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { waitFor } from "../wait";
 import { jwt, setup, wsClient } from "./setup";
 
@@ -131,6 +132,23 @@ describe("auth over the sync WebSocket", () => {
     await waitFor(() => changes.includes(false), { what: "onChange(false)" });
     // The client goes on without auth: queries run as nobody.
     expect(await client.query(api.protocol!.whoami!, {})).toBeNull();
+  });
+
+  it("a session's token that expires: the next call gets AuthError 'Convex token identity expired', not attempted", async () => {
+    const { url } = await setup();
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.49.0/sync`);
+    const received: Record<string, unknown>[] = [];
+    ws.on("message", (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
+    await new Promise((resolve) => ws.once("open", resolve));
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    ws.send(JSON.stringify({ type: "Authenticate", baseVersion: 0, tokenType: "User", value: jwt({ sub: "e", iss: "https://i.example", exp }) }));
+    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [] }));
+    await waitFor(() => received.some((m) => m.type === "Transition"));
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 20));
+    ws.send(JSON.stringify({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "late" }] }));
+    // Fidelity: crates/sync/src/state.rs identity (TokenExpired: unauthenticated), sent by subs/mod.rs as an AuthError not attempted.
+    expect(await waitFor(() => received.find((m) => m.type === "AuthError"))).toEqual({ type: "AuthError", error: "Convex token identity expired", baseVersion: 1, authUpdateAttempted: false });
+    ws.close();
   });
 
   it("a valid token: setAuth reports true once the server confirmed it", async () => {

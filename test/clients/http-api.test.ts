@@ -3,7 +3,8 @@ import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
 import { connectStorageEmulator } from "convex-storage-emulator";
-import { jwt, setup } from "./setup";
+import { waitFor } from "../wait";
+import { jwt, setup, subscribe, wsClient } from "./setup";
 
 const api = anyApi;
 
@@ -72,6 +73,22 @@ describe("ConvexHttpClient", () => {
     await new ConvexHttpClient(url, { logger: false }).mutation(api.protocol!.increment!, { name: "r" });
     const response = await fetch(`${url}/api/run/protocol/count`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ args: { name: "r" } }) });
     expect(await response.json()).toEqual({ status: "success", value: "1" });
+  });
+
+  it("mutation: a subscriber on the WebSocket sees a write made over HTTP", async () => {
+    const { url } = await setup();
+    const seen = subscribe<bigint>(wsClient(url), api.protocol!.count!, { name: "h" });
+    await waitFor(() => seen.values.length === 1);
+    await new ConvexHttpClient(url, { logger: false }).mutation(api.protocol!.increment!, { name: "h" });
+    await waitFor(() => seen.values.at(-1) === 1n);
+  });
+
+  it("function: POST /api/function runs a function of any kind by path", async () => {
+    const { url } = await setup();
+    const post = async (path: string, args: unknown) =>
+      (await fetch(`${url}/api/function`, { method: "POST", body: JSON.stringify({ path, format: "convex_encoded_json", args }) })).json();
+    expect(await post("protocol:increment", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
+    expect(await post("protocol:count", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
   });
 
   it("journal: records each call with its path, args, outcome and client", async () => {

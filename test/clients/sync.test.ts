@@ -37,7 +37,17 @@ describe("ConvexClient over the sync WebSocket", () => {
     await waitFor(() => seen.values.at(-1) === 2n);
   });
 
+  it("onUpdate: an action's runMutation writes reach subscribers", async () => {
+    const { url } = await setup();
+    const client = wsClient(url);
+    const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "act" });
+    await waitFor(() => seen.values.length === 1);
+    await client.action(api.protocol!.incrementTwice!, { name: "act" });
+    await waitFor(() => seen.values.at(-1) === 2n, { what: "both increments" });
+  });
+
   it("onUpdate: only changed results are sent (a write elsewhere sends nothing)", async () => {
+    // Fidelity: crates/sync/src/state.rs complete_fetch (an unchanged result hash sends no modification).
     const { url, t } = await setup();
     const client = wsClient(url);
     const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "quiet" });
@@ -50,6 +60,8 @@ describe("ConvexClient over the sync WebSocket", () => {
   it("mutation: a ConvexError's data reaches the client; a thrown Error its dev-deployment text", async () => {
     const { url } = await setup();
     const client = wsClient(url);
+    // Fidelity: get-convex/convex-backend crates/convex/sync_types/src/types/json.rs (MutationResponse's
+    // errorData), crates/application/src/redaction.rs (the dev deployment's "[Request ID: ..] Server Error").
     const refused = await client.mutation(api.protocol!.refuse!, {}).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConvexError);
     expect((refused as ConvexError<{ code: string; limit: bigint }>).data).toEqual({ code: "NOPE", limit: 3n });
@@ -65,6 +77,7 @@ describe("ConvexClient over the sync WebSocket", () => {
 
   it("onUpdate: a failing query reaches the error callback", async () => {
     const { url } = await setup();
+    // Fidelity: crates/convex/sync_types/src/types/json.rs QueryFailed.
     const seen = subscribe(wsClient(url), api.protocol!.failQuery!, {});
     const error = await waitFor(() => seen.errors[0]);
     expect(error.message).toContain("Uncaught Error: query boom");

@@ -87,3 +87,9 @@ function matchesToken(provider: AuthProvider, audiences: string[], issuer: strin
   const withScheme = issuer.startsWith("https://") || issuer.startsWith("http://") ? issuer : `https://${issuer}`;
   return provider.issuer.replace(/\/+$/, "") === withScheme.replace(/\/+$/, "");
 }
+
+/** When a token's identity ends (its `exp`, in ms), for a token identityOfToken accepted; undefined when it has none. */
+export function expiryOf(token: string): number | undefined {
+  const exp = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown }).exp;
+  return typeof exp === "number" ? exp * 1000 : undefined;
+}

@@ -24,7 +24,7 @@ const KIND_OF_PATH: Readonly<Record<string, FunctionKind>> = {
 
 /** True for the paths this API answers (POST only, like the backend's router). */
 export function isClientApiPath(path: string): boolean {
-  return path in KIND_OF_PATH || path === CLIENT_API_ROUTES.queryTs || path.startsWith(CLIENT_RUN_PREFIX);
+  return path in KIND_OF_PATH || path === CLIENT_API_ROUTES.queryTs || path === CLIENT_API_ROUTES.anyFunction || path.startsWith(CLIENT_RUN_PREFIX);
 }
 
 /** Answers one request to a client API path. */
@@ -46,7 +46,7 @@ export async function handleClientApi(hub: ClientHub, req: IncomingMessage, res:
     const identity = identityOfRequest(hub, req);
     const body = await readJsonBody(req, res);
     const run = path.startsWith(CLIENT_RUN_PREFIX) ? runPathOf(path) : null;
-    const kind = run === null ? KIND_OF_PATH[path]! : "any";
+    const kind = run === null && path !== CLIENT_API_ROUTES.anyFunction ? KIND_OF_PATH[path]! : "any";
     const functionPath = run ?? stringField(body, "path");
     if (!("args" in body)) throw errors.badJsonBody("Failed to deserialize the JSON body into the target type: missing field `args`");
     const args = argsObjectOf(body.args);

@@ -2,6 +2,8 @@
 // what the HTTP API and every sync socket share: the function runner (set
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
+import { createHash } from "node:crypto";
+import { clientMessages } from "../../errors.js";
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from "./limits.js";
@@ -23,9 +25,12 @@ export interface CompletedMutation {
   readonly ts: bigint;
 }
 
-// Bounds of the retried-mutation memory: per client session, and client sessions.
-const REMEMBERED_PER_SESSION = 1000;
-const REMEMBERED_SESSIONS = 10_000;
+// Bounds of the retried-mutation memory: a client resends only the mutations in flight when it lost
+// its socket (its latest ones), so a few per session, for the latest sessions, of small results.
+const REMEMBERED_PER_SESSION = 100;
+const REMEMBERED_SESSIONS = 1000;
+const REMEMBERED_VALUE_BYTES = 64 * 1024;
+const MAX_JOURNAL_ARGS_BYTES = 64 * 1024;
 
 export class ClientHub {
   #runner: FunctionRunner | undefined;
@@ -34,11 +39,11 @@ export class ClientHub {
   readonly #journal: Journal;
   readonly #now: () => number;
   readonly #sessions = new Set<RefreshableSession>();
-  /** Query results at the current timestamp, shared by every session asking the same (fan-out). */
-  #cache = new Map<string, Promise<FunctionOutcome>>();
-  #cacheTs: bigint;
+  /** Query results by timestamp (the two latest), shared by every session asking the same (fan-out). */
+  readonly #cache = new Map<bigint, Map<string, Promise<FunctionOutcome>>>();
   #refreshQueued = false;
   readonly #completed = new Map<string, Map<number, CompletedMutation>>();
+  readonly #digests = new WeakMap<FunctionOutcome, string>();
   /** What one sync client may cost (sync-server.ts); tests lower them. */
   syncLimits: SyncLimits = DEFAULT_SYNC_LIMITS;
 
@@ -47,7 +52,6 @@ export class ClientHub {
     this.#now = options.now;
     // Fidelity: convex-test and the backend both count timestamps in Unix nanoseconds.
     this.#ts = BigInt(Date.now()) * 1_000_000n;
-    this.#cacheTs = this.#ts;
   }
 
   /** True while a runner is attached: until then the client routes answer 404 as before. */
@@ -66,7 +70,7 @@ export class ClientHub {
       this.#stopWatching?.();
       this.#runner = undefined;
       this.#stopWatching = undefined;
-      for (const session of [...this.#sessions]) session.end(1001, "convex-storage-emulator: functions disconnected");
+      for (const session of [...this.#sessions]) session.end(1001, clientMessages.functionsDisconnected);
     };
   }
 
@@ -105,18 +109,21 @@ export class ClientHub {
    * caller at the same timestamp share one run. `journal` records it as a client's call.
    */
   subscribedQuery(path: string, args: FunctionCall["args"], identity: CallerIdentity | null, ts: bigint, journal: boolean): Promise<FunctionOutcome> {
-    if (ts !== this.#cacheTs) {
-      this.#cache = new Map();
-      this.#cacheTs = ts;
+    let atTs = this.#cache.get(ts);
+    if (atTs === undefined) {
+      atTs = new Map();
+      this.#cache.set(ts, atTs);
+      // A session may still be finishing a refresh at the previous timestamp; older ones are done with.
+      for (const old of this.#cache.keys()) if (this.#cache.size > 2 && old !== ts) this.#cache.delete(old);
     }
     const key = `${identity?.tokenIdentifier ?? ""}\u0000${JSON.stringify(identity)}\u0000${path}\u0000${JSON.stringify(args)}`;
     const call: FunctionCall = { kind: "query", path, args, identity };
     const started = performance.now();
     const at = this.#now();
-    let run = this.#cache.get(key);
+    let run = atTs.get(key);
     if (run === undefined) {
       run = this.#run(call);
-      this.#cache.set(key, run);
+      atTs.set(key, run);
     }
     return journal ? run.then((outcome) => this.#record(call, "ws", outcome, started, at)) : run;
   }
@@ -131,6 +138,7 @@ export class ClientHub {
   }
 
   rememberMutation(sessionId: string, requestId: number, done: CompletedMutation): void {
+    if (JSON.stringify(done.value).length > REMEMBERED_VALUE_BYTES) return;
     let session = this.#completed.get(sessionId);
     if (session === undefined) {
       if (this.#completed.size >= REMEMBERED_SESSIONS) this.#completed.delete(this.#completed.keys().next().value!);
@@ -139,6 +147,20 @@ export class ClientHub {
     }
     session.set(requestId, done);
     if (session.size > REMEMBERED_PER_SESSION) session.delete(session.keys().next().value!);
+  }
+
+  /**
+   * A digest of a query's outcome, to tell a changed result from an unchanged one. Fidelity:
+   * crates/sync/src/state.rs complete_fetch keeps a hash of each result, not the result. One per
+   * outcome, however many sessions share it.
+   */
+  digestOf(outcome: FunctionOutcome): string {
+    let digest = this.#digests.get(outcome);
+    if (digest === undefined) {
+      digest = createHash("sha256").update(JSON.stringify(outcome)).digest("base64");
+      this.#digests.set(outcome, digest);
+    }
+    return digest;
   }
 
   addSession(session: RefreshableSession): void {
@@ -155,16 +177,23 @@ export class ClientHub {
 
   async #run(call: FunctionCall): Promise<FunctionOutcome> {
     const runner = this.#runner;
-    if (runner === undefined) return { ok: false, failure: { message: "convex-storage-emulator: no convex-test instance is connected", frames: [] } };
-    return runner.run(call);
+    if (runner === undefined) return { ok: false, failure: { message: clientMessages.notConnected, frames: [] } };
+    try {
+      return await runner.run(call);
+    } catch (error) {
+      // The runner answers a function's own failures; anything else (a module that fails to load) the same way.
+      return { ok: false, failure: { message: clientMessages.uncaught(error instanceof Error ? error.name : "", error instanceof Error ? error.message : String(error)), frames: [] } };
+    }
   }
 
   #record(call: FunctionCall, client: ClientProtocol, outcome: FunctionOutcome, started: number, at: number): FunctionOutcome {
+    // The journal keeps up to 10k calls: large arguments are noted by size, not kept.
+    const argsBytes = JSON.stringify(call.args).length;
     this.#journal.recordFunctionCall({
       type: "function",
       kind: call.kind,
       path: call.path,
-      args: call.args,
+      args: argsBytes <= MAX_JOURNAL_ARGS_BYTES ? call.args : `(${argsBytes} bytes of arguments, not kept)`,
       client,
       outcome: outcome.ok ? "ok" : "error",
       ...(outcome.ok ? {} : { errorMessage: outcome.failure.message }),

@@ -5,7 +5,7 @@
 // begin/finish_update_queries) and crates/sync/src/state.rs.
 import { randomBytes } from "node:crypto";
 import { clientMessages } from "../../errors.js";
-import { identityOfToken } from "./auth.js";
+import { expiryOf, identityOfToken } from "./auth.js";
 import type { ClientHub, RefreshableSession } from "./hub.js";
 import { decodeTs, encodeTs, parseClientMessage, versionJson, type ClientMessage, type StateModification, type StateVersion } from "./protocol.js";
 import type { CallerIdentity, FunctionOutcome, JsonValue } from "./runner.js";
@@ -20,7 +20,7 @@ export interface SessionSocket {
 interface SubscribedQuery {
   readonly path: string;
   readonly args: JsonValue;
-  /** The last result sent, as compared (request ids left out); undefined before the first. */
+  /** A digest of the last result sent (request ids left out); undefined before the first. */
   sent?: string;
 }
 
@@ -38,6 +38,8 @@ export class SyncSession implements RefreshableSession {
   #receivedQuerySet = 0;
   #receivedIdentity = 0;
   #identity: CallerIdentity | null = null;
+  /** When the identity's token expires (ms), if it does. */
+  #expiresAt: number | undefined;
   #sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   #updating = false;
   #again = false;
@@ -116,12 +118,25 @@ export class SyncSession implements RefreshableSession {
       }
       identity = decoded;
     }
+    this.#expiresAt = identity === null ? undefined : expiryOf(message.value ?? "");
     this.#identity = identity;
     this.#receivedIdentity += 1;
     this.refresh();
   }
 
+  /**
+   * False (and the socket ends) once the session's token has expired. Fidelity: crates/sync/src/state.rs
+   * identity: unauthenticated (TokenExpired), which subs/mod.rs sends as an AuthError the client did not attempt.
+   */
+  #identityValid(): boolean {
+    if (this.#expiresAt === undefined || Date.now() < this.#expiresAt) return true;
+    this.#socket.send({ type: "AuthError", error: clientMessages.identityExpired, baseVersion: this.#sent.identity, authUpdateAttempted: false });
+    this.#end();
+    return false;
+  }
+
   #mutation(requestId: number, path: string, args: JsonValue): void {
+    if (!this.#identityValid()) return;
     if (this.#pendingMutations >= MAX_PENDING_OPERATIONS) return this.#end(CLOSE_AGAIN, "TooManyConcurrentMutations");
     this.#pendingMutations += 1;
     const identity = this.#identity;
@@ -139,10 +154,11 @@ export class SyncSession implements RefreshableSession {
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
       this.#needTransition = true;
       this.refresh();
-    });
+    }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
   }
 
   #action(requestId: number, path: string, args: JsonValue): void {
+    if (!this.#identityValid()) return;
     if (this.#actionsInFlight >= MAX_PENDING_OPERATIONS) return this.#end(CLOSE_AGAIN, "TooManyInflightActionsForSingleClient");
     this.#actionsInFlight += 1;
     const identity = this.#identity;
@@ -162,6 +178,9 @@ export class SyncSession implements RefreshableSession {
         this.#again = false;
         await this.#transition();
       } while (this.#again && !this.#closed);
+    } catch {
+      // Not the client's fault: an internal error's close (the client reconnects).
+      this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     } finally {
       this.#updating = false;
     }
@@ -169,6 +188,7 @@ export class SyncSession implements RefreshableSession {
 
   /** One Transition from the version last sent: query set changes applied, every query re-run. */
   async #transition(): Promise<void> {
+    if (!this.#identityValid()) return;
     const start = this.#sent;
     const ts = this.#hub.ts > start.ts ? this.#hub.ts : start.ts;
     const querySet = this.#receivedQuerySet;
@@ -192,7 +212,7 @@ export class SyncSession implements RefreshableSession {
     await Promise.all(
       [...this.#queries].map(async ([queryId, query]) => {
         const outcome = await this.#hub.subscribedQuery(query.path, query.args, identity, ts, fresh.has(queryId));
-        const compared = JSON.stringify(outcome);
+        const compared = this.#hub.digestOf(outcome);
         if (query.sent === compared || this.#queries.get(queryId) !== query) return;
         query.sent = compared;
         changes.set(queryId, modificationOf(queryId, outcome));
