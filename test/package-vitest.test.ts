@@ -41,6 +41,10 @@ describe.each(MAJORS)("package with vitest %i", (major) => {
     const added = await runToEnd("npm", ["install", "--no-save", ...INSTALL, tarball], { cwd: project });
     if (added.code !== 0) throw new Error(`npm install of the tarball failed:\n${added.output}`);
     readmeTests = writeReadmeExamples(project);
+    // docs/vitest.md's example project, in a folder of its own (type-checked with the README's).
+    for (const name of ["vitest.config.ts", "uploads.test.ts", "own-emulator.test.ts"]) {
+      cpSync(join(ROOT, "test/fixtures-projects/vitest-shared", name), join(project, "shared", name));
+    }
   }, 180_000);
 
   it(`vitest ${major}: the installed vitest is that major`, () => {
@@ -49,10 +53,16 @@ describe.each(MAJORS)("package with vitest %i", (major) => {
   });
 
   it(`vitest ${major}: the README's examples pass, pasted as they are, without warnings`, async () => {
-    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run"], { cwd: project });
+    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "readme-"], { cwd: project });
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(new RegExp(`Tests\\s+${readmeTests} passed \\(${readmeTests}\\)`));
     expect(run.output).not.toMatch(/warn|sourcemap/i);
+  }, 60_000);
+
+  it(`vitest ${major}: the docs' shared-emulator project (globalSetup, the fixtures, inject) passes`, async () => {
+    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--root", "shared"], { cwd: project, env: { CONVEX_STORAGE_EMULATOR_URL: undefined } });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/Tests\s+5 passed \(5\)/);
   }, 60_000);
 
   it.each([
