@@ -1,6 +1,7 @@
 // The packed package in a user's project for each supported vitest major (3.2, 4, 5): the
-// projects of test/fixtures-projects/consumer-vitest-<major> (vitest, convex, TypeScript 5.9
-// and 7, locked), installed from npm's cache (else the registry), the tarball installed on top.
+// projects of test/fixtures-projects/consumer-vitest-<major> (vitest, convex 1.51, convex-test
+// 0.0.73, TypeScript 5.9 and 7, locked), installed from npm's cache (else the registry), the
+// tarball installed on top.
 // The README's examples run there as pasted, and type-check with the libraries' declarations
 // (skipLibCheck false) under both TypeScripts.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
