@@ -14,7 +14,7 @@ import { errors, messages } from "../errors.js";
 import type { Gateway } from "../gateway.js";
 import type { HttpActions } from "../http-actions.js";
 import type { HttpRoute, RequestOutcome } from "../journal.js";
-import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, fileIdOfPath, isAdminPath } from "../paths.js";
+import { ADMIN_MOUNT, ADMIN_ROUTES, API_PREFIX, UPLOAD_PATH, adminUrl, fileIdOfPath, fileUrl, isAdminPath, uploadUrl } from "../paths.js";
 import { handleAction } from "./actions.js";
 import { adminRoutes, type AdminApi } from "./admin.js";
 import { guardAdmin, NO_EXTRA_ACCESS, type AdminAccess } from "./admin-guard.js";
@@ -152,7 +152,9 @@ export function createServerHandler(host: ServerHost): Handler {
     }
     journalRequest(gateway, req, res, "unknown");
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
-      return sendText(res, 200, "text/plain; charset=utf-8", messages.rootPointer(gateway.origin(), admin !== undefined));
+      const origin = gateway.origin();
+      const pointer = messages.rootPointer(uploadUrl(origin, "…"), fileUrl(origin, "<uuid>"), admin === undefined ? undefined : adminUrl(origin, "page"));
+      return sendText(res, 200, "text/plain; charset=utf-8", pointer);
     }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };
