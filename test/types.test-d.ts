@@ -1,6 +1,6 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
-import { describe, expectTypeOf, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { inject } from "vitest";
 import type { StorageEmulatorFixtures } from "convex-storage-emulator/vitest";
 import {
@@ -12,6 +12,7 @@ import {
   type StoredFile,
   type JournalEntry,
   type ImageInfo,
+  type StorageEmulator,
 } from "../src/index.js";
 
 const emulator = createStorageEmulator();
@@ -77,6 +78,19 @@ describe("types", () => {
     expectTypeOf(remote.faults.pending).returns.resolves.toEqualTypeOf<PendingFault[]>();
     // @ts-expect-error an Error cannot cross the wire: a remote fault's error is its message
     void remote.faults.next({ route: "store", error: new Error("x") });
+  });
+
+  it("vitest: the matchers are typed on expect(), .not, and as asymmetric matchers", () => {
+    const remote = connectStorageEmulator("http://127.0.0.1:3210");
+    expectTypeOf(expect(emulator).toHaveStoredFiles).parameters.toEqualTypeOf<[count: number]>();
+    expectTypeOf(expect(emulator).not.toHaveStoredFile).toBeFunction();
+    expectTypeOf(expect("id").toBeStoredIn).parameter(0).toEqualTypeOf<StorageEmulator | RemoteStorageEmulator>();
+    expectTypeOf(expect(remote).toHaveStoredImage).parameter(0).toMatchTypeOf<{ format?: unknown } | undefined>();
+    expectTypeOf(expect.toBeStoredIn).toBeFunction();
+    // @ts-expect-error a count is a number
+    void expect(emulator).toHaveStoredFiles("one");
+    // @ts-expect-error no such matcher
+    void expect(emulator).toHaveStoredFilez(1);
   });
 
   it("vitest: fixtures are typed, and inject() knows the shared emulator's URL", () => {
