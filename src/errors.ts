@@ -42,8 +42,8 @@ export const messages = {
     unfinishedReplace: "the files of that reset/restore",
   },
   // GET / on the cloud origin: where things are, instead of a bare 404.
-  rootPointer: (origin: string, admin: boolean) =>
-    `${PREFIX} Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.` +
-    (admin ? `\nThe admin page (files, requests, faults): ${origin}/_emulator/\n` : "\n"),
+  rootPointer: (uploadUrl: string, fileUrl: string, adminPage: string | undefined) =>
+    `${PREFIX} Convex file storage: uploads POST ${uploadUrl}, files GET ${fileUrl}.\n` +
+    (adminPage === undefined ? "" : `The admin page (files, requests, faults): ${adminPage}\n`),
   quarantined: (root: string, moved: string, target: string, reason: string) => `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;

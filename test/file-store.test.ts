@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { FileStore, type BytePump, type StoredFile, type WriteInput } from "../src/file-store.js";
 import { Volume } from "memfs";
@@ -390,9 +390,14 @@ describe("persist", () => {
     writeFileSync(join(dir, "partial", "00000000-0000-4000-8000-000000000001"), new Uint8Array(100));
     writeFileSync(join(dir, "blobs", "00000000-0000-4000-8000-000000000000"), "orphan");
     writeFileSync(join(dir, "meta", "garbage.json"), "{not json");
-    // The lock of a process that is gone (no pid that high runs): the next start is a restart after a crash.
-    writeFileSync(join(dir, "emulator.lock"), "2147483646\n");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const second = createStorageEmulator({ persist: dir });
+    const warnings = warn.mock.calls.map(([line]) => String(line).replace(dir, "<dir>"));
+    warn.mockRestore();
+    expect(warnings).toEqual([
+      "[convex-storage-emulator] warning: --persist <dir>: moved meta/garbage.json to quarantine/meta-garbage.json: the metadata is not readable JSON.",
+      "[convex-storage-emulator] warning: --persist <dir>: moved blobs/00000000-0000-4000-8000-000000000000 to quarantine/blobs-00000000-0000-4000-8000-000000000000: no metadata names this blob.",
+    ]);
     expect(second.files().map((f) => f.storageId)).toEqual([kept]);
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
     expect(readdirSync(join(dir, "blobs"))).toEqual([second.file(kept)!.uuid]);

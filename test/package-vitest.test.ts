@@ -1,6 +1,7 @@
 // The packed package in a user's project for each supported vitest major (3.2, 4, 5): the
-// projects of test/fixtures-projects/consumer-vitest-<major> (vitest, convex, TypeScript 5.9
-// and 7, locked), installed from npm's cache (else the registry), the tarball installed on top.
+// projects of test/fixtures-projects/consumer-vitest-<major> (vitest, convex 1.51, convex-test
+// 0.0.73, TypeScript 5.9 and 7, locked), installed from npm's cache (else the registry), the
+// tarball installed on top.
 // The README's examples run there as pasted, and type-check with the libraries' declarations
 // (skipLibCheck false) under both TypeScripts.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -41,6 +42,10 @@ describe.each(MAJORS)("package with vitest %i", (major) => {
     const added = await runToEnd("npm", ["install", "--no-save", ...INSTALL, tarball], { cwd: project });
     if (added.code !== 0) throw new Error(`npm install of the tarball failed:\n${added.output}`);
     readmeTests = writeReadmeExamples(project);
+    // docs/vitest.md's example project, in a folder of its own (type-checked with the README's).
+    for (const name of ["vitest.config.ts", "uploads.test.ts", "own-emulator.test.ts"]) {
+      cpSync(join(ROOT, "test/fixtures-projects/vitest-shared", name), join(project, "shared", name));
+    }
   }, 180_000);
 
   it(`vitest ${major}: the installed vitest is that major`, () => {
@@ -49,10 +54,16 @@ describe.each(MAJORS)("package with vitest %i", (major) => {
   });
 
   it(`vitest ${major}: the README's examples pass, pasted as they are, without warnings`, async () => {
-    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run"], { cwd: project });
+    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "readme-"], { cwd: project });
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(new RegExp(`Tests\\s+${readmeTests} passed \\(${readmeTests}\\)`));
     expect(run.output).not.toMatch(/warn|sourcemap/i);
+  }, 60_000);
+
+  it(`vitest ${major}: the docs' shared-emulator project (globalSetup, the fixtures, inject) passes`, async () => {
+    const run = await runToEnd(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--root", "shared"], { cwd: project, env: { CONVEX_STORAGE_EMULATOR_URL: undefined } });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/Tests\s+5 passed \(5\)/);
   }, 60_000);
 
   it.each([

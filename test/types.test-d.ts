@@ -1,6 +1,6 @@
 import type { StorageActionWriter, StorageReader, StorageWriter } from "convex/server";
 import type { GenericId } from "convex/values";
-import { describe, expectTypeOf, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { inject } from "vitest";
 import type { StorageEmulatorFixtures } from "convex-storage-emulator/vitest";
 import {
@@ -14,6 +14,7 @@ import {
   type JournalEntry,
   type FunctionCallEntry,
   type ImageInfo,
+  type StorageEmulator,
 } from "../src/index.js";
 import { connectConvexTest, type ConnectOptions } from "../src/convex-test.js";
 
@@ -95,6 +96,19 @@ describe("types", () => {
     void remote.faults.next({ route: "store", error: new Error("x") });
     expectTypeOf(connectStorageEmulator).parameter(1).toEqualTypeOf<RemoteOptions | undefined>();
     expectTypeOf<RemoteOptions>().toEqualTypeOf<{ timeoutMs?: number }>();
+  });
+
+  it("vitest: the matchers are typed on expect(), .not, and as asymmetric matchers", () => {
+    const remote = connectStorageEmulator("http://127.0.0.1:3210");
+    expectTypeOf(expect(emulator).toHaveStoredFiles).parameters.toEqualTypeOf<[count: number]>();
+    expectTypeOf(expect(emulator).not.toHaveStoredFile).toBeFunction();
+    expectTypeOf(expect("id").toBeStoredIn).parameter(0).toEqualTypeOf<StorageEmulator | RemoteStorageEmulator>();
+    expectTypeOf(expect(remote).toHaveStoredImage).parameter(0).toMatchTypeOf<{ format?: unknown } | undefined>();
+    expectTypeOf(expect.toBeStoredIn).toBeFunction();
+    // @ts-expect-error a count is a number
+    void expect(emulator).toHaveStoredFiles("one");
+    // @ts-expect-error no such matcher
+    void expect(emulator).toHaveStoredFilez(1);
   });
 
   it("vitest: fixtures are typed, and inject() knows the shared emulator's URL", () => {

@@ -5,8 +5,8 @@
 // (bytes(), text(), image(), snapshot(), a record's sha256) is synchronous, and
 // a Blob can only be read asynchronously. Keeping store()'s Blob and reading it
 // synchronously on a helper thread (Atomics.wait) was built and measured
-// (bench/LIMITS.md): 3-9x faster in process, but Node 20 aborts the whole
-// process when a worker reads a Blob with parts of an fs.openAsBlob() file.
+// (bench/LIMITS.md): 3-9x faster in process, but Node (20 to 26 so far) aborts
+// the whole process when a worker reads a Blob with parts of an fs.openAsBlob() file.
 import type { BytePump } from "./types.js";
 
 // Below this, reading a Blob whole is faster than streaming it; above, streaming keeps one copy.

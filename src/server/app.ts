@@ -7,7 +7,7 @@
 // users' own servers.
 import type { Express } from "express";
 import { errors, messages } from "../errors.js";
-import { API_PREFIX, CLOUD_ACTIONS_PREFIX, isAdminPath } from "../paths.js";
+import { API_PREFIX, CLOUD_ACTIONS_PREFIX, adminUrl, fileUrl, isAdminPath, uploadUrl } from "../paths.js";
 import { createAdminHandler } from "./admin/mount.js";
 import { createApiHandler } from "./api/routes.js";
 import { handleClientApi, isClientApiPath } from "./clients/http-api.js";
@@ -40,7 +40,9 @@ export function createServerHandler(host: ServerHost): Handler {
     if (admin !== undefined && isAdminPath(path)) return admin(req, res, path);
     journalRequest(host.gateway, req, res, "unknown");
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
-      return sendText(res, 200, "text/plain; charset=utf-8", messages.rootPointer(host.gateway.origin(), admin !== undefined));
+      const origin = host.gateway.origin();
+      const pointer = messages.rootPointer(uploadUrl(origin, "…"), fileUrl(origin, "<uuid>"), admin === undefined ? undefined : adminUrl(origin, "page"));
+      return sendText(res, 200, "text/plain; charset=utf-8", pointer);
     }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));
   };

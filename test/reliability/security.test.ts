@@ -5,7 +5,7 @@
 import fs, { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { join, relative, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { json, rawRequest, runCli, send } from "./helpers.js";
@@ -232,9 +232,17 @@ describe("the filesystem", () => {
     writeFileSync(join(dir, "meta", "evil.json"), JSON.stringify({ ...first.file(id), uuid: "../../outside.txt", storageId: "evil" }));
     const other = crypto.randomUUID();
     writeFileSync(join(dir, "meta", `${other}.json`), JSON.stringify({ ...first.file(id), uuid: "../outside.txt", storageId: "evil2" }));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const second = createStorageEmulator({ persist: dir });
+    const warnings = warn.mock.calls.map(([line]) => String(line).replace(dir, "<dir>"));
+    warn.mockRestore();
     expect(second.files().map((f) => f.storageId)).toEqual([id]);
     expect(second.text(id)).toBe("kept");
     expect(existsSync(join(parent, "outside.txt"))).toBe(true);
+    // Both planted files are moved aside, each with its one warning line.
+    expect(warnings.sort()).toEqual([
+      `[convex-storage-emulator] warning: --persist <dir>: moved meta/${other}.json to quarantine/meta-${other}.json: the metadata has an invalid storageId.`,
+      "[convex-storage-emulator] warning: --persist <dir>: moved meta/evil.json to quarantine/meta-evil.json: the metadata has an invalid storageId.",
+    ].sort());
   });
 });
