@@ -2,6 +2,7 @@
 // what the HTTP API and every sync socket share: the function runner (set
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
+import type { DatabaseView } from "../../database-view.js";
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from "./limits.js";
@@ -73,6 +74,12 @@ export class ClientHub {
   /** The app's auth.config.ts providers, when it has one (auth.ts matches tokens to them). */
   get authProviders(): FunctionRunner["authProviders"] {
     return this.#runner?.authProviders;
+  }
+
+  /** The connected app's tables and newest documents; `{ connected: false }` without a runner that reads them. */
+  async readDatabase(limitPerTable: number): Promise<DatabaseView> {
+    const contents = await this.#runner?.readDatabase?.(limitPerTable);
+    return contents === undefined ? { connected: false } : { connected: true, ...contents };
   }
 
   /** The latest timestamp: every write seen so far is at or before it. */
