@@ -2,11 +2,16 @@
 // heartbeat, and never buffers without limit for a subscriber that stops reading.
 import { createServer, type ServerResponse } from "node:http";
 import { connect, type AddressInfo } from "node:net";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { convexTest } from "convex-test";
 import { describe, expect, it } from "vitest";
+import { connectConvexTest } from "../src/convex-test.js";
 import { createStorageEmulator } from "../src/index.js";
 import { Journal } from "../src/journal.js";
 import { sendJournalEvents, type FeedLimits } from "../src/server/admin/events.js";
 import { cleanupAfterEach } from "./cleanup.js";
+import schema from "./clients/convex/schema.js";
 import { waitFor } from "./wait.js";
 
 const { defer } = cleanupAfterEach();
@@ -67,6 +72,25 @@ describe("events", () => {
     const res = await fetch(`${server.url}/_emulator/events`, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(5000)]) });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+  });
+
+  it("GET /_emulator/events: a ConvexHttpClient's mutation arrives as a 'call' event as it is journaled", async () => {
+    const emulator = createStorageEmulator();
+    const connection = await connectConvexTest(convexTest(schema, import.meta.glob("./clients/convex/**/*.ts")), emulator);
+    defer(() => connection.disconnect());
+    const server = defer(await emulator.listen({ port: 0 }));
+    const controller = new AbortController();
+    defer(() => controller.abort());
+    const res = await fetch(`${server.url}/_emulator/events`, { signal: controller.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const sendMessage = makeFunctionReference<"mutation", { body: string; author: string }, null>("messages:sendMessage");
+    await new ConvexHttpClient(server.url, { logger: false }).mutation(sendMessage, { body: "hi", author: "Ada" });
+    let text = "";
+    while (!text.includes("event: call\n")) text += (await reader.read()).value ?? "";
+    const block = text.slice(text.indexOf("event: call\n")).split("\n\n")[0]!;
+    const call = JSON.parse(block.split("\n")[1]!.slice("data: ".length)) as unknown;
+    expect(call).toMatchObject({ type: "function", kind: "mutation", path: "messages:sendMessage", args: { body: "hi", author: "Ada" }, client: "http", outcome: "ok" });
+    expect(call).toEqual(emulator.journal.functionCalls("messages:sendMessage")[0]);
   });
 
   it("sendJournalEvents: a heartbeat comment line while nothing happens", async () => {
