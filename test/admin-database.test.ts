@@ -9,7 +9,7 @@ import { startConvexApp } from "../src/convex-app.js";
 import { connectConvexTest } from "../src/convex-test.js";
 import { NO_SCHEMA_REASON } from "../src/convex-test/database.js";
 import type { DatabaseTable, DatabaseView } from "../src/database-view.js";
-import { createStorageEmulator } from "../src/index.js";
+import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
 import { cleanupAfterEach } from "./cleanup.js";
 import schema from "./clients/convex/schema.js";
 import { fixtures } from "./fixtures.js";
@@ -50,6 +50,7 @@ describe("admin database", () => {
     const res = await fetch(`${server.url}/_emulator/database`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ connected: false });
+    expect(await connectStorageEmulator(server.url).database()).toEqual({ connected: false });
   });
 
   it("GET /_emulator/database: the app's tables and system tables, newest first, _storage documents linked to their files", async () => {
@@ -71,6 +72,7 @@ describe("admin database", () => {
       [storageId]: { url: `${server.url}/api/storage/${file.uuid}`, admin: `${server.url}/_emulator/files/${storageId}` },
     });
     expect(await (await fetch(table(view, "_storage")!.files![storageId]!.admin)).json()).toMatchObject({ storageId, size: file.size });
+    expect(await connectStorageEmulator(server.url).database()).toEqual(view);
     // Reading is not a write: no function call, no storage call journaled by it.
     expect(emulator.journal.storageCalls().filter((c) => c.operation !== "generateUploadUrl")).toEqual([]);
   });

@@ -37,6 +37,7 @@ describe("remote", () => {
     await remote.text(id); // string | null
     await remote.image(id); // { format, width, height } | null
     await remote.generateUploadUrl(); // string
+    await remote.database(); // { connected: false } here; with an app, its tables (see GET /_emulator/database)
     await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), functionCalls(path?), clear()
     await remote.faults.next({ route: "serve", status: 503 }); // also pending(), clear()
     // docs end
