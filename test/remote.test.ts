@@ -189,6 +189,9 @@ describe("remote", () => {
     );
     expect((await failure(remote.generateUploadUrl())).code).toBe("RemoteResponseInvalid");
     expect((await failure(remote.faults.pending())).code).toBe("RemoteResponseInvalid");
+    expect((await failure(remote.database())).message).toMatch(/database answered 200 with JSON that is not \{ connected, tables\? \}/);
+    body = '{"connected":true,"limit":100,"tables":[{"name":"messages","count":1}]}';
+    expect((await failure(remote.database())).code).toBe("RemoteResponseInvalid");
     body = '{"files":[{"storageId":1}]}';
     expect((await failure(remote.files())).code).toBe("RemoteResponseInvalid");
     [type, body] = ["text/plain", '{"ok":true}'];
