@@ -49,7 +49,7 @@ export async function startConvexApp(dir: string, options: Omit<StorageEmulatorO
   }
   const t = convexTest(app.schema, app.modules);
   const emulator = createStorageEmulator({ ...options, http: app.http, run: { query: t.query, mutation: t.mutation, action: t.action } });
-  const connection = await connectConvexTest(t, emulator, { modules: app.modules });
+  const connection = await connectConvexTest(t, emulator, { modules: app.modules, schema: app.schema });
   const tables = Object.keys(app.schema?.tables ?? {});
   emulator.gateway.onReset(() => clearDatabase(t, emulator, tables));
   return { emulator, t, connection, functionFiles: app.functionFiles, hasHttp: app.http !== undefined };

@@ -20,6 +20,7 @@
 // emulator adds the bytes, URLs, HTTP routes, journal and faults around them.
 // Effects inside a transaction settle when it commits (convex-test/transactions.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { GenericSchema, SchemaDefinition } from "convex/server";
 import { innerSyscall, installProxy, isRouted, route, unroute, type Syscalls } from "./convex-test/proxy.js";
 import { ConvexTestRunner, type ConvexModules } from "./convex-test/runner.js";
 import { PendingStorage, settleAfterCalls } from "./convex-test/transactions.js";
@@ -40,6 +41,8 @@ export interface ConnectOptions {
    * a function called as the wrong kind, and arguments that fail their validator.
    */
   modules?: ConvexModules;
+  /** The schema given to `convexTest(schema, modules)`: the admin page's Database lists its tables (else those of the modules' schema.ts). */
+  schema?: SchemaDefinition<GenericSchema, boolean>;
 }
 
 export type { ConvexModules };
@@ -114,7 +117,7 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   };
   const run = t.run.bind(t);
   // Convex's clients on the cloud origin run the app's functions here (server/clients/).
-  const runner = new ConvexTestRunner(t, options.modules);
+  const runner = new ConvexTestRunner(t, options.modules, options.schema);
   await runner.loadAuthConfig();
   const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
   const committedOf = async (ids: string[], docs: Promise<string>[]) => {

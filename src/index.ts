@@ -39,6 +39,9 @@ export type {
   JournalFilter,
 } from "./journal.js";
 
+// --- A connected app's database (GET /_emulator/database, remote.database()) ---
+export type { DatabaseView, DatabaseContents, DatabaseTable, DatabaseFileLink } from "./database-view.js";
+
 // --- Fault injection ---
 export type { Faults, FaultSpec, FaultRoute, HttpFaultRoute, PendingFault } from "./faults.js";
 

@@ -103,6 +103,7 @@ export class Journal {
   #calls: FunctionCallEntry[] = [];
   readonly #limit: number;
   readonly #listeners = new Set<(entry: JournalEntry) => void>();
+  readonly #callListeners = new Set<(call: FunctionCallEntry) => void>();
 
   constructor(limit = 10_000) {
     this.#limit = limit;
@@ -118,6 +119,7 @@ export class Journal {
 
   /** Records a client's function call (server/clients/hub.ts), under the same limit as the entries. */
   recordFunctionCall(entry: FunctionCallEntry): void {
+    for (const listener of this.#callListeners) listener(entry);
     this.#calls.push(entry);
     if (this.#calls.length > this.#limit * 1.5) this.#calls.splice(0, this.#calls.length - this.#limit);
   }
@@ -201,6 +203,12 @@ export class Journal {
   subscribe(listener: (entry: JournalEntry) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` with each client function call as it is recorded; returns the unsubscribe function. */
+  subscribeFunctionCalls(listener: (call: FunctionCallEntry) => void): () => void {
+    this.#callListeners.add(listener);
+    return () => this.#callListeners.delete(listener);
   }
 
   clear(): void {

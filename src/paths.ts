@@ -92,6 +92,7 @@ export const ADMIN_ROUTES = {
   functionCalls: "/journal/functions",
   faults: "/faults",
   events: "/events",
+  database: "/database",
 } as const;
 
 /** Every admin answer carries this header (the version): a remote handle trusts no answer without it. */

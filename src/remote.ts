@@ -2,6 +2,7 @@
 // running in another process (the CLI, a vitest globalSetup, Playwright's
 // webServer), over its /_emulator admin routes. Same names and shapes as
 // in process, made async; errors are the emulator's own, rebuilt.
+import type { DatabaseView } from "./database-view.js";
 import { errors, isStorageEmulatorError } from "./errors.js";
 import type { FaultSpec, PendingFault } from "./faults.js";
 import type { StoredFile } from "./file-store.js";
@@ -147,6 +148,11 @@ export class RemoteStorageEmulator {
   /** The emulator's site origin (HTTP actions; a client's VITE_CONVEX_SITE_URL), as it reports it. */
   async siteUrl(): Promise<string> {
     return (await this.#client.json(ADMIN_ROUTES.health, SHAPES.siteUrl)).siteUrl;
+  }
+
+  /** The connected app's tables, each with its count and newest 100 documents; `{ connected: false }` without an app. */
+  async database(): Promise<DatabaseView> {
+    return this.#client.json(ADMIN_ROUTES.database, SHAPES.database);
   }
 
   /** A fresh upload URL, as `ctx.storage.generateUploadUrl()` gives. */

@@ -123,7 +123,7 @@ describe("admin guard over HTTP", () => {
     const { emulator, server } = await listening({ allowedHosts: ["laptop.lan"] });
     const id = await emulator.seed({ bytes: "keep me" });
     const { uuid } = emulator.file(id)!;
-    for (const path of ["/_emulator/", "/_emulator/page.js", "/_emulator/health", "/_emulator/files", `/_emulator/files/${id}/bytes`, "/_emulator/reset"]) {
+    for (const path of ["/_emulator/", "/_emulator/page.js", "/_emulator/health", "/_emulator/files", `/_emulator/files/${id}/bytes`, "/_emulator/database", "/_emulator/reset"]) {
       const method = path === "/_emulator/reset" ? "POST" : "GET";
       const res = await rawRequest(server.port, `${method} ${path} HTTP/1.1\r\nHost: rebind.evil.example:${server.port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
       expect([path, res.status, JSON.parse(res.body.toString())]).toEqual([path, 421, HOST_REFUSED(`rebind.evil.example:${server.port}`)]);

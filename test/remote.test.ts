@@ -37,6 +37,7 @@ describe("remote", () => {
     await remote.text(id); // string | null
     await remote.image(id); // { format, width, height } | null
     await remote.generateUploadUrl(); // string
+    await remote.database(); // { connected: false } here; with an app, its tables (see GET /_emulator/database)
     await remote.journal.entries({ route: "upload" }); // also storageCalls(op?), httpRequests(route?), functionCalls(path?), clear()
     await remote.faults.next({ route: "serve", status: 503 }); // also pending(), clear()
     // docs end
@@ -188,6 +189,9 @@ describe("remote", () => {
     );
     expect((await failure(remote.generateUploadUrl())).code).toBe("RemoteResponseInvalid");
     expect((await failure(remote.faults.pending())).code).toBe("RemoteResponseInvalid");
+    expect((await failure(remote.database())).message).toMatch(/database answered 200 with JSON that is not \{ connected, tables\? \}/);
+    body = '{"connected":true,"limit":100,"tables":[{"name":"messages","count":1}]}';
+    expect((await failure(remote.database())).code).toBe("RemoteResponseInvalid");
     body = '{"files":[{"storageId":1}]}';
     expect((await failure(remote.files())).code).toBe("RemoteResponseInvalid");
     [type, body] = ["text/plain", '{"ok":true}'];

@@ -7,6 +7,8 @@ import {
   connectStorageEmulator,
   createStorageEmulator,
   type PendingFault,
+  type DatabaseTable,
+  type DatabaseView,
   type RemoteOptions,
   type RemoteStorageEmulator,
   type StorageId,
@@ -92,6 +94,8 @@ describe("types", () => {
     expectTypeOf(remote.seed).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
     expectTypeOf(remote.journal.entries).returns.resolves.toEqualTypeOf<JournalEntry[]>();
     expectTypeOf(remote.faults.pending).returns.resolves.toEqualTypeOf<PendingFault[]>();
+    expectTypeOf(remote.database).returns.resolves.toEqualTypeOf<DatabaseView>();
+    expectTypeOf<Extract<DatabaseView, { connected: true }>["tables"][number]>().toEqualTypeOf<DatabaseTable>();
     // @ts-expect-error an Error cannot cross the wire: a remote fault's error is its message
     void remote.faults.next({ route: "store", error: new Error("x") });
     expectTypeOf(connectStorageEmulator).parameter(1).toEqualTypeOf<RemoteOptions | undefined>();

@@ -10,6 +10,8 @@ import { makeFunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { clientMessages } from "../errors.js";
 import type { AuthProvider, CallerIdentity, FunctionCall, FunctionFailure, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
+import type { DatabaseContents } from "../database-view.js";
+import { readTables, tablesOfSchema, type RunInInstance } from "./database.js";
 import { argumentError } from "./validate-args.js";
 
 /** The module map given to convexTest(schema, modules): `import.meta.glob("./**\/*.*s")`. */
@@ -21,6 +23,7 @@ interface Accessor {
   query: Run;
   mutation: Run;
   action: Run;
+  run: RunInInstance;
   withIdentity(identity: Record<string, unknown>): Accessor;
 }
 
@@ -41,15 +44,18 @@ const MAX_ARGS_BYTES = 1 << 24;
 export class ConvexTestRunner implements FunctionRunner {
   readonly #t: Accessor;
   readonly #modules: ConvexModules | undefined;
+  readonly #tables: readonly string[] | undefined;
   readonly #prefix: string;
   readonly #listeners = new Set<() => void>();
   readonly #accessors = new Map<string, Accessor>();
   /** Runs outside any convex-test context: a refresh set off by a write inside a mutation is not part of it. */
   readonly #outside = AsyncLocalStorage.snapshot();
 
-  constructor(t: unknown, modules?: ConvexModules) {
+  /** `schema`: the one given to convexTest, which lists the app's tables (else the module map's schema.ts does). */
+  constructor(t: unknown, modules?: ConvexModules, schema?: unknown) {
     this.#t = t as Accessor;
     this.#modules = modules;
+    this.#tables = tablesOfSchema(schema);
     // convex-test finds the convex folder by its _generated directory (dist/index.js moduleCache); so do we.
     const generated = Object.keys(modules ?? {}).find((key) => key.includes("_generated/"));
     this.#prefix = generated === undefined ? "./" : generated.slice(0, generated.indexOf("_generated/"));
@@ -79,6 +85,12 @@ export class ConvexTestRunner implements FunctionRunner {
   /** A write syscall ran (or a file was stored or deleted): the database may have changed. */
   noteWrite(): void {
     for (const listener of this.#listeners) listener();
+  }
+
+  async readDatabase(limitPerTable: number): Promise<DatabaseContents> {
+    const key = this.#tables === undefined ? this.#moduleKey("schema") : undefined;
+    const tables = key === undefined ? this.#tables : tablesOfSchema(((await this.#modules![key]!()) as { default?: unknown }).default);
+    return readTables((fn) => this.#outside(() => this.#t.run(fn)), tables, limitPerTable);
   }
 
   async run(call: FunctionCall): Promise<FunctionOutcome> {

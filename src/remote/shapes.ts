@@ -1,6 +1,7 @@
 // The shapes of the admin routes' JSON answers, as a remote handle checks
 // them: an answer of another shape (a proxy's, another server's `{}`) is
 // RemoteResponseInvalid naming the URL, never undefined or a TypeError later.
+import type { DatabaseView } from "../database-view.js";
 import type { PendingFault } from "../faults.js";
 import type { StoredFile } from "../file-store.js";
 import type { ImageInfo } from "../image.js";
@@ -45,6 +46,12 @@ const everyOf = (test: (value: unknown) => boolean) => (value: unknown) => Array
 const isEntry = (value: unknown) => isObject(value) && (value.type === "http" || value.type === "storage" || value.type === "function");
 const isCall = (value: unknown) => isObject(value) && value.type === "function" && typeof value.path === "string";
 
+const isTable = (value: unknown) =>
+  isObject(value) && typeof value.name === "string" && isSize(value.count) && everyOf(isObject)(value.documents) && (value.files === undefined || isObject(value.files));
+const isDatabase = (value: unknown): value is DatabaseView =>
+  isObject(value) &&
+  (value.connected === false || (value.connected === true && isSize(value.limit) && everyOf(isTable)(value.tables) && (value.reason === undefined || typeof value.reason === "string")));
+
 export const SHAPES = {
   file: { what: "a stored file", test: isAdminFile } satisfies Shape<AdminFile>,
   files: field<"files", AdminFile[]>("files", everyOf(isAdminFile), "stored file[]"),
@@ -55,5 +62,6 @@ export const SHAPES = {
   pending: field<"pending", PendingFault[]>("pending", everyOf((v) => isObject(v) && typeof v.route === "string"), "fault[]"),
   ok: field<"ok", true>("ok", (v) => v === true, "true"),
   siteUrl: field<"siteUrl", string>("siteUrl", (v) => typeof v === "string" && /^https?:\/\//.test(v), "URL"),
+  database: { what: "{ connected, tables? }", test: isDatabase } satisfies Shape<DatabaseView>,
   deleted: field<"deleted", string>("deleted", (v) => typeof v === "string", "string"),
 };

@@ -38,7 +38,9 @@ export interface AdminHost {
   /** The cloud and site origins, for health. */
   readonly url: string;
   readonly siteUrl: string;
-  readonly journal: Pick<Journal, "entries" | "functionCalls" | "subscribe" | "clear">;
+  readonly journal: Pick<Journal, "entries" | "functionCalls" | "subscribe" | "subscribeFunctionCalls" | "clear">;
+  /** The connected app's database, read for GET /_emulator/database. */
+  readonly clients: Pick<ClientHub, "readDatabase">;
   readonly faults: Pick<Faults, "next" | "pending" | "clear">;
   files(): StoredFile[];
   /** A file by storage id or UUID, or null. */

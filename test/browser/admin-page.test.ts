@@ -1,8 +1,13 @@
 // The admin page as a dev tool, in a real browser: the live journal, image
 // dimensions and text previews, a fault queued from the page, dark mode.
 import { copyFileSync, mkdirSync } from "node:fs";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { convexTest } from "convex-test";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
+import { connectConvexTest } from "convex-storage-emulator/convex-test";
+import schema from "../clients/convex/schema.js";
 import { cleanupAfterEach } from "../cleanup.js";
 import { fixtures, images } from "../fixtures.js";
 import { browserForFile, SCREENSHOTS } from "./harness.js";
@@ -11,9 +16,14 @@ const browserOf = browserForFile();
 const { defer } = cleanupAfterEach();
 
 
-/** A listening emulator and the admin page open on it, its live journal connected. */
-async function setup(options: { colorScheme?: "light" | "dark" } = {}) {
+/** A listening emulator and the admin page open on it, its live journal connected; `app`: test/clients/convex connected. */
+async function setup(options: { colorScheme?: "light" | "dark"; app?: boolean } = {}) {
   const emulator = createStorageEmulator();
+  if (options.app === true) {
+    const modules = import.meta.glob("../clients/convex/**/*.ts");
+    const connection = await connectConvexTest(convexTest(schema, modules), emulator, { modules });
+    defer(() => connection.disconnect());
+  }
   const server = await emulator.listen({ port: 0 });
   defer(server);
   const page = await browserOf().newPage({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? "light" });
@@ -23,6 +33,10 @@ async function setup(options: { colorScheme?: "light" | "dark" } = {}) {
   await page.goto(`${server.url}/_emulator/`);
   await page.waitForSelector("#live:text('live')");
   return { emulator, server, page, errors };
+}
+
+async function uploadPng(uploadUrl: string): Promise<Response> {
+  return fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
 }
 
 async function upload(emulator: ReturnType<typeof createStorageEmulator>, body: Uint8Array<ArrayBuffer>, contentType: string): Promise<Response> {
@@ -52,6 +66,31 @@ describe("admin page", () => {
     await page.locator("#journal tr[data-route=upload]").first().waitFor();
     await page.waitForSelector("#files tr[data-storage-id]");
     expect(await page.locator("#files td.image").first().textContent()).toBe("webp 12×8");
+  });
+
+  it("calls and database: a client's mutations show live, and the image's _storage document links to its file row and URL", async () => {
+    const { emulator, server, page, errors } = await setup({ app: true });
+    await page.waitForSelector("#database-summary:text('4 tables')");
+    const client = new ConvexHttpClient(server.url, { logger: false });
+    const uploadUrl = await client.mutation(makeFunctionReference<"mutation", Record<string, never>, string>("messages:generateUploadUrl"), {});
+    const { storageId } = (await (await uploadPng(uploadUrl)).json()) as { storageId: string };
+    await client.mutation(makeFunctionReference<"mutation", { storageId: string; author: string }, null>("messages:sendImage"), { storageId, author: "Ada" });
+    const call = page.locator("#calls tr[data-path='messages:sendImage']");
+    await call.waitFor();
+    const [, kind, path, args, via, outcome, duration] = await call.locator("td").allTextContents();
+    expect([kind, path, JSON.parse(args!), via, outcome, duration]).toEqual(["mutation", "messages:sendImage", { storageId, author: "Ada" }, "HTTP API", "ok", expect.stringMatching(/^\d+\.\d ms$/)]);
+    const doc = page.locator(`section[data-table=_storage] tr[data-id='${storageId}']`);
+    await doc.waitFor();
+    const { uuid } = emulator.file(storageId)!;
+    expect(await doc.locator("a.file-url").getAttribute("href")).toBe(`${server.url}/api/storage/${uuid}`);
+    await page.locator("section[data-table=messages] tr").first().waitFor();
+    expect(JSON.parse((await page.locator("section[data-table=messages] td.json").textContent())!)).toMatchObject({ author: "Ada", body: storageId, format: "image" });
+    await doc.locator("a.file-row").click();
+    expect(new URL(page.url()).hash).toBe(`#file-${storageId}`);
+    expect(await page.locator(`#files tr:target`).getAttribute("data-storage-id")).toBe(storageId);
+    expect(errors).toEqual([]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: new URL("admin-database.png", SCREENSHOTS).pathname, fullPage: true });
   });
 
   it("journal: filtering by route and status hides the other rows", async () => {

@@ -2,17 +2,18 @@
 // page's live request list. The status line and headers go out at once (an
 // EventSource opens on an empty journal too); then the most recent entries,
 // oldest first, then each new entry as it is recorded (event "entry", data the
-// entry as JSON), and a comment line as a heartbeat every so often.
+// entry as JSON), each client function call likewise (event "call", data the
+// FunctionCallEntry), and a comment line as a heartbeat every so often.
 // A subscriber that stops reading is disconnected once its unsent events pass
 // a bound: its EventSource reconnects and gets the backlog again, so memory
 // stays bounded however many entries are recorded meanwhile.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Journal, JournalEntry } from "../../journal.js";
+import type { FunctionCallEntry, Journal, JournalEntry } from "../../journal.js";
 
-/** How many past entries a new subscriber gets first. */
+/** How many past entries (and past function calls) a new subscriber gets first. */
 const BACKLOG = 200;
 
-export type JournalFeed = Pick<Journal, "entries" | "subscribe">;
+export type JournalFeed = Pick<Journal, "entries" | "subscribe" | "functionCalls" | "subscribeFunctionCalls">;
 
 export interface FeedLimits {
   /** A comment line this often, so proxies and clients see a live stream when nothing happens. */
@@ -33,11 +34,13 @@ export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, re
   // Without this Node holds the head until the first write: an EventSource would not open.
   res.flushHeaders();
   let unsubscribe = () => {};
+  let unsubscribeCalls = () => {};
   const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
   heartbeat.unref();
   const stop = () => {
     clearInterval(heartbeat);
     unsubscribe();
+    unsubscribeCalls();
   };
   const write = (text: string) => {
     if (res.destroyed) return;
@@ -50,9 +53,13 @@ export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, re
     res.write(text);
   };
   const send = (entry: JournalEntry) => write(`event: entry\ndata: ${JSON.stringify(entry)}\n\n`);
-  for (const entry of journal.entries.slice(-BACKLOG)) send(entry);
+  const sendCall = (call: FunctionCallEntry) => write(`event: call\ndata: ${JSON.stringify(call)}\n\n`);
+  // The backlog of both kinds, in the order they happened.
+  const backlog = [...journal.entries.slice(-BACKLOG), ...journal.functionCalls().slice(-BACKLOG)].sort((a, b) => a.at - b.at);
+  for (const item of backlog) (item.type === "function" ? sendCall(item) : send(item));
   if (res.destroyed) return stop();
   unsubscribe = journal.subscribe(send);
+  unsubscribeCalls = journal.subscribeFunctionCalls(sendCall);
   // The page is gone (or the server closes): stop feeding it.
   req.once("close", stop);
   res.once("close", stop);

@@ -2,6 +2,7 @@
 // browser JavaScript in a string: no build step. Every value from the
 // emulator is inserted with textContent, never as HTML.
 import { ADMIN_ROUTES } from "../../paths.js";
+import { DATABASE_SCRIPT } from "./page-database.js";
 
 /** An admin route relative to the page (served at the mount with a trailing slash). */
 const rel = (route: string) => JSON.stringify(`.${route}`);
@@ -52,6 +53,8 @@ async function refresh() {
   for (const file of files) {
     const row = body.insertRow();
     row.dataset.storageId = file.storageId;
+    // The target of a _storage document's "File row" link (page-database.ts).
+    row.id = "file-" + file.storageId;
     const shown = row.insertCell();
     if (file.image) {
       const img = document.createElement("img");
@@ -111,6 +114,23 @@ function addEntry(e) {
   row.hidden = !shows(row);
   while ($("journal").rows.length > MAX_ROWS) $("journal").deleteRow(-1);
 }
+// --- client function calls (Convex's clients: sync WebSocket, HTTP API) ---------
+function addCall(c) {
+  const row = $("calls").insertRow(0);
+  row.dataset.path = c.path;
+  row.dataset.client = c.client;
+  row.className = c.outcome === "ok" ? "succeeded" : "failed";
+  cell(row, new Date(c.at).toLocaleTimeString(), "nowrap");
+  cell(row, c.kind);
+  cell(row, c.path, "mono");
+  const args = JSON.stringify(c.args);
+  cell(row, args.length > 300 ? args.slice(0, 299) + "…" : args, "mono json");
+  cell(row, c.client === "ws" ? "WebSocket" : "HTTP API", "nowrap");
+  cell(row, c.outcome === "ok" ? "ok" : "error: " + (c.errorMessage || ""), "status");
+  cell(row, c.durationMs.toFixed(1) + " ms", "num nowrap");
+  while ($("calls").rows.length > MAX_ROWS) $("calls").deleteRow(-1);
+}
+${DATABASE_SCRIPT}
 let refreshing;
 const changesFiles = (e) =>
   e.type === "storage" ? e.operation === "store" || e.operation === "delete" : !["GET", "HEAD", "OPTIONS"].includes(e.method);
@@ -122,6 +142,13 @@ events.addEventListener("entry", (message) => {
   addEntry(entry);
   // Another tab, a test or the app changed the files: show them (once per burst).
   if (changesFiles(entry) && !refreshing) refreshing = setTimeout(() => { refreshing = undefined; void refresh(); }, 50);
+  if (changesFiles(entry)) scheduleDatabase();
+});
+events.addEventListener("call", (message) => {
+  const call = JSON.parse(message.data);
+  addCall(call);
+  // A query reads; anything else may have written.
+  if (call.kind !== "query") scheduleDatabase();
 });
 for (const id of ["filter-route", "filter-status"]) {
   $(id).addEventListener("change", () => { for (const row of $("journal").rows) row.hidden = !shows(row); });
@@ -132,7 +159,8 @@ $("reset").addEventListener("click", async () => {
   if (!confirm("Delete every stored file?")) return;
   await fetch(${rel(ADMIN_ROUTES.reset)}, { method: "POST" });
   $("journal").replaceChildren();
-  await refresh();
+  $("calls").replaceChildren();
+  await Promise.all([refresh(), refreshDatabase()]);
 });
 $("upload").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -153,4 +181,5 @@ $("fault").addEventListener("submit", async (event) => {
   $("fault-result").dataset.state = res.ok ? "queued" : "refused";
 });
 refresh();
+void refreshDatabase().catch(() => {});
 `;

@@ -1,7 +1,9 @@
 // GET /_emulator/: a small dev tool. The stored files (image thumbnails and
 // dimensions, text and JSON previews, download, delete), an upload form, a
 // form that queues a fault, and the request journal, live (server-sent
-// events from ./events, newest first, filtered by route and status). Plain
+// events from ./events, newest first, filtered by route and status), the
+// calls of the app's functions by Convex's clients, live too, and the
+// connected app's database (page-database.ts). Plain
 // HTML and a script served beside it (page-script.ts): no build step. All
 // data comes from the admin JSON routes and is inserted as text, never as
 // HTML. URLs are relative to the page, so a path-prefixed origin works too.
@@ -50,6 +52,8 @@ const PAGE = `<!doctype html>
   tr.failed td.status { color: var(--bad); font-weight: 600; }
   tr.succeeded td.status { color: var(--ok); }
   .live { font-size: .8rem; color: var(--muted); }
+  h3 { font-size: .95rem; margin: 1rem 0 .4rem; }
+  td.json { max-width: 40rem; }
 </style>
 <script src=".${ADMIN_ROUTES.pageScript}" defer></script>
 </head>
@@ -82,7 +86,7 @@ const PAGE = `<!doctype html>
 <h2 id="journal-heading">Requests <span class="live" id="live">connecting…</span></h2>
 <form id="journal-filter" aria-labelledby="journal-heading">
   <label for="filter-route">Route</label>
-  <select id="filter-route"><option value="">any</option>${["upload", "serve", "cors", "action", "admin", "unknown", "storage"].map(option).join("")}</select>
+  <select id="filter-route"><option value="">any</option>${["upload", "serve", "cors", "action", "function", "admin", "unknown", "storage"].map(option).join("")}</select>
   <label for="filter-status">Status</label>
   <select id="filter-status"><option value="">any</option><option value="ok">succeeded</option><option value="failed">failed</option></select>
 </form>
@@ -90,6 +94,17 @@ const PAGE = `<!doctype html>
   <thead><tr><th>Time</th><th>Method</th><th>Route</th><th>Path or operation</th><th class="num">Status</th><th class="num">Size</th><th class="num">Duration</th></tr></thead>
   <tbody id="journal"></tbody>
 </table>
+
+<h2 id="calls-heading">Function calls</h2>
+<p class="hint">The app's functions as Convex's clients called them (sync WebSocket, HTTP API), newest first.</p>
+<table aria-labelledby="calls-heading">
+  <thead><tr><th>Time</th><th>Kind</th><th>Function</th><th>Arguments</th><th>Client</th><th>Outcome</th><th class="num">Duration</th></tr></thead>
+  <tbody id="calls"></tbody>
+</table>
+
+<h2 id="database-heading">Database</h2>
+<p class="hint" id="database-summary" aria-live="polite">Loading…</p>
+<div id="database" aria-labelledby="database-heading"></div>
 </main>
 </body>
 </html>

@@ -12,6 +12,7 @@ import { VERSION } from "../../version.js";
 import type { AdminHost } from "../host.js";
 import { readBody } from "../body.js";
 import { parseContentType, pathOf, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
+import { readDatabaseView } from "./database.js";
 import { journalFilterOf, readJson } from "./decode.js";
 import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
@@ -116,6 +117,8 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       path: ADMIN_ROUTES.functionCalls,
       handle: (req, res) => sendJson(res, 200, { calls: admin.journal.functionCalls(queryParam(req, "path") ?? undefined) }),
     },
+    // The connected app's tables and newest documents (read-only); `{ connected: false }` without one.
+    { method: "GET", path: ADMIN_ROUTES.database, handle: async (_req, res) => sendJson(res, 200, await readDatabaseView(admin, gateway)) },
     { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.faults.pending()) }) },
     {
       method: "POST",

@@ -3,6 +3,7 @@
 // while a convex-test instance is connected), the database timestamp clients
 // see, the journal of their calls, and the open sessions to refresh after a write.
 import { createHash } from "node:crypto";
+import type { DatabaseView } from "../../database-view.js";
 import { clientMessages } from "../../errors.js";
 import type { Journal } from "../../journal.js";
 import type { CallerIdentity, FunctionCall, FunctionOutcome, FunctionRunner, JsonValue } from "./runner.js";
@@ -77,6 +78,12 @@ export class ClientHub {
   /** The app's auth.config.ts providers, when it has one (auth.ts matches tokens to them). */
   get authProviders(): FunctionRunner["authProviders"] {
     return this.#runner?.authProviders;
+  }
+
+  /** The connected app's tables and newest documents; `{ connected: false }` without a runner that reads them. */
+  async readDatabase(limitPerTable: number): Promise<DatabaseView> {
+    const contents = await this.#runner?.readDatabase?.(limitPerTable);
+    return contents === undefined ? { connected: false } : { connected: true, ...contents };
   }
 
   /** The latest timestamp: every write seen so far is at or before it. */

@@ -1,6 +1,7 @@
 // What the client protocols need from whatever runs the app's functions: a
 // leaf of types, so server/ never imports the runner's side (convex-test.ts
 // builds one from a convex-test instance and hands it to the emulator).
+import type { DatabaseContents } from "../../database-view.js";
 
 /** A value as it travels on the wire: Convex's encoded JSON (`convexToJson`). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -49,4 +50,6 @@ export interface FunctionRunner {
   run(call: FunctionCall): Promise<FunctionOutcome>;
   /** Calls `listener` after anything may have written to the database or files; returns the undo. */
   onWrite(listener: () => void): () => void;
+  /** The database's tables, each with its count and newest `limitPerTable` documents (the admin page's Database). */
+  readDatabase?(limitPerTable: number): Promise<DatabaseContents>;
 }
