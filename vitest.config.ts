@@ -22,7 +22,7 @@ export default defineConfig({
     // vitest's own typecheck prints an "experimental feature" warning on every run.
     // Each test file builds its own emulators; files run in parallel workers.
     pool: "forks",
-    reporters: ["default", "./test/summary-reporter.ts"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     testTimeout: 20_000,
   },
 });

@@ -10,9 +10,9 @@ import { connectConvexTest } from "../src/convex-test.js";
 import { NO_SCHEMA_REASON } from "../src/convex-test/database.js";
 import type { DatabaseTable, DatabaseView } from "../src/database-view.js";
 import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import schema from "./clients/convex/schema.js";
-import { fixtures } from "./fixtures.js";
+import { fixtures } from "./support/fixtures.js";
 import { rawRequest } from "./reliability/helpers.js";
 
 const { defer } = cleanupAfterEach();

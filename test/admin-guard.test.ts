@@ -4,7 +4,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { judgeAdminRequest, type AdminGuardConfig } from "../src/server/admin/guard.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import { json, rawRequest, runCli, send } from "./reliability/helpers.js";
 
 const { listening, defer } = cleanupAfterEach();

@@ -4,9 +4,9 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type HttpRequestEntry, type JournalEntry, type StorageEmulatorOptions } from "../src/index.js";
 import { matchRoute } from "../src/paths.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { fixtures } from "./fixtures.js";
-import { waitFor } from "./wait.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { fixtures } from "./support/fixtures.js";
+import { waitFor } from "./support/wait.js";
 
 const { defer } = cleanupAfterEach();
 

@@ -7,7 +7,7 @@ import { openAsBlob, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 
 const { tempDir } = cleanupAfterEach();
 

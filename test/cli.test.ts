@@ -6,10 +6,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { envName, OPTIONS, parseCli } from "../src/cli/args.js";
 import { helpText } from "../src/cli/help.js";
-import { failure } from "./failure.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { FIXTURES_DIR, fixtures } from "./fixtures.js";
-import { waitFor, type WaitOptions } from "./wait.js";
+import { failure } from "./support/failure.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { FIXTURES_DIR, fixtures } from "./support/fixtures.js";
+import { waitFor, type WaitOptions } from "./support/wait.js";
 
 // The real bin, as npm installs it (it runs the compiled dist/: `npm test` builds first).
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

@@ -2,7 +2,7 @@
 // whether it is injected (`now`) or the default, Date.now, under vitest's fake timers.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StorageEmulatorOptions } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 
 const { listening } = cleanupAfterEach();
 // Registered after cleanupAfterEach, so it runs first: servers close under real timers.

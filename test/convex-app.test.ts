@@ -10,9 +10,9 @@ import { entryPoints, loadConvexDirectory } from "../src/cli/convex-dir.js";
 import { startConvexApp } from "../src/convex-app.js";
 import { connectConvexTest } from "../src/convex-test.js";
 import { createStorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
-import { fixtures } from "./fixtures.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
+import { fixtures } from "./support/fixtures.js";
 
 const { defer, tempDir } = cleanupAfterEach();
 afterEach(() => {

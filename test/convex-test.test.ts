@@ -6,8 +6,8 @@ import { convexTest } from "convex-test";
 import { describe, expect, it, vi } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { connectConvexTest } from "../src/convex-test.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
 
 const { defer, tempDir } = cleanupAfterEach();
 const modules = import.meta.glob("./convex-app/convex/**/*.ts");

@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { envName, OPTIONS } from "../src/cli/args.js";
-import { codeBlocks, headingAnchors, linkTargets, markdownFiles, readMarkdown } from "./markdown.js";
-import { ROOT } from "./run-to-end.js";
+import { codeBlocks, headingAnchors, linkTargets, markdownFiles, readMarkdown } from "./support/markdown.js";
+import { ROOT } from "./support/run-to-end.js";
 
 /**
  * The files that run the docs' examples, with their text: the test files vitest runs

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
-import { allFixtures, fixtures } from "./fixtures.js";
+import { allFixtures, fixtures } from "./support/fixtures.js";
 
 function setup(options: StorageEmulatorOptions = {}) {
   let clock = 1_700_000_000_000;

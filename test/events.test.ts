@@ -10,9 +10,9 @@ import { connectConvexTest } from "../src/convex-test.js";
 import { createStorageEmulator } from "../src/index.js";
 import { Journal } from "../src/journal.js";
 import { sendJournalEvents, type FeedLimits } from "../src/server/admin/events.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import schema from "./clients/convex/schema.js";
-import { waitFor } from "./wait.js";
+import { waitFor } from "./support/wait.js";
 
 const { defer } = cleanupAfterEach();
 

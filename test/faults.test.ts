@@ -1,10 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { StorageEmulatorOptions } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
-import { fixtures } from "./fixtures.js";
-import { waitFor } from "./wait.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
+import { fixtures } from "./support/fixtures.js";
+import { waitFor } from "./support/wait.js";
 
 const { listening } = cleanupAfterEach();
 

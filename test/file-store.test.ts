@@ -8,8 +8,8 @@ import { FileStore, type BytePump, type StoredFile, type WriteInput } from "../s
 import { Volume } from "memfs";
 import { MEMORY } from "../src/file-store/location.js";
 import type { BlobFs } from "../src/file-store/types.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { fixtures } from "./fixtures.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { fixtures } from "./support/fixtures.js";
 import { prng, retainedArrayBuffers } from "./reliability/helpers.js";
 
 const { tempDir } = cleanupAfterEach();

@@ -2,10 +2,10 @@ import { httpActionGeneric as httpAction, httpRouter } from "convex/server";
 import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
 import request from "supertest";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
 import { HTTP_ACTION_RESPONSE_LIMIT } from "../src/http-actions.js";
-import { fixtures } from "./fixtures.js";
+import { fixtures } from "./support/fixtures.js";
 
 const { defer } = cleanupAfterEach();
 

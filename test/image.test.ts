@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { fixtures, images } from "./fixtures.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { fixtures, images } from "./support/fixtures.js";
 
 const { defer, tempDir } = cleanupAfterEach();
 

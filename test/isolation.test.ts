@@ -14,8 +14,8 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { cleanupAfterEach } from "./cleanup.js";
-import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { ROOT, runToEnd, VITEST } from "./support/run-to-end.js";
 
 const { tempDir } = cleanupAfterEach();
 

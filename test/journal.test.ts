@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import type { JournalEntry, StorageCallEntry } from "../src/index.js";
-import { waitFor } from "./wait.js";
+import { waitFor } from "./support/wait.js";
 
 const { listening, defer } = cleanupAfterEach();
 

@@ -8,8 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeReadmeExamples } from "./readme-project.js";
-import { ROOT, runToEnd } from "./run-to-end.js";
+import { writeReadmeExamples } from "./support/readme-project.js";
+import { ROOT, runToEnd } from "./support/run-to-end.js";
 
 const MAJORS = [3, 4, 5] as const;
 const INSTALL = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkTargets, markdownFiles, readMarkdown } from "./markdown.js";
-import { installOffline, type Tarball } from "./offline-install.js";
-import { writeReadmeExamples } from "./readme-project.js";
-import { ROOT, runToEnd } from "./run-to-end.js";
+import { linkTargets, markdownFiles, readMarkdown } from "./support/markdown.js";
+import { installOffline, type Tarball } from "./support/offline-install.js";
+import { writeReadmeExamples } from "./support/readme-project.js";
+import { ROOT, runToEnd } from "./support/run-to-end.js";
 
 let work: string;
 let project: string;

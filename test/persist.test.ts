@@ -13,10 +13,10 @@ import type { LockOwner } from "../src/file-store/lock.js";
 import type { BlobFs } from "../src/file-store/types.js";
 import { createStorageEmulator } from "../src/index.js";
 import { restoreSnapshot, takeSnapshot } from "../src/snapshot.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
 import { json, runCli, send } from "./reliability/helpers.js";
-import { waitFor } from "./wait.js";
+import { waitFor } from "./support/wait.js";
 
 const { tempDir, defer, listening } = cleanupAfterEach();
 const ROOT = "/persist";

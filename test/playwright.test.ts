@@ -6,7 +6,7 @@ import { defineConfig } from "@playwright/test";
 import { describe, expect, it } from "vitest";
 import { STORAGE_EMULATOR_URL_ENV } from "../src/index.js";
 import { chromiumPath } from "./browser/chromium.js";
-import { ROOT, runToEnd } from "./run-to-end.js";
+import { ROOT, runToEnd } from "./support/run-to-end.js";
 
 const CONFIG = "test/fixtures-projects/playwright-chat/playwright.config.ts";
 

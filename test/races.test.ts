@@ -2,7 +2,7 @@
 // like any server, one listen() binds.
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 
 const { defer } = cleanupAfterEach();
 

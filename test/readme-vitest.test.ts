@@ -2,8 +2,8 @@
 // failing-matcher output: if one breaks, this file fails.
 import { afterEach, beforeEach, expect, test } from "vitest";
 import "convex-storage-emulator/vitest";
-import { failure } from "./failure.js";
-import { codeBlocks, readMarkdown } from "./markdown.js";
+import { failure } from "./support/failure.js";
+import { codeBlocks, readMarkdown } from "./support/markdown.js";
 
 // The README's example itself runs in test/package.test.ts, as a test file of an installed project.
 import { createStorageEmulator } from "convex-storage-emulator";

@@ -2,7 +2,7 @@
 // block of README.md and docs/ is held by a test file): if one breaks, this file fails.
 import { existsSync } from "node:fs";
 import { expect, test } from "vitest";
-import { cleanupAfterEach } from "./cleanup.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
 import { http } from "./e2e/chat-app.js";
 
 const { tempDir } = cleanupAfterEach();

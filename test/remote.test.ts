@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { connectStorageEmulator } from "convex-storage-emulator";
 import { StorageEmulatorError } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
-import { fixtures } from "./fixtures.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
+import { fixtures } from "./support/fixtures.js";
 
 const { defer, listening } = cleanupAfterEach();
 

@@ -4,8 +4,8 @@ import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
 import { MAX_SCRATCH_BYTES, ScratchBuffers } from "../src/file-store/scratch-buffers.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { waitFor } from "./wait.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { waitFor } from "./support/wait.js";
 
 const cleanup = cleanupAfterEach();
 

@@ -5,9 +5,9 @@ import request from "supertest";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { allFixtures, fixtures } from "./fixtures.js";
-import { waitFor } from "./wait.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { allFixtures, fixtures } from "./support/fixtures.js";
+import { waitFor } from "./support/wait.js";
 
 const { listening, defer } = cleanupAfterEach();
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../src/index.js";
-import { failure } from "./failure.js";
-import { allFixtures } from "./fixtures.js";
+import { failure } from "./support/failure.js";
+import { allFixtures } from "./support/fixtures.js";
 
 async function setup() {
   let clock = 1000;

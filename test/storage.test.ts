@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, StorageEmulatorError, type StorageEmulatorOptions } from "../src/index.js";
 import { encodeDocumentId } from "../src/ids.js";
-import { failure, type Failure } from "./failure.js";
-import { fixtures } from "./fixtures.js";
+import { failure, type Failure } from "./support/failure.js";
+import { fixtures } from "./support/fixtures.js";
 
 function setup(options: StorageEmulatorOptions = {}) {
   const emulator = createStorageEmulator({ url: "https://happy-animal-123.convex.cloud", ...options });

@@ -3,15 +3,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach } from "./cleanup.js";
-import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { ROOT, runToEnd, VITEST } from "./support/run-to-end.js";
 
 const { tempDir } = cleanupAfterEach();
 
 /** Runs vitest with only the summary reporter on one test file; its exit code and closing line. */
 async function setup(testFile: string, filter: string[] = []) {
   const dir = tempDir("cse-summary-");
-  writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["*.test.mjs"], reporters: [${JSON.stringify(join(ROOT, "test/summary-reporter.ts"))}] } };\n`);
+  writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["*.test.mjs"], reporters: [${JSON.stringify(join(ROOT, "test/support/summary-reporter.ts"))}] } };\n`);
   writeFileSync(join(dir, "case.test.mjs"), `import { afterAll, beforeAll, it } from "vitest";\n${testFile}\n`);
   const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", dir, ...filter], { cwd: dir });
   return { code, closing: output.trim().split("\n").at(-1), output };

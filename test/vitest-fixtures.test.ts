@@ -4,8 +4,8 @@ import { STORAGE_EMULATOR_URL_ENV, test } from "convex-storage-emulator/vitest";
 import { connectStorageEmulator, createStorageEmulator } from "../src/index.js";
 import globalSetup from "../src/vitest/global-setup.js";
 import { sharedEmulatorUrl } from "../src/vitest/provided.js";
-import { failure } from "./failure.js";
-import { ROOT, runToEnd, VITEST } from "./run-to-end.js";
+import { failure } from "./support/failure.js";
+import { ROOT, runToEnd, VITEST } from "./support/run-to-end.js";
 
 const PROJECT = "test/fixtures-projects/vitest-shared";
 

@@ -4,10 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { storageEmulatorMatchers } from "convex-storage-emulator/vitest";
 import { connectStorageEmulator, createStorageEmulator, type StorageEmulator } from "../src/index.js";
-import { cleanupAfterEach } from "./cleanup.js";
-import { failure } from "./failure.js";
-import { fixtures, images } from "./fixtures.js";
-import { waitFor } from "./wait.js";
+import { cleanupAfterEach } from "./support/cleanup.js";
+import { failure } from "./support/failure.js";
+import { fixtures, images } from "./support/fixtures.js";
+import { waitFor } from "./support/wait.js";
 
 const { listening } = cleanupAfterEach();
 

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
 import schema from "../clients/convex/schema.js";
-import { cleanupAfterEach } from "../cleanup.js";
-import { fixtures, images } from "../fixtures.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { fixtures, images } from "../support/fixtures.js";
 import { browserForFile, SCREENSHOTS } from "./harness.js";
 
 const browserOf = browserForFile();

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
 import "convex-storage-emulator/vitest";
 import { startConvexApp } from "../../src/convex-app.js";
-import { cleanupAfterEach } from "../cleanup.js";
-import { fixtures } from "../fixtures.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { fixtures } from "../support/fixtures.js";
 import { browserForFile, SCREENSHOTS, serveWebApp } from "./harness.js";
 
 const browserOf = browserForFile();

@@ -2,8 +2,8 @@
 // routes that share the emulator's origin (docs/security.md).
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "convex-storage-emulator";
-import { cleanupAfterEach } from "../cleanup.js";
-import { waitFor } from "../wait.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { waitFor } from "../support/wait.js";
 import { browserForFile } from "./harness.js";
 
 const browserOf = browserForFile();

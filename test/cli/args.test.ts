@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envName, OPTIONS, parseCli } from "../../src/cli/args.js";
-import { failure } from "../failure.js";
+import { failure } from "../support/failure.js";
 
 /** parseCli's options for these flags and variables (never "help" or "version" here). */
 function setup(argv: string[], env: NodeJS.ProcessEnv = {}) {

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
-import { fixtures } from "../fixtures.js";
-import { waitFor } from "../wait.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { fixtures } from "../support/fixtures.js";
+import { waitFor } from "../support/wait.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin/convex-storage-emulator.js");

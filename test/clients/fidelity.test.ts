@@ -3,8 +3,8 @@ import { ConvexHttpClient } from "convex/browser";
 import { anyApi, makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { waitFor } from "../wait";
-import { jwt, setup, wsClient } from "./setup";
+import { waitFor } from "../support/wait.js";
+import { jwt, setup, wsClient } from "./setup.js";
 
 const api = anyApi;
 const REQUEST = "\\[Request ID: [0-9a-f]{16}\\] Server Error\\n";

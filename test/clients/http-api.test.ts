@@ -3,8 +3,8 @@ import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
 import { describe, expect, it } from "vitest";
 import { connectStorageEmulator } from "convex-storage-emulator";
-import { waitFor } from "../wait";
-import { jwt, setup, subscribe, wsClient } from "./setup";
+import { waitFor } from "../support/wait.js";
+import { jwt, setup, subscribe, wsClient } from "./setup.js";
 
 const api = anyApi;
 

@@ -2,8 +2,8 @@
 // generateUploadUrl, POST the file, sendImage, and the list query's getUrl, over the sync WebSocket.
 import { anyApi } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { waitFor } from "../wait";
-import { setup, subscribe, wsClient } from "./setup";
+import { waitFor } from "../support/wait.js";
+import { setup, subscribe, wsClient } from "./setup.js";
 
 const api = anyApi;
 type Message = { _id: string; author: string; body: string; format: "text" | "image"; url?: string | null };

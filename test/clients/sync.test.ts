@@ -2,8 +2,8 @@ import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
 import { ConvexClient } from "convex/browser";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { waitFor } from "../wait";
-import { jwt, setup, subscribe, wsClient } from "./setup";
+import { waitFor } from "../support/wait.js";
+import { jwt, setup, subscribe, wsClient } from "./setup.js";
 
 const api = anyApi;
 

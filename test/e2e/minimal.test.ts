@@ -1,9 +1,9 @@
 // The same Serving Files flows without convex-test: the app's convex/http.ts
 // with hand-written `run` functions, the smallest setup that works.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { createStorageEmulator } from "convex-storage-emulator";
-import { fixtures } from "../fixtures.js";
+import { fixtures } from "../support/fixtures.js";
 import { http } from "./chat-app.js";
 
 const { defer } = cleanupAfterEach();

@@ -3,10 +3,10 @@
 // emulator connected, over real HTTP.
 import { convexTest } from "convex-test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { createStorageEmulator } from "convex-storage-emulator";
 import { connectConvexTest } from "convex-storage-emulator/convex-test";
-import { fixtures } from "../fixtures.js";
+import { fixtures } from "../support/fixtures.js";
 import { api, http, modules, schema } from "./chat-app.js";
 const { defer } = cleanupAfterEach();
 afterEach(() => {

@@ -3,8 +3,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
-import { waitFor } from "../wait.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { waitFor } from "../support/wait.js";
 
 export const WORKERS = ["a", "b", "c", "d"] as const;
 const UPLOADS = 5;

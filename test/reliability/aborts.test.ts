@@ -4,8 +4,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
-import { waitFor } from "../wait.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { waitFor } from "../support/wait.js";
 import { abortedGet, abortedPost, bodyOf, json, pool, postChunked, prng, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);

@@ -8,8 +8,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorageEmulator, encodeDocumentId, type StorageEmulator } from "../../src/index.js";
 import type { ListeningServer } from "../../src/server/listen.js";
-import { cleanupAfterEach } from "../cleanup.js";
-import { fixtures } from "../fixtures.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { fixtures } from "../support/fixtures.js";
 import { rawRequest, runCli, send, sha256, type RawResponse } from "./helpers.js";
 
 const P = "[convex-storage-emulator]";

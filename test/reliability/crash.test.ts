@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { bodyOf, json, pool, prng, runCli, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);

@@ -8,8 +8,8 @@ import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { Defer } from "../cleanup.js";
-import { waitFor } from "../wait.js";
+import type { Defer } from "../support/cleanup.js";
+import { waitFor } from "../support/wait.js";
 
 /** mulberry32: a small seeded PRNG; `next()` is uniform in [0, 1). */
 export function prng(seed: number) {

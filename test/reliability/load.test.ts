@@ -3,7 +3,7 @@
 // set RELIABILITY_SEED to replay a failure.
 import { Agent } from "node:http";
 import { describe, expect, it } from "vitest";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { bodyOf, json, pool, prng, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);

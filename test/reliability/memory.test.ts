@@ -3,8 +3,8 @@
 // bytes live in the Buffers they arrived in), plus the byte budget.
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
-import { cleanupAfterEach } from "../cleanup.js";
-import { waitFor } from "../wait.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
+import { waitFor } from "../support/wait.js";
 import { abortedPost, bodyOf, pool, prng, retainedArrayBuffers } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);

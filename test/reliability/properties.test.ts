@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
 import { readRangeHeader, resolveRange, type RangeRequest } from "../../src/server/api/range.js";
 import { parseMediaType } from "../../src/wire-values.js";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { json, send, sha256 } from "./helpers.js";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed);

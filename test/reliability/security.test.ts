@@ -7,7 +7,7 @@ import { syncBuiltinESMExports } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createStorageEmulator } from "../../src/index.js";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { json, rawRequest, runCli, send } from "./helpers.js";
 
 const { listening: setup, tempDir, defer } = cleanupAfterEach();

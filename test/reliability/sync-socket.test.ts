@@ -5,7 +5,7 @@ import { anyApi } from "convex/server";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { setup, subscribe, wsClient } from "../clients/setup.js";
-import { waitFor } from "../wait.js";
+import { waitFor } from "../support/wait.js";
 
 const api = anyApi;
 const MiB = 1024 * 1024;

@@ -7,7 +7,7 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { parseCli } from "../../src/cli/args.js";
 import { createStorageEmulator } from "../../src/index.js";
-import { cleanupAfterEach } from "../cleanup.js";
+import { cleanupAfterEach } from "../support/cleanup.js";
 import { rawRequest } from "./helpers.js";
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** This project's vitest, to run with `process.execPath`. */
 export const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
 

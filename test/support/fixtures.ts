@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
 export interface Fixture {
   name: string;

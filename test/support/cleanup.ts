@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
+import { createStorageEmulator, type StorageEmulatorOptions } from "../../src/index.js";
 
 /** Something to undo: a function, or a resource with `close()` or `[Symbol.asyncDispose]()`. */
 type Cleanup = (() => unknown) | { close(): unknown } | AsyncDisposable;
