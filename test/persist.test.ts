@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { FileStore, type StoredFile } from "../src/file-store.js";
 import type { LockOwner } from "../src/file-store/lock.js";
 import type { BlobFs } from "../src/file-store/types.js";
-import { createStorageEmulator } from "../src/index.js";
+import { createStorageEmulator, type StorageEmulator } from "../src/index.js";
 import { restoreSnapshot, takeSnapshot } from "../src/snapshot.js";
 import { cleanupAfterEach } from "./support/cleanup.js";
 import { failure } from "./support/failure.js";
@@ -67,6 +67,29 @@ function assertWhole(files: FileStore) {
 
 const put = (s: FileStore, text: string, contentType: string | null = "text/plain") =>
   s.write(new TextEncoder().encode(text), { contentType, source: "upload" });
+
+/**
+ * Uploads "helloworld" to `emulator` in two halves: `between()` runs once the first half is a
+ * partial file in `dir`, then the second half is sent. Resolves with the answer.
+ */
+function uploadInTwoHalves(emulator: StorageEmulator, dir: string, between: () => void): Promise<{ status: number; body: string }> {
+  return emulator.storage.generateUploadUrl().then(
+    (url) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(new URL(url), { method: "POST", headers: { "Content-Length": 10, "Content-Type": "text/plain" } }, (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.write("hello");
+        void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
+          between();
+          req.end("world");
+        }, reject);
+      }),
+  );
+}
 
 describe("persist: crash at every fs call", () => {
   /**
@@ -324,23 +347,11 @@ describe("persist: lock", () => {
   it("open: a second emulator in the same process (vitest's threads pool) leaves the first one's in-flight upload alone", async () => {
     const dir = tempDir();
     const { emulator, server } = await listening({ persist: dir });
-    const url = new URL(await emulator.storage.generateUploadUrl());
     // The first half of the body arrives; the rest comes after the second emulator has opened the directory.
-    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(url, { method: "POST", headers: { "Content-Length": 10, "Content-Type": "text/plain" } }, (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on("error", reject);
-      req.write("hello");
-      void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
-        const second = createStorageEmulator({ persist: dir });
-        expect(second.files()).toEqual([]);
-        req.end("world");
-      }, reject);
+    const { status, body } = await uploadInTwoHalves(emulator, dir, () => {
+      const second = createStorageEmulator({ persist: dir });
+      expect(second.files()).toEqual([]);
     });
-    const { status, body } = await answer;
     expect([status, body]).toEqual([200, expect.stringMatching(/^\{"storageId":"/)]);
     const { storageId } = JSON.parse(body) as { storageId: string };
     expect(await (await fetch(`${server.url}/_emulator/files/${storageId}/bytes`)).text()).toBe("helloworld");
@@ -349,22 +360,8 @@ describe("persist: lock", () => {
   it("upload: a 500 from the file system names the failed call, not the persist directory's path", async () => {
     const dir = tempDir();
     const { emulator } = await listening({ persist: dir });
-    const url = new URL(await emulator.storage.generateUploadUrl());
-    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(url, { method: "POST", headers: { "Content-Length": 10 } }, (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on("error", reject);
-      req.write("hello");
-      // Someone removes the half-written upload under the emulator.
-      void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
-        rmSync(join(dir, "partial"), { recursive: true });
-        req.end("world");
-      }, reject);
-    });
-    const { status, body } = await answer;
+    // Someone removes the half-written upload under the emulator.
+    const { status, body } = await uploadInTwoHalves(emulator, dir, () => rmSync(join(dir, "partial"), { recursive: true }));
     expect(status).toBe(500);
     expect(JSON.parse(body)).toEqual({ code: "InternalError", message: "[convex-storage-emulator] Internal error: ENOENT during rename" });
     expect(body).not.toContain(dir);
