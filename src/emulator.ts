@@ -23,7 +23,7 @@ import {
   type StorageEmulatorOptions,
 } from "./options.js";
 import { readSeedInput, type SeedInput } from "./seed.js";
-import { checkAdminAccess } from "./server/admin/guard.js";
+import { checkBrowserAccess } from "./server/cross-site.js";
 import { createApp, createCloudUpgrade, createServerHandler, createSiteApp } from "./server/app.js";
 import { ClientHub } from "./server/clients/hub.js";
 import type { ServerHost } from "./server/host.js";
@@ -78,11 +78,11 @@ export class StorageEmulator {
     this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
     const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
-    const adminAccess = checkAdminAccess(options.adminOrigins, options.allowedHosts);
+    const browserAccess = checkBrowserAccess(options.adminOrigins, options.allowedHosts);
     // The admin routes see this emulator through their AdminHost interface (server/ never imports this file).
     const admin = options.admin === false ? undefined : this;
     this.clients = new ClientHub({ journal: this.journal, now });
-    this.#host = { gateway: this.gateway, actions, admin, adminAccess, uploadIdleTimeoutMs, clients: this.clients, siteOrigin: () => this.siteUrl };
+    this.#host = { gateway: this.gateway, actions, admin, browserAccess, uploadIdleTimeoutMs, clients: this.clients, siteOrigin: () => this.siteUrl };
   }
 
   /**

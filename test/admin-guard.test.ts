@@ -3,7 +3,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { createStorageEmulator, type StorageEmulatorOptions } from "../src/index.js";
-import { judgeAdminRequest, type AdminGuardConfig } from "../src/server/admin/guard.js";
+import { judgeBrowserRequest, type BrowserGuardConfig } from "../src/server/cross-site.js";
 import { cleanupAfterEach } from "./support/cleanup.js";
 import { json, rawRequest, runCli, send } from "./reliability/helpers.js";
 
@@ -11,40 +11,40 @@ const { listening, defer } = cleanupAfterEach();
 
 const HOST_REFUSED = (host: string) => ({
   code: "HostNotAllowed",
-  message: `[convex-storage-emulator] Refused a request for host "${host}": the admin routes answer only loopback hosts (127.0.0.1, localhost, [::1]), the host of \`url\`, and hosts allowed with --allow-host (option allowedHosts). This keeps DNS-rebinding pages out.`,
+  message: `[convex-storage-emulator] Refused a request for host "${host}": the admin routes and Convex's client protocols answer only loopback hosts (127.0.0.1, localhost, [::1]), the host of \`url\`, and hosts allowed with --allow-host (option allowedHosts). This keeps DNS-rebinding pages out.`,
 });
 const CROSS_SITE = (method: string, origin: string) => ({
   code: "CrossSiteRequest",
-  message: `[convex-storage-emulator] Refused a cross-site ${method} from ${origin}: admin routes answer only loopback origins, the emulator's own, and origins allowed with --cors-origin (option adminOrigins).`,
+  message: `[convex-storage-emulator] Refused a cross-site ${method} from ${origin}: the admin routes and Convex's client protocols answer only loopback origins, the emulator's own, and origins allowed with --cors-origin (option adminOrigins).`,
 });
 
-const config = (extra: Partial<AdminGuardConfig> = {}): AdminGuardConfig => ({ origins: [], hosts: [], url: "http://127.0.0.1:3210", ...extra });
-const verdict = (method: string, headers: Record<string, string>, extra?: Partial<AdminGuardConfig>) => {
-  const result = judgeAdminRequest(method, headers, config(extra));
+const config = (extra: Partial<BrowserGuardConfig> = {}): BrowserGuardConfig => ({ origins: [], hosts: [], url: "http://127.0.0.1:3210", ...extra });
+const verdict = (method: string, headers: Record<string, string>, extra?: Partial<BrowserGuardConfig>) => {
+  const result = judgeBrowserRequest(method, headers, config(extra));
   return result.ok ? { ok: true, cors: result.corsOrigin ?? null } : result.error.toJSON();
 };
 
-describe("judgeAdminRequest", () => {
-  it.each(["127.0.0.1:3210", "127.8.9.10", "localhost:3210", "LOCALHOST.", "[::1]:3210", "[::1]"])("judgeAdminRequest: loopback Host %s is served", (host) => {
+describe("judgeBrowserRequest", () => {
+  it.each(["127.0.0.1:3210", "127.8.9.10", "localhost:3210", "LOCALHOST.", "[::1]:3210", "[::1]"])("judgeBrowserRequest: loopback Host %s is served", (host) => {
     expect(verdict("GET", { host })).toEqual({ ok: true, cors: null });
   });
 
   it.each(["rebind.evil.example:3210", "127.0.0.1.evil.example", "localhost.evil.example", "128.0.0.1", "[::2]", "0.0.0.0:3210", "10.0.0.5"])(
-    "judgeAdminRequest: Host %s is refused with 421",
+    "judgeBrowserRequest: Host %s is refused with 421",
     (host) => {
       expect(verdict("GET", { host })).toEqual(HOST_REFUSED(host));
-      expect(judgeAdminRequest("GET", { host }, config())).toMatchObject({ ok: false, error: { status: 421 } });
+      expect(judgeBrowserRequest("GET", { host }, config())).toMatchObject({ ok: false, error: { status: 421 } });
     },
   );
 
-  it("judgeAdminRequest: the url's host and allowed hosts are served; no Host at all (HTTP/1.0 scripts) too", () => {
+  it("judgeBrowserRequest: the url's host and allowed hosts are served; no Host at all (HTTP/1.0 scripts) too", () => {
     expect(verdict("GET", { host: "storage.test:8080" }, { url: "https://storage.test" })).toEqual({ ok: true, cors: null });
     expect(verdict("GET", { host: "laptop.lan:3210" }, { hosts: ["laptop.lan"] })).toEqual({ ok: true, cors: null });
     expect(verdict("GET", { host: "laptop.lan:3210" })).toEqual(HOST_REFUSED("laptop.lan:3210"));
     expect(verdict("POST", {})).toEqual({ ok: true, cors: null });
   });
 
-  it("judgeAdminRequest: CORS only for loopback, configured and the emulator's own origins", () => {
+  it("judgeBrowserRequest: CORS only for loopback, configured and the emulator's own origins", () => {
     const host = "127.0.0.1:3210";
     expect(verdict("GET", { host, origin: "http://localhost:5173" })).toEqual({ ok: true, cors: "http://localhost:5173" });
     expect(verdict("GET", { host, origin: "http://127.0.0.1:4000" })).toEqual({ ok: true, cors: "http://127.0.0.1:4000" });
@@ -57,7 +57,7 @@ describe("judgeAdminRequest", () => {
     expect(verdict("GET", { host: "storage.test", origin: "https://storage.test" }, { url: "https://storage.test" })).toEqual({ ok: true, cors: "https://storage.test" });
   });
 
-  it.each(["POST", "DELETE", "PUT", "PATCH"])("judgeAdminRequest: %s from a cross-site page is refused with 403", (method) => {
+  it.each(["POST", "DELETE", "PUT", "PATCH"])("judgeBrowserRequest: %s from a cross-site page is refused with 403", (method) => {
     const host = "127.0.0.1:3210";
     // A <form> post from a web site: Origin and Sec-Fetch-Site both say so.
     expect(verdict(method, { host, origin: "https://evil.example", "sec-fetch-site": "cross-site" })).toEqual(CROSS_SITE(method, "https://evil.example"));
@@ -73,10 +73,10 @@ describe("judgeAdminRequest", () => {
     expect(verdict(method, { host, origin: "https://app.test", "sec-fetch-site": "cross-site" }, { origins: ["https://app.test"] })).toEqual({ ok: true, cors: "https://app.test" });
   });
 
-  it("judgeAdminRequest: a preflight from a page not allowed is refused; from an allowed one it is answered", () => {
+  it("judgeBrowserRequest: a preflight from a page not allowed is refused; from an allowed one it is answered", () => {
     const host = "127.0.0.1:3210";
     expect(verdict("OPTIONS", { host, origin: "https://evil.example" })).toEqual(CROSS_SITE("OPTIONS", "https://evil.example"));
-    expect(judgeAdminRequest("OPTIONS", { host, origin: "http://localhost:5173" }, config())).toEqual({ ok: true, corsOrigin: "http://localhost:5173", preflight: true });
+    expect(judgeBrowserRequest("OPTIONS", { host, origin: "http://localhost:5173" }, config())).toEqual({ ok: true, corsOrigin: "http://localhost:5173", preflight: true });
   });
 });
 

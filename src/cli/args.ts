@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { errors, isStorageEmulatorError } from "../errors.js";
 import { checkOrigin, type StorageEmulatorOptions } from "../options.js";
-import { checkAdminAccess } from "../server/admin/guard.js";
+import { checkBrowserAccess } from "../server/cross-site.js";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../server/listen.js";
 import { MAX_TIMER_MS } from "../timer-limit.js";
 
@@ -100,9 +100,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   const idleSeconds = seconds(option("upload-timeout"), Math.floor(MAX_TIMER_MS / 1000), "a timer's limit");
   if (idleSeconds !== undefined) emulator.uploadIdleTimeoutMs = idleSeconds * 1000;
   const origins = listOf(values, env, "cors-origin");
-  if (origins !== undefined) emulator.adminOrigins = asFlag(listSource(values, "cors-origin"), () => [...checkAdminAccess(origins, undefined).origins]);
+  if (origins !== undefined) emulator.adminOrigins = asFlag(listSource(values, "cors-origin"), () => [...checkBrowserAccess(origins, undefined).origins]);
   const hosts = listOf(values, env, "allow-host");
-  if (hosts !== undefined) emulator.allowedHosts = asFlag(listSource(values, "allow-host"), () => (checkAdminAccess(undefined, hosts), hosts));
+  if (hosts !== undefined) emulator.allowedHosts = asFlag(listSource(values, "allow-host"), () => (checkBrowserAccess(undefined, hosts), hosts));
   const portOption = option("port");
   const port = wholeNumber(portOption) ?? DEFAULT_PORT;
   if (port > 65535) throw errors.cliPortRange(portOption!.source, port);

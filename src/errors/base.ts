@@ -37,7 +37,7 @@ export type ErrorCode =
   | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
-  | "HostNotAllowed" | "CrossSiteRequest" // the admin guard (server/admin-guard.ts)
+  | "HostNotAllowed" | "CrossSiteRequest" // the cross-site guard (server/cross-site.ts)
   | "UploadTimedOut" | "PersistLocked"
   // The admin routes' inputs, a remote handle, the test fixtures.
   | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "RemoteTimeout" | "FixtureUsage"

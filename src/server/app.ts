@@ -10,9 +10,7 @@ import { errors, messages } from "../errors.js";
 import { API_PREFIX, CLOUD_ACTIONS_PREFIX, adminUrl, fileUrl, isAdminPath, uploadUrl } from "../paths.js";
 import { createAdminHandler } from "./admin/mount.js";
 import { createApiHandler } from "./api/routes.js";
-import { handleClientApi, isClientApiPath } from "./clients/http-api.js";
-import { createSyncUpgrade } from "./clients/sync-server.js";
-import { applyCors } from "./cors.js";
+import { createClientApiHandler, createClientsUpgrade } from "./clients/mount.js";
 import { loadExpress } from "./express.js";
 import type { UpgradeHandler } from "./listen.js";
 import { journalRequest, type ServerHost } from "./host.js";
@@ -26,15 +24,10 @@ import { handleCloudAction, createSiteHandler } from "./site.js";
 export function createServerHandler(host: ServerHost): Handler {
   const api = createApiHandler(host);
   const admin = createAdminHandler(host);
-  const { clients } = host;
+  const clients = createClientApiHandler(host);
   return (req, res) => {
     const path = pathOf(req);
-    // Convex's client HTTP API, while functions are connected (preflights stay the api room's).
-    if (clients?.connected === true && req.method !== "OPTIONS" && isClientApiPath(path)) {
-      applyCors(req, res);
-      journalRequest(host.gateway, req, res, "function");
-      return handleClientApi(clients, req, res, path);
-    }
+    if (clients(req, res, path)) return;
     if (path.startsWith(API_PREFIX)) return api(req, res, path);
     if (path.startsWith(CLOUD_ACTIONS_PREFIX)) return handleCloudAction(host, req, res);
     if (admin !== undefined && isAdminPath(path)) return admin(req, res, path);
@@ -48,9 +41,9 @@ export function createServerHandler(host: ServerHost): Handler {
   };
 }
 
-/** The cloud server's WebSocket upgrades: Convex's sync protocol (server/clients/sync-server.ts). */
+/** The cloud server's WebSocket upgrades: Convex's sync protocol (server/clients/mount.ts). */
 export function createCloudUpgrade(host: ServerHost): UpgradeHandler | undefined {
-  return host.clients === undefined ? undefined : createSyncUpgrade(host.clients);
+  return createClientsUpgrade(host);
 }
 
 /** The cloud origin as an Express app (supertest-ready): the listening server's own handler, mounted. */

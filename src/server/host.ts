@@ -20,8 +20,8 @@ export interface ServerHost {
   readonly actions: HttpActions;
   /** What the admin routes may see and do; undefined when they are not served. */
   readonly admin: AdminHost | undefined;
-  /** Origins and hosts the admin routes accept besides loopback (default: none). */
-  readonly adminAccess?: AdminAccess;
+  /** Origins and hosts the admin routes and client protocols accept besides loopback (default: none). */
+  readonly browserAccess?: BrowserAccess;
   /** Convex's client protocols (HTTP API, sync WebSocket), served while functions are connected. */
   readonly clients?: ClientHub;
   /** An upload (or seed) whose body sends nothing this long is aborted; 0 never. */
@@ -51,8 +51,8 @@ export interface AdminHost {
   reset(): Promise<void>;
 }
 
-/** What the user allows the admin routes besides loopback (options adminOrigins / allowedHosts). */
-export interface AdminAccess {
+/** What the user allows browsers besides loopback on the admin routes and client protocols (options adminOrigins / allowedHosts). */
+export interface BrowserAccess {
   /** Origins, normalized (`scheme://host[:port]`). */
   readonly origins: readonly string[];
   /** Host names, lowercase, without port. */

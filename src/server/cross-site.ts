@@ -1,34 +1,33 @@
-// Who may use the /_emulator admin routes. A developer's emulator runs beside
-// their browser: any page they visit can send it requests. So the admin routes
-// (which read every file and can delete them all) answer:
+// What a browser may send the routes that change or reveal state (the admin
+// routes, Convex's client protocols). A developer's emulator runs beside their
+// browser: any page they visit can send it requests. So those routes answer:
 // - only requests for a Host that is loopback, the `url`'s or an allowed one
 //   (a DNS-rebinding page names its own host, e.g. rebind.evil.example);
 // - CORS only to loopback origins, the emulator's own and configured ones;
 // - state-changing methods only when the browser says the request is not
-//   cross-site (Sec-Fetch-Site) and names an allowed Origin, if any. curl and
-//   Node's fetch send neither header and keep working.
-// The /api storage routes keep Convex's any-origin CORS (server/cors.ts).
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { errors, type StorageEmulatorError } from "../../errors.js";
-import { answerPreflight, applyCors } from "../cors.js";
-import type { AdminAccess } from "../host.js";
-import { sendError } from "../http-util.js";
+//   cross-site (Sec-Fetch-Site) and names an allowed Origin, if any. curl,
+//   Node's fetch and Node's WebSocket clients send neither header and keep working.
+// The /api storage routes keep Convex's any-origin CORS (cors.ts): they need an
+// unguessable token or UUID.
+import type { IncomingHttpHeaders } from "node:http";
+import { errors, type StorageEmulatorError } from "../errors.js";
+import type { BrowserAccess } from "./host.js";
 
-export const NO_EXTRA_ACCESS: AdminAccess = { origins: [], hosts: [] };
+export const NO_EXTRA_ACCESS: BrowserAccess = { origins: [], hosts: [] };
 
-export interface AdminGuardConfig extends AdminAccess {
+export interface BrowserGuardConfig extends BrowserAccess {
   /** The emulator's origin (`url`, else the listening one): its host is allowed. */
   readonly url: string;
 }
 
-export type AdminVerdict =
+export type BrowserVerdict =
   | { readonly ok: true; /** The Origin to answer CORS to, if any. */ readonly corsOrigin: string | undefined; readonly preflight: boolean }
   | { readonly ok: false; readonly error: StorageEmulatorError };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Decides one admin request from its method and headers alone. */
-export function judgeAdminRequest(method: string, headers: IncomingHttpHeaders, config: AdminGuardConfig): AdminVerdict {
+/** Decides one request from its method and headers alone (a WebSocket upgrade is judged as a POST: the socket can change state). */
+export function judgeBrowserRequest(method: string, headers: IncomingHttpHeaders, config: BrowserGuardConfig): BrowserVerdict {
   const host = headers.host;
   // No Host at all is HTTP/1.0 from a script, never a browser.
   if (host !== undefined && !hostAllowed(hostnameOf(host), config)) return { ok: false, error: errors.hostNotAllowed(host) };
@@ -48,19 +47,6 @@ export function judgeAdminRequest(method: string, headers: IncomingHttpHeaders, 
   return { ok: true, corsOrigin: originOk ? origin : undefined, preflight: false };
 }
 
-/** Express-style middleware applying judgeAdminRequest(); `config` is read per request (the url may change on listen). */
-export function guardAdmin(config: () => AdminGuardConfig) {
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const verdict = judgeAdminRequest(req.method ?? "GET", req.headers, config());
-    res.setHeader("Vary", "Origin");
-    if (!verdict.ok) return sendError(res, verdict.error);
-    // Here any Origin is an allowed one (or there is none): the usual CORS answer.
-    if (verdict.preflight) return answerPreflight(req, res);
-    if (verdict.corsOrigin !== undefined) applyCors(req, res);
-    next();
-  };
-}
-
 /** The host name of a Host header or URL host: lowercase, no port, no trailing dot; IPv6 keeps its brackets. */
 function hostnameOf(host: string): string {
   const value = host.trim().toLowerCase();
@@ -75,11 +61,11 @@ function isLoopbackHost(name: string): boolean {
   return octets !== null && octets[1] === "127" && octets.slice(2).every((o) => Number(o) <= 255);
 }
 
-function hostAllowed(name: string, config: AdminGuardConfig): boolean {
+function hostAllowed(name: string, config: BrowserGuardConfig): boolean {
   return isLoopbackHost(name) || name === urlHostname(config.url) || config.hosts.includes(name);
 }
 
-function originAllowed(origin: string, host: string | undefined, config: AdminGuardConfig): boolean {
+function originAllowed(origin: string, host: string | undefined, config: BrowserGuardConfig): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -108,8 +94,8 @@ function safeOrigin(url: string): string | undefined {
   }
 }
 
-/** Checks and normalizes the adminOrigins and allowedHosts options. */
-export function checkAdminAccess(origins: unknown, hosts: unknown): AdminAccess {
+/** Checks and normalizes the adminOrigins and allowedHosts options (`--cors-origin`, `--allow-host`). */
+export function checkBrowserAccess(origins: unknown, hosts: unknown): BrowserAccess {
   return {
     origins: stringList("adminOrigins", origins).map((origin) => {
       let url: URL | undefined;
