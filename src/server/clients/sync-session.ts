@@ -43,7 +43,9 @@ export class SyncSession implements RefreshableSession {
   #sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   #updating = false;
   #again = false;
+  /** A mutation was answered: a transition is owed (a failure's: any; a success's: at or after its ts). */
   #needTransition = false;
+  #owedTs = 0n;
   #mutations: Promise<void> = Promise.resolve();
   #pendingMutations = 0;
   #actionsInFlight = 0;
@@ -92,6 +94,8 @@ export class SyncSession implements RefreshableSession {
       this.#again = true;
       return;
     }
+    // No query to re-run and no query set change: the transition (if one is owed) is sent now.
+    if (this.#queries.size === 0 && this.#pending.length === 0) return this.#emptyTransition();
     void this.#update();
   }
 
@@ -152,6 +156,8 @@ export class SyncSession implements RefreshableSession {
       if (this.#closed) return;
       if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
+      // Fidelity: convex-js request_manager.js removeCompleted: a success resolves at a transition that reaches its ts.
+      if (outcome.ok && ts > this.#owedTs) this.#owedTs = ts;
       this.#needTransition = true;
       this.refresh();
     }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
@@ -184,6 +190,18 @@ export class SyncSession implements RefreshableSession {
     } finally {
       this.#updating = false;
     }
+  }
+
+  /** #transition for a session with no queries: nothing to run, so no promise. */
+  #emptyTransition(): void {
+    if (!this.#identityValid()) return;
+    const start = this.#sent;
+    const unchanged = this.#receivedQuerySet === start.querySet && this.#receivedIdentity === start.identity;
+    if (unchanged && !this.#owed(start)) return;
+    this.#needTransition = false;
+    const end: StateVersion = { querySet: this.#receivedQuerySet, identity: this.#receivedIdentity, ts: this.#hub.ts > start.ts ? this.#hub.ts : start.ts };
+    this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications: [] });
+    this.#sent = end;
   }
 
   /** One Transition from the version last sent: query set changes applied, every query re-run. */
@@ -220,13 +238,20 @@ export class SyncSession implements RefreshableSession {
     );
     if (this.#closed) return;
     const unchanged = changes.size === 0 && querySet === start.querySet && identityVersion === start.identity;
-    if (unchanged && !this.#needTransition) return;
+    if (unchanged && !this.#owed(start)) return;
     this.#needTransition = false;
     const end: StateVersion = { querySet, identity: identityVersion, ts };
     // Fidelity: worker.rs finish_update_queries: modifications in query id order (a BTreeMap).
     const modifications = [...changes.keys()].sort((a, b) => a - b).map((id) => changes.get(id)!);
     this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications });
     this.#sent = end;
+    // Begun before the mutation's last write (its queries waited for it): once more, at the mutation's ts.
+    if (this.#owedTs > ts) this.#again = true;
+  }
+
+  /** A transition is owed though nothing changed: a mutation was answered since `start`. */
+  #owed(start: StateVersion): boolean {
+    return this.#needTransition || this.#owedTs > start.ts;
   }
 
   /** A client error: FatalError, then a close without a code (subs/mod.rs, a deterministic user error). */
