@@ -8,7 +8,7 @@
 // Everything runs in this one process (the emulator serves the app's functions from the
 // convex-test instance it holds, so the server cannot be elsewhere); clients share its CPU.
 //
-//   node bench/clients.mjs [--samples 300] [--fanout 100] [--rounds 20]
+//   node bench/clients.mjs [--samples 300] [--batches 5] [--fanout 100] [--rounds 20]
 //   node bench/clients.mjs '{"samples":300,"fanout":100,"rounds":20}'   (run.mjs: one JSON line out)
 //
 // Needs `npm run build` first (it runs dist/; BENCH_DIST=<dir> runs another build's, for an A/B).
@@ -27,10 +27,11 @@ import { quantile } from "./lib/stats.mjs";
 const JSON_MODE = process.argv[2]?.startsWith("{") === true;
 const { values } = JSON_MODE
   ? { values: JSON.parse(process.argv[2]) }
-  : parseArgs({ options: { samples: { type: "string" }, fanout: { type: "string" }, rounds: { type: "string" } } });
+  : parseArgs({ options: { samples: { type: "string" }, fanout: { type: "string" }, rounds: { type: "string" }, batches: { type: "string" } } });
 const samples = Number(values.samples ?? 300);
 const fanout = Number(values.fanout ?? 100);
 const rounds = Number(values.rounds ?? 20);
+const batches = Number(values.batches ?? 5);
 const DIST = process.env.BENCH_DIST ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`) : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
@@ -61,15 +62,15 @@ await connectConvexTest(t, emulator, { modules });
 const server = await emulator.listen({ port: 0 });
 const wsOptions = { webSocketConstructor: WebSocket, logger: false, unsavedChangesWarning: false };
 
-// Each contender runs `rounds` batches, the contenders' batches interleaved (the machine is shared:
+// Each contender runs `batches` batches, the contenders' batches interleaved (the machine is shared:
 // a slow minute hits every contender alike); p50/p99 over every sample, and CPU per op (this
 // process's user + system time over the timed batches: client and server, both here).
 async function interleaved(contenders) {
-  const per = Math.max(1, Math.ceil(samples / rounds));
+  const per = Math.max(1, Math.ceil(samples / batches));
   for (const c of contenders) for (let i = 0; i < Math.min(50, samples); i++) await c.op(); // warm-up
   const times = contenders.map(() => []);
   const cpu = contenders.map(() => 0);
-  for (let round = 0; round < rounds; round++) {
+  for (let batch = 0; batch < batches; batch++) {
     for (const [k, c] of contenders.entries()) {
       const undo = await c.before?.();
       const cpuStart = process.cpuUsage();
@@ -92,33 +93,37 @@ const wsSub = new ConvexClient(server.url, wsOptions);
 const echo = await echoFloor();
 const sync = await fakeSync();
 const floorClient = new ConvexClient(sync.url, wsOptions);
+const floorSub = new ConvexClient(sync.url, wsOptions);
 const httpFloor = await fakeHttp();
 const floorHttpClient = new ConvexHttpClient(httpFloor.url, { logger: false });
 // The subscribed contender holds its subscription only during its own batches (useMutation + useQuery).
-const subscribe = async () => {
+const subscribe = (client) => async () => {
   let first;
   const seen = new Promise((resolve) => (first = resolve));
-  const unsubscribe = wsSub.onUpdate(get, { name: "ws-sub" }, () => first());
+  const unsubscribe = client.onUpdate(get, { name: "ws-sub" }, () => first());
   await seen;
   return unsubscribe;
 };
-const named = await interleaved([
+const contenders = [
   { key: "inProcess", label: "t.mutation (in process)", op: () => t.mutation(bump, { name: "t" }) },
   { key: "echoFloor", label: "floor: bare ws + JSON, same frames", op: echo.op },
   { key: "syncFloor", label: "floor: ConvexClient, canned sync server", op: () => floorClient.mutation(bump, { name: "floor" }) },
   { key: "ws", label: "ConvexClient.mutation (WebSocket)", op: () => ws.mutation(bump, { name: "ws" }) },
-  { key: "wsSubscribed", label: "ConvexClient.mutation, subscribed (WebSocket)", op: () => wsSub.mutation(bump, { name: "ws-sub" }), before: subscribe },
+  { key: "wsSubscribed", label: "ConvexClient.mutation, subscribed (WebSocket)", op: () => wsSub.mutation(bump, { name: "ws-sub" }), before: subscribe(wsSub) },
+  { key: "syncFloorSubscribed", label: "floor: the same, canned sync server", op: () => floorSub.mutation(bump, { name: "ws-sub" }), before: subscribe(floorSub) },
   { key: "httpFloor", label: "floor: ConvexHttpClient, canned node:http", op: () => floorHttpClient.mutation(bump, { name: "floor" }) },
   { key: "http", label: "ConvexHttpClient.mutation (HTTP)", op: () => http.mutation(bump, { name: "http" }) },
-]);
-const keys = ["inProcess", "echoFloor", "syncFloor", "ws", "wsSubscribed", "httpFloor", "http"];
-const byKey = Object.fromEntries(named.map((row, k) => [keys[k], row]));
+];
+const only = process.env.BENCH_ONLY?.split(","); // e.g. BENCH_ONLY=inProcess,ws while working
+const named = await interleaved(only === undefined ? contenders : contenders.filter((c) => only.includes(c.key)));
+const byKey = Object.fromEntries(named.map((row) => [contenders.find((c) => c.label === row.label).key, row]));
+
 
 const base = byKey.inProcess;
 for (const row of JSON_MODE ? [] : named) {
   process.stdout.write(`${row.label.padEnd(48)} p50 ${row.p50.toFixed(3)} ms  p99 ${row.p99.toFixed(3)} ms  CPU/op ${row.cpuUs.toFixed(0).padStart(4)} µs  ratio p50 ${(row.p50 / base.p50).toFixed(2)}x  p99 ${(row.p99 / base.p99).toFixed(2)}x  CPU ${(row.cpuUs / base.cpuUs).toFixed(2)}x\n`);
 }
-await Promise.all([echo.close(), floorClient.close(), wsSub.close()]);
+await Promise.all([echo.close(), floorClient.close(), floorSub.close(), wsSub.close()]);
 await Promise.all([sync.close(), httpFloor.close()]);
 
 // Fan-out: N clients subscribed to one query; one mutation; time until every client has the new value.

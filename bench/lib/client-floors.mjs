@@ -4,8 +4,8 @@
 //   ConvexClient mutation trades (Mutation up; MutationResponse + Transition down), each side
 //   doing the JSON encode/decode: the socket and the JSON, no client library, no functions.
 // - fakeSync: a minimal sync server answering ConvexClient's Mutation with a canned
-//   MutationResponse and the Transition that reflects it (no convex-test): the client library
-//   and the socket, no functions.
+//   MutationResponse and the Transition that reflects it, with a canned new value for each
+//   subscribed query (no convex-test): the client library and the socket, no functions.
 // - fakeHttp: node:http answering ConvexHttpClient's POST /api/mutation with a canned success.
 import { createServer } from "node:http";
 import { WebSocket, WebSocketServer } from "ws";
@@ -37,18 +37,20 @@ async function wsServer(onSocket) {
 }
 
 /** The answers to one mutation: the response and the transition that carries its timestamp. */
+// The transition carries a new value for every subscribed query (a canned one: the mutation's result).
 function answers(state, requestId, result) {
   const start = { ...state.version };
   state.ts += 1n;
   const ts = encodeTs(state.ts);
   state.version = { querySet: start.querySet, identity: start.identity, ts };
+  const modifications = [...state.queries].map((queryId) => ({ type: "QueryUpdated", queryId, value: result, logLines: [], journal: null }));
   return [
     JSON.stringify({ type: "MutationResponse", requestId, success: true, result, ts, logLines: [] }),
-    JSON.stringify({ type: "Transition", startVersion: start, endVersion: state.version, modifications: [] }),
+    JSON.stringify({ type: "Transition", startVersion: start, endVersion: state.version, modifications }),
   ];
 }
 
-const newState = () => ({ ts: BigInt(Date.now()) * 1_000_000n, version: { querySet: 0, identity: 0, ts: encodeTs(0n) }, result: 0 });
+const newState = () => ({ ts: BigInt(Date.now()) * 1_000_000n, version: { querySet: 0, identity: 0, ts: encodeTs(0n) }, result: 0, queries: new Set() });
 
 /** Bare ws both ends; `op()` is one round trip (resolves when the Transition is parsed). */
 export async function echoFloor() {
@@ -75,7 +77,7 @@ export async function echoFloor() {
   return { op, close: async () => (client.terminate(), server.close()) };
 }
 
-/** A sync server that only knows Mutation (and answers a query set change with an empty result). */
+/** A sync server that knows Mutation and ModifyQuerySet, every query's value the latest mutation's result. */
 export async function fakeSync() {
   return wsServer((ws) => {
     const state = newState();
@@ -86,7 +88,8 @@ export async function fakeSync() {
       } else if (message.type === "ModifyQuerySet") {
         const start = { ...state.version };
         state.version = { ...start, querySet: message.newVersion };
-        const modifications = message.modifications.map((m) => (m.type === "Add" ? { type: "QueryUpdated", queryId: m.queryId, value: 0, logLines: [], journal: null } : { type: "QueryRemoved", queryId: m.queryId }));
+        for (const m of message.modifications) m.type === "Add" ? state.queries.add(m.queryId) : state.queries.delete(m.queryId);
+        const modifications = message.modifications.map((m) => (m.type === "Add" ? { type: "QueryUpdated", queryId: m.queryId, value: state.result, logLines: [], journal: null } : { type: "QueryRemoved", queryId: m.queryId }));
         ws.send(JSON.stringify({ type: "Transition", startVersion: start, endVersion: state.version, modifications }));
       }
     });
