@@ -3,12 +3,12 @@
 // queries' last results (only changed ones are sent), mutations run in order.
 // Fidelity: get-convex/convex-backend crates/sync/src/worker.rs (handle_message,
 // begin/finish_update_queries) and crates/sync/src/state.rs.
-import { randomBytes } from "node:crypto";
 import { clientMessages } from "../../errors.js";
 import { expiryOf, identityOfToken } from "./auth.js";
 import type { ClientHub, RefreshableSession } from "./hub.js";
 import { decodeTs, encodeTs, parseClientMessage, versionJson, type ClientMessage, type StateModification, type StateVersion } from "./protocol.js";
 import type { CallerIdentity, FunctionOutcome, JsonValue } from "./runner.js";
+import { argsOf, failureFields, modificationOf } from "./sync-replies.js";
 
 /** What a session needs from its socket. */
 export interface SessionSocket {
@@ -264,25 +264,4 @@ export class SyncSession implements RefreshableSession {
     this.#closed = true;
     this.#socket.close(code, reason);
   }
-}
-
-/** Fidelity: protocol.ts Mutation/Action/Add carry the argument object as `[args]`. */
-function argsOf(args: JsonValue[]): JsonValue {
-  return (args.length === 0 ? {} : args[0]) ?? {};
-}
-
-function requestFailure(outcome: Extract<FunctionOutcome, { ok: false }>): string {
-  const { message, frames } = outcome.failure;
-  return clientMessages.serverError(randomBytes(8).toString("hex"), message, frames);
-}
-
-function failureFields(outcome: Extract<FunctionOutcome, { ok: false }>): { result: string; errorData?: JsonValue } {
-  const result = requestFailure(outcome);
-  return outcome.failure.data === undefined ? { result } : { result, errorData: outcome.failure.data };
-}
-
-function modificationOf(queryId: number, outcome: FunctionOutcome): StateModification {
-  if (outcome.ok) return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: null };
-  const failed: StateModification = { type: "QueryFailed", queryId, errorMessage: requestFailure(outcome), logLines: [], journal: null };
-  return outcome.failure.data === undefined ? failed : { ...failed, errorData: outcome.failure.data };
 }
