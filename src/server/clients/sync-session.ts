@@ -156,7 +156,7 @@ export class SyncSession implements RefreshableSession {
       if (this.#closed) return;
       if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
-      // Fidelity: convex-js request_manager.js removeCompleted: a success resolves at a transition that reaches its ts.
+      // Fidelity: convex-js src/browser/sync/request_manager.ts removeCompleted: a success resolves at a transition reaching its ts.
       if (outcome.ok && ts > this.#owedTs) this.#owedTs = ts;
       this.#needTransition = true;
       this.refresh();
