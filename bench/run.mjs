@@ -506,12 +506,12 @@ async function cliSection() {
 // Convex's own clients (issue 27): a mutation's round trip over the WebSocket and the HTTP API
 // against t.mutation in process, and one mutation fanned out to 100 subscribed clients.
 async function clientsSection() {
-  const samples = QUICK ? 150 : 300;
+  const samples = QUICK ? 300 : 1000;
   const results = [];
   for (let run = 0; run < RUNS; run++) {
-    results.push(await runJsonChild(join(BENCH_DIR, "clients.mjs"), { samples, fanout: 100, rounds: QUICK ? 10 : 20 }, { timeoutMs: 300_000 }));
+    results.push(await runJsonChild(join(BENCH_DIR, "clients.mjs"), { samples, batches: 5, fanout: 100, rounds: QUICK ? 10 : 20 }, { timeoutMs: 300_000 }));
     const r = results.at(-1);
-    log(`[clients] run ${run + 1}: t.mutation p50 ${r.inProcess.p50.toFixed(3)} ms, WebSocket ${r.ws.p50.toFixed(3)} ms, HTTP ${r.http.p50.toFixed(3)} ms, fan-out to 100 ${r.fanout.p50.toFixed(1)} ms  (${elapsed()})`);
+    log(`[clients] run ${run + 1}: t.mutation p50 ${r.inProcess.p50.toFixed(3)} ms, WebSocket ${r.ws.p50.toFixed(3)} ms (floor ${r.syncFloor.p50.toFixed(3)} ms), HTTP ${r.http.p50.toFixed(3)} ms, fan-out to 100 ${r.fanout.p50.toFixed(1)} ms  (${elapsed()})`);
   }
   const ratio = (path, q) => results.map((r) => r[path][q] / r.inProcess[q]);
   const ms = (path, q) => `${median(results.map((r) => r[path][q])).toFixed(3)} ms vs ${median(results.map((r) => r.inProcess[q])).toFixed(3)} ms`;
@@ -522,6 +522,14 @@ async function clientsSection() {
       rows.push({ section: "6. clients", name: `${label} / t.mutation in process (${q})`, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "reported", detail: ms(path, q) });
     }
   }
+  // Floors: the same round trips with the emulator's work taken out (bench/lib/client-floors.mjs).
+  for (const [path, label] of [["echoFloor", "floor: bare ws + JSON, the same frames"], ["syncFloor", "floor: ConvexClient vs a canned sync server"], ["syncFloorSubscribed", "floor: the same, subscribed"], ["httpFloor", "floor: ConvexHttpClient vs canned node:http"]]) {
+    const ratios = ratio(path, "p50");
+    rows.push({ section: "6. clients", name: `${label} / t.mutation in process (p50)`, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "floor", detail: ms(path, "p50") });
+  }
+  const cpu = (path) => median(results.map((r) => r[path].cpuUs / r.inProcess.cpuUs));
+  rows.push({ section: "6. clients", name: "CPU per op / t.mutation's: WebSocket, subscribed, HTTP; floors: ConvexClient, ConvexHttpClient", value: cpu("ws"), valueText: `${cpu("ws").toFixed(2)}x`, unit: "x", target: "reported", pass: null, note: "reported",
+    detail: ["ws", "wsSubscribed", "http", "syncFloor", "httpFloor"].map((p) => `${cpu(p).toFixed(2)}x`).join(", ") + ` (t.mutation ${median(results.map((r) => r.inProcess.cpuUs)).toFixed(0)} µs)` });
   const fan = results.map((r) => r.fanout.p50);
   rows.push({ section: "6. clients", name: "one mutation to 100 subscribed ConvexClients, until the last has it (p50)", value: median(fan), valueText: `${median(fan).toFixed(1)} ms`, target: "reported", pass: null, note: "reported",
     detail: `p99 ${median(results.map((r) => r.fanout.p99)).toFixed(1)} ms, ${RUNS} run(s)` });

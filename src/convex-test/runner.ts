@@ -12,7 +12,7 @@ import { clientMessages } from "../errors.js";
 import type { AuthProvider, CallerIdentity, FunctionCall, FunctionFailure, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
 import type { DatabaseContents } from "../database-view.js";
 import { readTables, tablesOfSchema, type RunInInstance } from "./database.js";
-import { argumentError } from "./validate-args.js";
+import { argumentError, parseArgsValidator, type ArgsValidator } from "./validate-args.js";
 
 /** The module map given to convexTest(schema, modules): `import.meta.glob("./**\/*.*s")`. */
 export type ConvexModules = Record<string, () => Promise<unknown>>;
@@ -37,6 +37,12 @@ interface RegisteredFunction {
   exportArgs?: () => string;
 }
 
+/** A registered function as found, with its args validator parsed. */
+interface FoundFunction {
+  readonly fn: RegisteredFunction;
+  readonly validator: ArgsValidator | undefined;
+}
+
 const KIND_NAME: Record<FunctionKind, string> = { query: "Query", mutation: "Mutation", action: "Action" };
 // Fidelity: crates/common/src/knobs.rs FUNCTION_MAX_ARGS_SIZE (16 MiB).
 const MAX_ARGS_BYTES = 1 << 24;
@@ -48,6 +54,8 @@ export class ConvexTestRunner implements FunctionRunner {
   readonly #prefix: string;
   readonly #listeners = new Set<() => void>();
   readonly #accessors = new Map<string, Accessor>();
+  /** Each function found, by module and name: a module map's modules do not change once loaded. */
+  readonly #found = new Map<string, Promise<FoundFunction | null>>();
   /** Runs outside any convex-test context: a refresh set off by a write inside a mutation is not part of it. */
   readonly #outside = AsyncLocalStorage.snapshot();
 
@@ -103,15 +111,15 @@ export class ConvexTestRunner implements FunctionRunner {
     const size = Buffer.byteLength(JSON.stringify(call.args));
     const tooLarge = size > MAX_ARGS_BYTES ? failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES))) : null;
     if (this.#modules !== undefined) {
-      const found = await this.#find(module, name);
+      const found = await this.#findOnce(module, name);
       // Fidelity: crates/udf/src/validation.rs: a missing function and an internal one read alike.
-      if (found === null || found.isInternal === true || found.isPublic === false) return failed(clientMessages.functionNotFound(shortPath));
-      const actual: FunctionKind = found.isQuery === true ? "query" : found.isMutation === true ? "mutation" : "action";
+      if (found === null || found.fn.isInternal === true || found.fn.isPublic === false) return failed(clientMessages.functionNotFound(shortPath));
+      const actual: FunctionKind = found.fn.isQuery === true ? "query" : found.fn.isMutation === true ? "mutation" : "action";
       if (kind !== "any" && kind !== actual) return failed(clientMessages.wrongKind(canonical, KIND_NAME[kind], KIND_NAME[actual]));
       kind = actual;
       // Fidelity: validation.rs checks the size after the kind, before the validator.
       if (tooLarge !== null) return tooLarge;
-      const invalid = argumentError(found.exportArgs?.(), call.args);
+      const invalid = argumentError(found.validator, call.args);
       if (invalid !== null) return failed(clientMessages.argumentValidation(invalid));
     }
     if (tooLarge !== null) return tooLarge;
@@ -136,6 +144,20 @@ export class ConvexTestRunner implements FunctionRunner {
       }
     }
     return failed(clientMessages.functionNotFound(shortPath));
+  }
+
+  /** #find, once per module and name (a module that fails to load is asked again next time). */
+  #findOnce(module: string, name: string): Promise<FoundFunction | null> {
+    const key = `${module}\u0000${name}`;
+    let found = this.#found.get(key);
+    if (found === undefined) {
+      found = this.#find(module, name).then((fn) => (fn === null ? null : { fn, validator: parseArgsValidator(fn.exportArgs?.()) }));
+      found.catch(() => this.#found.delete(key));
+      // The paths a client can name are the app's (a few hundred); bounded all the same.
+      if (this.#found.size >= 10_000) this.#found.clear();
+      this.#found.set(key, found);
+    }
+    return found;
   }
 
   async #find(module: string, name: string): Promise<RegisteredFunction | null> {

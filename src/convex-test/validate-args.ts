@@ -22,10 +22,17 @@ class Mismatch {
   ) {}
 }
 
+/** A function's exported args validator (its `exportArgs()`), parsed once for every call. */
+export type ArgsValidator = ValidatorJson;
+
+export function parseArgsValidator(exported: string | undefined): ArgsValidator | undefined {
+  return exported === undefined ? undefined : (JSON.parse(exported) as ValidatorJson);
+}
+
 /** The ArgumentValidationError detail for `args`, or null when they pass (or there is no validator). */
-export function argumentError(exported: string | undefined, args: JsonValue): string | null {
+export function argumentError(exported: string | ArgsValidator | undefined, args: JsonValue): string | null {
   if (exported === undefined) return null;
-  const validator = JSON.parse(exported) as ValidatorJson;
+  const validator = typeof exported === "string" ? (JSON.parse(exported) as ValidatorJson) : exported;
   const mismatch = check(validator, args);
   if (mismatch === null) return null;
   const context = mismatch.path.length === 0 ? "" : `Path: ${[...mismatch.path].reverse().join("")}`;

@@ -57,6 +57,16 @@ describe("ConvexClient over the sync WebSocket", () => {
     expect(seen.values).toEqual([0n]);
   });
 
+  it("mutation: resolves when its writes span ticks and the client's subscription does not change", async () => {
+    // The transition it waits for must reach the mutation's timestamp, not only the first write's.
+    const { url } = await setup();
+    const client = wsClient(url);
+    const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "untouched" });
+    await waitFor(() => seen.values.length === 1);
+    for (let i = 0; i < 5; i++) await client.mutation(api.protocol!.incrementPair!, { first: `a${i}`, second: `b${i}` });
+    expect(seen.values).toEqual([0n]);
+  });
+
   it("mutation: a ConvexError's data reaches the client; a thrown Error its dev-deployment text", async () => {
     const { url } = await setup();
     const client = wsClient(url);

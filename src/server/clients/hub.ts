@@ -32,6 +32,7 @@ const REMEMBERED_PER_SESSION = 100;
 const REMEMBERED_SESSIONS = 1000;
 const REMEMBERED_VALUE_BYTES = 64 * 1024;
 const MAX_JOURNAL_ARGS_BYTES = 64 * 1024;
+const SMALL_RESULT_CHARS = 256;
 
 export class ClientHub {
   #runner: FunctionRunner | undefined;
@@ -164,7 +165,9 @@ export class ClientHub {
   digestOf(outcome: FunctionOutcome): string {
     let digest = this.#digests.get(outcome);
     if (digest === undefined) {
-      digest = createHash("sha256").update(JSON.stringify(outcome)).digest("base64");
+      const json = JSON.stringify(outcome);
+      // A small result is its own digest: comparing it costs less than hashing it.
+      digest = json.length <= SMALL_RESULT_CHARS ? json : createHash("sha256").update(json).digest("base64");
       this.#digests.set(outcome, digest);
     }
     return digest;

@@ -3,12 +3,12 @@
 // queries' last results (only changed ones are sent), mutations run in order.
 // Fidelity: get-convex/convex-backend crates/sync/src/worker.rs (handle_message,
 // begin/finish_update_queries) and crates/sync/src/state.rs.
-import { randomBytes } from "node:crypto";
 import { clientMessages } from "../../errors.js";
 import { expiryOf, identityOfToken } from "./auth.js";
 import type { ClientHub, RefreshableSession } from "./hub.js";
 import { decodeTs, encodeTs, parseClientMessage, versionJson, type ClientMessage, type StateModification, type StateVersion } from "./protocol.js";
 import type { CallerIdentity, FunctionOutcome, JsonValue } from "./runner.js";
+import { argsOf, failureFields, modificationOf } from "./sync-replies.js";
 
 /** What a session needs from its socket. */
 export interface SessionSocket {
@@ -43,7 +43,9 @@ export class SyncSession implements RefreshableSession {
   #sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   #updating = false;
   #again = false;
+  /** A mutation was answered: a transition is owed (a failure's: any; a success's: at or after its ts). */
   #needTransition = false;
+  #owedTs = 0n;
   #mutations: Promise<void> = Promise.resolve();
   #pendingMutations = 0;
   #actionsInFlight = 0;
@@ -92,6 +94,8 @@ export class SyncSession implements RefreshableSession {
       this.#again = true;
       return;
     }
+    // No query to re-run and no query set change: the transition (if one is owed) is sent now.
+    if (this.#queries.size === 0 && this.#pending.length === 0) return this.#emptyTransition();
     void this.#update();
   }
 
@@ -152,6 +156,8 @@ export class SyncSession implements RefreshableSession {
       if (this.#closed) return;
       if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
       else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
+      // Fidelity: convex-js src/browser/sync/request_manager.ts removeCompleted: a success resolves at a transition reaching its ts.
+      if (outcome.ok && ts > this.#owedTs) this.#owedTs = ts;
       this.#needTransition = true;
       this.refresh();
     }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
@@ -184,6 +190,18 @@ export class SyncSession implements RefreshableSession {
     } finally {
       this.#updating = false;
     }
+  }
+
+  /** #transition for a session with no queries: nothing to run, so no promise. */
+  #emptyTransition(): void {
+    if (!this.#identityValid()) return;
+    const start = this.#sent;
+    const unchanged = this.#receivedQuerySet === start.querySet && this.#receivedIdentity === start.identity;
+    if (unchanged && !this.#owed(start)) return;
+    this.#needTransition = false;
+    const end: StateVersion = { querySet: this.#receivedQuerySet, identity: this.#receivedIdentity, ts: this.#hub.ts > start.ts ? this.#hub.ts : start.ts };
+    this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications: [] });
+    this.#sent = end;
   }
 
   /** One Transition from the version last sent: query set changes applied, every query re-run. */
@@ -220,13 +238,20 @@ export class SyncSession implements RefreshableSession {
     );
     if (this.#closed) return;
     const unchanged = changes.size === 0 && querySet === start.querySet && identityVersion === start.identity;
-    if (unchanged && !this.#needTransition) return;
+    if (unchanged && !this.#owed(start)) return;
     this.#needTransition = false;
     const end: StateVersion = { querySet, identity: identityVersion, ts };
     // Fidelity: worker.rs finish_update_queries: modifications in query id order (a BTreeMap).
     const modifications = [...changes.keys()].sort((a, b) => a - b).map((id) => changes.get(id)!);
     this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications });
     this.#sent = end;
+    // Begun before the mutation's last write (its queries waited for it): once more, at the mutation's ts.
+    if (this.#owedTs > ts) this.#again = true;
+  }
+
+  /** A transition is owed though nothing changed: a mutation was answered since `start`. */
+  #owed(start: StateVersion): boolean {
+    return this.#needTransition || this.#owedTs > start.ts;
   }
 
   /** A client error: FatalError, then a close without a code (subs/mod.rs, a deterministic user error). */
@@ -239,25 +264,4 @@ export class SyncSession implements RefreshableSession {
     this.#closed = true;
     this.#socket.close(code, reason);
   }
-}
-
-/** Fidelity: protocol.ts Mutation/Action/Add carry the argument object as `[args]`. */
-function argsOf(args: JsonValue[]): JsonValue {
-  return (args.length === 0 ? {} : args[0]) ?? {};
-}
-
-function requestFailure(outcome: Extract<FunctionOutcome, { ok: false }>): string {
-  const { message, frames } = outcome.failure;
-  return clientMessages.serverError(randomBytes(8).toString("hex"), message, frames);
-}
-
-function failureFields(outcome: Extract<FunctionOutcome, { ok: false }>): { result: string; errorData?: JsonValue } {
-  const result = requestFailure(outcome);
-  return outcome.failure.data === undefined ? { result } : { result, errorData: outcome.failure.data };
-}
-
-function modificationOf(queryId: number, outcome: FunctionOutcome): StateModification {
-  if (outcome.ok) return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: null };
-  const failed: StateModification = { type: "QueryFailed", queryId, errorMessage: requestFailure(outcome), logLines: [], journal: null };
-  return outcome.failure.data === undefined ? failed : { ...failed, errorData: outcome.failure.data };
 }

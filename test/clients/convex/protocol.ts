@@ -29,6 +29,16 @@ export const increment = mutation({
   },
 });
 
+/** Two writes, each in a tick of its own. */
+export const incrementPair = mutation({
+  args: { first: v.string(), second: v.string() },
+  handler: async (ctx, { first, second }) => {
+    await ctx.db.insert("counters", { name: first, value: 1n });
+    await ctx.db.insert("counters", { name: second, value: 1n });
+    return null;
+  },
+});
+
 export const incrementTwice = action({
   args: { name: v.string() },
   handler: async (ctx, { name }): Promise<bigint> => {
