@@ -187,7 +187,7 @@ export class StorageEmulator {
     if (file === null || file.size === 0) return null;
     // The header is enough (image-size reads no more than 512 KiB of a file either): listing
     // files on the admin page must not copy each whole.
-    return imageInfo(this.#files.head(file, IMAGE_HEAD_BYTES));
+    return imageInfo(this.#files.reader.head(file, IMAGE_HEAD_BYTES));
   }
 
   /** A stored file's content decoded as UTF-8, or null. */

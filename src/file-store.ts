@@ -4,9 +4,8 @@
 // atomic too. This module keeps the index (which files exist), the limits and
 // the write lifecycle; a Volume keeps the bytes: file-store/memory-volume.ts in
 // memory, file-store/disk-volume.ts (a directory, crash-safe) with `persist`.
-// Readers never learn which: read(), head(), toBlob(), lend() and send() answer
-// the same from both.
-import type { Writable } from "node:stream";
+// Readers never learn which: its FileReader (file-store/reader.ts) answers the
+// same from both.
 import { errors, isStorageEmulatorError } from "./errors.js";
 import { localNaming, type FileNaming } from "./file-store/naming.js";
 import type { StoreLocation } from "./file-store/location.js";
@@ -16,6 +15,7 @@ import { MemoryVolume } from "./file-store/memory-volume.js";
 import { ScratchBuffers } from "./file-store/scratch-buffers.js";
 import type { ByteSource, StoredFile, Volume, WriteInput } from "./file-store/types.js";
 import { DiskVolume } from "./file-store/disk-volume.js";
+import { FileReader } from "./file-store/reader.js";
 import { fileRecord } from "./file-store/writer.js";
 
 export type { BytePump, ByteSource, FileSource, StoredFile, WriteInput } from "./file-store/types.js";
@@ -40,10 +40,13 @@ export class FileStore {
   readonly #uuidByStorageId = new Map<string, string>();
   /** Files whose delete has begun: a second delete of the same file finds nothing. */
   readonly #removing = new Set<string>();
-  readonly #scratch = new ScratchBuffers(); // see lend()
+  readonly #scratch = new ScratchBuffers(); // the reader's (see FileReader.lend())
   readonly #budget: ByteBudget;
   #lastCreationTime = 0;
   readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#naming.exists?.(file.storageId) ?? true) ? file : null);
+
+  /** Reads stored files' bytes, whichever volume keeps them. */
+  readonly reader: FileReader;
 
   constructor(options: FileStoreOptions) {
     const { location, ...rest } = options;
@@ -51,6 +54,7 @@ export class FileStore {
     this.#budget = new ByteBudget(rest);
     try {
       this.#volume = "memory" in location ? new MemoryVolume() : new DiskVolume(location);
+      this.reader = new FileReader(this.#volume, this.#scratch, (file) => this.#byUuid.get(file.uuid) === file);
       for (const file of this.#volume.recover()) this.#index(file);
     } catch (error) {
       if ("memory" in location || isStorageEmulatorError(error)) throw error;
@@ -154,51 +158,6 @@ export class FileStore {
     this.#volume.replaceAll(entries);
     this.#forget();
     for (const { file } of entries) this.#index(file);
-  }
-
-  /** A copy of the content, or of its first `upTo` bytes; null when the file is no longer stored. */
-  read(file: StoredFile, upTo = Infinity): Uint8Array<ArrayBuffer> | null {
-    if (this.#byUuid.get(file.uuid) !== file) return null;
-    const out = new Uint8Array(Math.min(file.size, upTo));
-    this.readInto(file, out, 0, out.byteLength);
-    return out;
-  }
-
-  /** The first `length` bytes, for a look that is over at once (never change them): views of the stored bytes where possible. */
-  head(file: StoredFile, length: number): Uint8Array {
-    const size = Math.min(length, file.size);
-    const buffers = size === 0 ? null : this.#volume.buffersOf(file, 0, size - 1);
-    if (buffers === null) return this.read(file, size) ?? new Uint8Array(0);
-    return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, size);
-  }
-
-  /** The content as a Blob of `type` (Node's Blob copies what it is built from: one copy). */
-  toBlob(file: StoredFile, type: string): Blob {
-    const buffers = this.#volume.buffersOf(file, 0, file.size - 1);
-    if (buffers !== null) return new Blob(buffers as Uint8Array<ArrayBuffer>[], { type });
-    // On disk: read into a reused buffer, which the Blob's own copy frees at once.
-    const { bytes, release } = this.lend(file);
-    try {
-      return new Blob([bytes], { type });
-    } finally {
-      release();
-    }
-  }
-
-  /** A file's bytes in a reused buffer, for a copy consumed at once; `release()` when done with it. */
-  lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
-    return this.#scratch.lend(file.size, (buffer) => this.readInto(file, buffer, 0));
-  }
-
-  /** Copies a file's first `length` bytes (default all) into `target` at `offset` (one copy, no temporary buffer). */
-  readInto(file: StoredFile, target: Uint8Array, offset: number, length?: number): void {
-    this.#volume.readInto(file, target, offset, length);
-  }
-
-  /** Writes bytes `start..end` (inclusive) to `out` and ends it, minding backpressure, with no second copy of
-   *  the range in memory; a remove meanwhile does not cut it short, a read error destroys `out`. */
-  send(file: StoredFile, start: number, end: number, out: Writable): void {
-    this.#volume.send(file, start, end, out);
   }
 
   /** Removes a file and its document; false when it did not exist (or is being removed). */

@@ -114,12 +114,12 @@ export class Gateway {
 
   /** A copy of a file's bytes (or of its first `upTo`); null once it is no longer stored. */
   read(file: StoredFile, upTo?: number): Uint8Array<ArrayBuffer> | null {
-    return this.#files.read(file, upTo);
+    return this.#files.reader.read(file, upTo);
   }
 
   /** A file's content as a Blob of its content type (ctx.storage.get). */
   blobOf(file: StoredFile): Blob {
-    return this.#files.toBlob(file, file.contentType ?? "");
+    return this.#files.reader.toBlob(file, file.contentType ?? "");
   }
 
   fileUrl(file: StoredFile): string {
@@ -185,12 +185,12 @@ export class Gateway {
 
   /** A file's bytes in a reused buffer, for a copy sent at once; `release()` when done with it. */
   lend(file: StoredFile): { bytes: Uint8Array<ArrayBuffer>; release: () => void } {
-    return this.#files.lend(file);
+    return this.#files.reader.lend(file);
   }
 
-  /** Writes bytes `start..end` (inclusive) of a file to `out` and ends it (FileStore.send). */
+  /** Writes bytes `start..end` (inclusive) of a file to `out` and ends it (FileReader.send). */
   send(file: StoredFile, start: number, end: number, out: Writable): void {
-    this.#files.send(file, start, end, out);
+    this.#files.reader.send(file, start, end, out);
   }
 
   /** The file a file URL's path segment names; throws InvalidStoragePath or FileNotFound. */

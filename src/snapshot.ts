@@ -31,7 +31,7 @@ export function takeSnapshot(store: FileStore): Uint8Array {
   out.set(header, PREAMBLE);
   let offset = PREAMBLE + header.length;
   for (const file of files) {
-    store.readInto(file, out, offset);
+    store.reader.readInto(file, out, offset);
     offset += file.size;
   }
   out.set(createHash("sha256").update(out.subarray(0, offset)).digest(), offset);

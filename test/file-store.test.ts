@@ -39,7 +39,7 @@ function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}, k
 
 const MiB = 1024 * 1024;
 
-/** What `store.send()` writes for bytes start..end: the chunks themselves (views, never copies, as a socket gets them). */
+/** What `store.reader.send()` writes for bytes start..end: the chunks themselves (views, never copies, as a socket gets them). */
 function sent(store: FileStore, file: StoredFile, start = 0, end = file.size - 1): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   const out = new Writable({
@@ -50,7 +50,7 @@ function sent(store: FileStore, file: StoredFile, start = 0, end = file.size - 1
   });
   return new Promise((resolve, reject) => {
     out.on("finish", () => resolve(chunks)).on("error", reject);
-    store.send(file, start, end, out);
+    store.reader.send(file, start, end, out);
   });
 }
 
@@ -91,7 +91,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { put, store } = setup({}, kind);
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
     expect(file).toMatchObject({ size: 475, sha256: fixtures.png.sha256, contentType: "image/png", creationTime: 1000 });
-    expect(store.read(file)).toEqual(fixtures.png.bytes);
+    expect(store.reader.read(file)).toEqual(fixtures.png.bytes);
     expect(store.totalBytes).toBe(475);
   });
 
@@ -105,7 +105,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     expect(store.list()).toEqual([]);
     body.end();
     const file = await written;
-    expect(store.read(file)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(store.reader.read(file)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it("write: a failed body leaves no file, no partial blob and no reserved bytes", async () => {
@@ -163,7 +163,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { store } = setup({}, kind);
     const file = await store.write(async (write) => write(new Uint8Array([1, 2, 3])), { contentType: null, source: "upload", sizeHint: 100 });
     expect(file.size).toBe(3);
-    expect(store.read(file)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(store.reader.read(file)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it("write: a write begun before clear() fails with ResetDuringWrite and stores nothing", async () => {
@@ -187,7 +187,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const file = await put(new Uint8Array(3));
     expect(await store.remove(file.uuid)).toBe(true);
     expect(await store.remove(file.uuid)).toBe(false);
-    expect(store.read(file)).toBeNull();
+    expect(store.reader.read(file)).toBeNull();
     expect(leftovers()).toEqual([]);
     expect(store.totalBytes).toBe(0);
   });
@@ -212,7 +212,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const bytes = randomBytes(300_000);
     const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
     for (const length of [1, 70_000, 70_001, 299_999, 1_000_000]) {
-      expect(Buffer.from(store.head(file, length)).equals(bytes.subarray(0, length)), String(length)).toBe(true);
+      expect(Buffer.from(store.reader.head(file, length)).equals(bytes.subarray(0, length)), String(length)).toBe(true);
     }
   });
 
@@ -220,7 +220,7 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { store } = setup({}, kind);
     const bytes = randomBytes(300_000);
     const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
-    const blob = store.toBlob(file, "application/x-test");
+    const blob = store.reader.toBlob(file, "application/x-test");
     expect(blob.type).toBe("application/x-test");
     expect(Buffer.from(await blob.arrayBuffer()).equals(bytes)).toBe(true);
   });
@@ -230,11 +230,11 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const bytes = randomBytes(300_000);
     const file = await store.write(chunksOf(bytes, 70_000), { contentType: null, source: "upload" });
     for (const upTo of [0, 1, 70_000, 70_001, 299_999]) {
-      const head = store.read(file, upTo)!;
+      const head = store.reader.read(file, upTo)!;
       expect(head.byteLength).toBe(upTo);
       expect(Buffer.from(head).equals(bytes.subarray(0, upTo))).toBe(true);
     }
-    expect(Buffer.from(store.read(file, 1_000_000)!).equals(bytes)).toBe(true);
+    expect(Buffer.from(store.reader.read(file, 1_000_000)!).equals(bytes)).toBe(true);
   });
 });
 
@@ -294,10 +294,10 @@ describe("FileStore in memory", () => {
     const mine = Uint8Array.of(1, 2, 3);
     const copied = await put(mine);
     const kept = await put(mine, { handOver: true });
-    expect(store.head(copied, 3) === mine).toBe(false);
-    expect(store.head(kept, 3) === mine).toBe(true);
+    expect(store.reader.head(copied, 3) === mine).toBe(false);
+    expect(store.reader.head(kept, 3) === mine).toBe(true);
     mine[0] = 9;
-    expect(store.read(copied)).toEqual(Uint8Array.of(1, 2, 3));
+    expect(store.reader.read(copied)).toEqual(Uint8Array.of(1, 2, 3));
   });
 
   it("write: memory grows with the bytes received, not with the size hint", async () => {
@@ -320,7 +320,7 @@ describe("FileStore in memory", () => {
     const file = await store.write(chunksOf(bytes, 1), { contentType: null, source: "upload" });
     // Runs of 64 small chunks become one: at most one merged buffer per 16 KiB plus a run of 63.
     expect((await sent(store, file)).length).toBeLessThanOrEqual(64);
-    expect(Buffer.from(store.read(file)!).equals(bytes)).toBe(true);
+    expect(Buffer.from(store.reader.read(file)!).equals(bytes)).toBe(true);
   });
 
   it("send: any range is written as the stored buffers' own slices, in order", async () => {
@@ -345,7 +345,7 @@ describe("FileStore in memory", () => {
     const { store, put } = setup();
     const a = await put(fixtures.png.bytes);
     const b = await put(fixtures.pdf.bytes);
-    const [ofA, ofB] = [store.head(a, a.size), store.head(b, b.size)];
+    const [ofA, ofB] = [store.reader.head(a, a.size), store.reader.head(b, b.size)];
     await store.remove(a.uuid);
     store.clear();
     for (let i = 0; i < 5; i++) await put(randomBytes(1000));

@@ -62,7 +62,7 @@ const describeFiles = (files: StoredFile[]) => files.map((f) => `${f.uuid} ${f.s
 
 /** Every listed file has its bytes, whole and matching. */
 function assertWhole(files: FileStore) {
-  for (const file of files.list()) expect(sha256(files.read(file)!), file.uuid).toBe(file.sha256);
+  for (const file of files.list()) expect(sha256(files.reader.read(file)!), file.uuid).toBe(file.sha256);
 }
 
 const put = (s: FileStore, text: string, contentType: string | null = "text/plain") =>

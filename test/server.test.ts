@@ -488,7 +488,7 @@ describe("serve", () => {
     const file = emulator.file(storageId)!;
     const storedChunks: Uint8Array[] = [];
     const collect = new Writable({ write: (chunk: Uint8Array, _encoding, done) => (storedChunks.push(chunk), done()) });
-    await new Promise((resolve) => emulator.fileStore.send(file, 0, file.size - 1, collect.on("finish", resolve)));
+    await new Promise((resolve) => emulator.fileStore.reader.send(file, 0, file.size - 1, collect.on("finish", resolve)));
     const stored = new Set(storedChunks.map((buffer) => buffer.buffer));
     const url = (await emulator.storage.getUrl(storageId as never))!;
     for (const [range, from, to] of [[undefined, 0, body.length], ["bytes=70000-2100000", 70000, 2100001]] as const) {

@@ -80,7 +80,7 @@ export interface Volume {
    * volume holds them in memory (never change them); null when they must be read (a disk).
    */
   buffersOf(file: StoredFile, start: number, end: number): readonly Uint8Array[] | null;
-  /** Writes bytes `start..end` (inclusive) to `out` and ends it (FileStore.send); removing the file meanwhile does not cut it short. */
+  /** Writes bytes `start..end` (inclusive) to `out` and ends it (FileReader.send); removing the file meanwhile does not cut it short. */
   send(file: StoredFile, start: number, end: number, out: Writable): void;
   /** Removes a published file's bytes. */
   remove(uuid: string): void;

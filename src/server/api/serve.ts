@@ -14,7 +14,7 @@ import { readRangeHeader, resolveRange, sendRangeNotSatisfiable } from "./range.
 const CACHE_CONTROL = "private, max-age=2592000";
 // Up to 1 MiB a file goes out as one write of a copy in a reused buffer, which costs
 // less CPU than handing the socket many stored buffers (bench/LIMITS.md); larger files
-// are sent piece by piece (FileStore.send), so memory stays flat.
+// are sent piece by piece (FileReader.send), so memory stays flat.
 const STREAM_THRESHOLD = MAX_SCRATCH_BYTES;
 
 export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string): void | Promise<void> {
