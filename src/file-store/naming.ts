@@ -2,7 +2,7 @@
 // `_storage` documents. The file store holds exactly one naming at a time;
 // by default its own (Convex's real id format, no documents outside the
 // store), swapped through FileStore.connect()/disconnect() while convex-test
-// owns the documents (convex-test.ts). A naming whose documents live in
+// owns the documents (convex-test/naming.ts). A naming whose documents live in
 // transactions says which files exist (`exists`) and may defer a removal
 // until the document's removal commits (`release` answering "deferred").
 import { classifyConvexId, newStorageId, type StorageIdKind } from "../ids.js";
