@@ -1,27 +1,21 @@
 // One sync WebSocket's protocol state, as the backend's sync worker keeps it:
-// the query set and identity the client asked for, the version last sent, the
-// queries' last results (only changed ones are sent), mutations run in order.
+// the identity the client asked for, mutations run in order, actions, and the
+// query set (sync-query-set.ts: the version last sent, the queries' last results).
 // Fidelity: get-convex/convex-backend crates/sync/src/worker.rs (handle_message,
 // begin/finish_update_queries) and crates/sync/src/state.rs.
 import { clientMessages } from "../../errors.js";
 import { expiryOf, identityOfToken } from "./auth.js";
 import type { ClientHub, RefreshableSession } from "./hub.js";
-import { decodeTs, encodeTs, parseClientMessage, versionJson, type ClientMessage, type StateModification, type StateVersion } from "./protocol.js";
+import { decodeTs, parseClientMessage, type ClientMessage } from "./protocol.js";
 import type { CallerIdentity, FunctionOutcome, JsonValue } from "./runner.js";
-import { argsOf, failureFields, modificationOf } from "./sync-replies.js";
+import { QuerySet } from "./sync-query-set.js";
+import { actionResponse, argsOf, authError, mutationResponse } from "./sync-replies.js";
 
 /** What a session needs from its socket. */
 export interface SessionSocket {
   send(message: Record<string, unknown>): void;
   /** Closes the socket; no code: a close frame without one (the backend's for client errors). */
   close(code?: number, reason?: string): void;
-}
-
-interface SubscribedQuery {
-  readonly path: string;
-  readonly args: JsonValue;
-  /** A digest of the last result sent (request ids left out); undefined before the first. */
-  sent?: string;
 }
 
 // Fidelity: crates/sync/src/worker.rs OPERATION_QUEUE_BUFFER_SIZE (pending mutations, actions in flight).
@@ -33,19 +27,13 @@ const CLOSE_AGAIN = 1013;
 export class SyncSession implements RefreshableSession {
   readonly #hub: ClientHub;
   readonly #socket: SessionSocket;
-  readonly #queries = new Map<number, SubscribedQuery>();
-  #pending: ClientMessage[] = [];
-  #receivedQuerySet = 0;
+  readonly #querySet: QuerySet;
   #receivedIdentity = 0;
   #identity: CallerIdentity | null = null;
   /** When the identity's token expires (ms), if it does. */
   #expiresAt: number | undefined;
-  #sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   #updating = false;
   #again = false;
-  /** A mutation was answered: a transition is owed (a failure's: any; a success's: at or after its ts). */
-  #needTransition = false;
-  #owedTs = 0n;
   #mutations: Promise<void> = Promise.resolve();
   #pendingMutations = 0;
   #actionsInFlight = 0;
@@ -55,6 +43,7 @@ export class SyncSession implements RefreshableSession {
   constructor(hub: ClientHub, socket: SessionSocket) {
     this.#hub = hub;
     this.#socket = socket;
+    this.#querySet = new QuerySet(hub, (message) => this.#socket.send(message));
   }
 
   /** One text frame from the client. */
@@ -71,10 +60,9 @@ export class SyncSession implements RefreshableSession {
         return;
       }
       case "ModifyQuerySet":
-        if (message.baseVersion !== this.#receivedQuerySet) return this.#fatal(clientMessages.baseVersionMismatch(message.baseVersion, this.#receivedQuerySet));
+        if (message.baseVersion !== this.#querySet.received) return this.#fatal(clientMessages.baseVersionMismatch(message.baseVersion, this.#querySet.received));
         if (message.newVersion <= message.baseVersion) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
-        this.#receivedQuerySet = message.newVersion;
-        this.#pending.push(message);
+        this.#querySet.modify(message);
         return this.refresh();
       case "Authenticate":
         return this.#authenticate(message);
@@ -95,7 +83,7 @@ export class SyncSession implements RefreshableSession {
       return;
     }
     // No query to re-run and no query set change: the transition (if one is owed) is sent now.
-    if (this.#queries.size === 0 && this.#pending.length === 0) return this.#emptyTransition();
+    if (this.#querySet.idle) return this.#emptyTransition();
     void this.#update();
   }
 
@@ -117,7 +105,7 @@ export class SyncSession implements RefreshableSession {
       if (!("tokenIdentifier" in decoded)) {
         // Fidelity: crates/local_backend/src/subs/mod.rs: an auth update that fails sends AuthError
         // with the last sent identity version, then closes without a close code.
-        this.#socket.send({ type: "AuthError", error: decoded.message, baseVersion: this.#sent.identity, authUpdateAttempted: true });
+        this.#socket.send(authError(decoded.message, this.#querySet.sentIdentity, true));
         return this.#end();
       }
       identity = decoded;
@@ -134,7 +122,7 @@ export class SyncSession implements RefreshableSession {
    */
   #identityValid(): boolean {
     if (this.#expiresAt === undefined || Date.now() < this.#expiresAt) return true;
-    this.#socket.send({ type: "AuthError", error: clientMessages.identityExpired, baseVersion: this.#sent.identity, authUpdateAttempted: false });
+    this.#socket.send(authError(clientMessages.identityExpired, this.#querySet.sentIdentity, false));
     this.#end();
     return false;
   }
@@ -154,11 +142,8 @@ export class SyncSession implements RefreshableSession {
       if (outcome.ok && retried === undefined && sessionId !== undefined) this.#hub.rememberMutation(sessionId, requestId, { value: outcome.value, ts });
       this.#pendingMutations -= 1;
       if (this.#closed) return;
-      if (outcome.ok) this.#socket.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
-      else this.#socket.send({ type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] });
-      // Fidelity: convex-js src/browser/sync/request_manager.ts removeCompleted: a success resolves at a transition reaching its ts.
-      if (outcome.ok && ts > this.#owedTs) this.#owedTs = ts;
-      this.#needTransition = true;
+      this.#socket.send(mutationResponse(requestId, outcome, ts));
+      this.#querySet.answered(outcome.ok, ts);
       this.refresh();
     }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
   }
@@ -171,8 +156,7 @@ export class SyncSession implements RefreshableSession {
     void this.#hub.call({ kind: "action", path, args, identity }, "ws").then((outcome) => {
       this.#actionsInFlight -= 1;
       if (this.#closed) return;
-      if (outcome.ok) this.#socket.send({ type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: [] });
-      else this.#socket.send({ type: "ActionResponse", requestId, success: false, ...failureFields(outcome), logLines: [] });
+      this.#socket.send(actionResponse(requestId, outcome));
       this.refresh();
     });
   }
@@ -195,63 +179,13 @@ export class SyncSession implements RefreshableSession {
   /** #transition for a session with no queries: nothing to run, so no promise. */
   #emptyTransition(): void {
     if (!this.#identityValid()) return;
-    const start = this.#sent;
-    const unchanged = this.#receivedQuerySet === start.querySet && this.#receivedIdentity === start.identity;
-    if (unchanged && !this.#owed(start)) return;
-    this.#needTransition = false;
-    const end: StateVersion = { querySet: this.#receivedQuerySet, identity: this.#receivedIdentity, ts: this.#hub.ts > start.ts ? this.#hub.ts : start.ts };
-    this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications: [] });
-    this.#sent = end;
+    this.#querySet.empty(this.#receivedIdentity);
   }
 
-  /** One Transition from the version last sent: query set changes applied, every query re-run. */
+  /** One Transition from the version last sent (the query set builds and sends it). */
   async #transition(): Promise<void> {
     if (!this.#identityValid()) return;
-    const start = this.#sent;
-    const ts = this.#hub.ts > start.ts ? this.#hub.ts : start.ts;
-    const querySet = this.#receivedQuerySet;
-    const identityVersion = this.#receivedIdentity;
-    const identity = this.#identity;
-    const changes = new Map<number, StateModification>();
-    const fresh = new Set<number>();
-    for (const message of this.#pending.splice(0)) {
-      if (message.type !== "ModifyQuerySet") continue;
-      for (const m of message.modifications) {
-        if (m.type === "Add") {
-          this.#queries.set(m.queryId, { path: m.udfPath, args: argsOf(m.args) });
-          fresh.add(m.queryId);
-        } else {
-          this.#queries.delete(m.queryId);
-          fresh.delete(m.queryId);
-          changes.set(m.queryId, { type: "QueryRemoved", queryId: m.queryId });
-        }
-      }
-    }
-    await Promise.all(
-      [...this.#queries].map(async ([queryId, query]) => {
-        const outcome = await this.#hub.subscribedQuery(query.path, query.args, identity, ts, fresh.has(queryId));
-        const compared = this.#hub.digestOf(outcome);
-        if (query.sent === compared || this.#queries.get(queryId) !== query) return;
-        query.sent = compared;
-        changes.set(queryId, modificationOf(queryId, outcome));
-      }),
-    );
-    if (this.#closed) return;
-    const unchanged = changes.size === 0 && querySet === start.querySet && identityVersion === start.identity;
-    if (unchanged && !this.#owed(start)) return;
-    this.#needTransition = false;
-    const end: StateVersion = { querySet, identity: identityVersion, ts };
-    // Fidelity: worker.rs finish_update_queries: modifications in query id order (a BTreeMap).
-    const modifications = [...changes.keys()].sort((a, b) => a - b).map((id) => changes.get(id)!);
-    this.#socket.send({ type: "Transition", startVersion: versionJson(start), endVersion: versionJson(end), modifications });
-    this.#sent = end;
-    // Begun before the mutation's last write (its queries waited for it): once more, at the mutation's ts.
-    if (this.#owedTs > ts) this.#again = true;
-  }
-
-  /** A transition is owed though nothing changed: a mutation was answered since `start`. */
-  #owed(start: StateVersion): boolean {
-    return this.#needTransition || this.#owedTs > start.ts;
+    if (await this.#querySet.transition(this.#receivedIdentity, this.#identity, () => this.#closed)) this.#again = true;
   }
 
   /** A client error: FatalError, then a close without a code (subs/mod.rs, a deterministic user error). */
