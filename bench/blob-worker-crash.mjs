@@ -9,7 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 
-const KINDS = ["bytes", "File", "openAsBlob", "new Blob([openAsBlob])", "openAsBlob slice", "mixed parts", "Response.blob()"];
+const KINDS = [
+  "bytes",
+  "File",
+  "openAsBlob",
+  "new Blob([openAsBlob])",
+  "openAsBlob slice",
+  "mixed parts",
+  "Response.blob()",
+];
 
 async function tryKind(kind) {
   const dir = mkdtempSync(join(tmpdir(), "blob-crash-"));
@@ -55,7 +63,10 @@ else {
   console.log(`Node ${process.version}`);
   for (const kind of KINDS) {
     const child = spawnSync(process.execPath, [process.argv[1], kind], { encoding: "utf8" });
-    const outcome = child.status === 0 ? child.stdout.trim() : `ABORTED (exit ${child.status ?? child.signal}): ${(child.stderr.match(/FATAL ERROR: .*|Assertion failed: .*/) ?? ["?"])[0]}`;
+    const outcome =
+      child.status === 0
+        ? child.stdout.trim()
+        : `ABORTED (exit ${child.status ?? child.signal}): ${(child.stderr.match(/FATAL ERROR: .*|Assertion failed: .*/) ?? ["?"])[0]}`;
     console.log(`  ${kind.padEnd(24)} ${outcome}`);
   }
 }

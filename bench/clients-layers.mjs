@@ -20,7 +20,9 @@ import { quantile } from "./lib/stats.mjs";
 const { values } = parseArgs({ options: { samples: { type: "string" }, batches: { type: "string" } } });
 const samples = Number(values.samples ?? 2000);
 const batches = Number(values.batches ?? 10);
-const DIST = process.env.BENCH_DIST ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`) : new URL("../dist/", import.meta.url);
+const DIST = process.env.BENCH_DIST
+  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
+  : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
 const { SyncSession } = await import(new URL("server/clients/sync-session.js", DIST));
@@ -29,8 +31,11 @@ const bench = {
   bump: mutationGeneric({
     args: { name: v.string() },
     handler: async (ctx, { name }) => {
-      const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
-      if (row === null) return await ctx.db.insert("counters", { name, value: 1 }), 1;
+      const row = await ctx.db
+        .query("counters")
+        .filter((q) => q.eq(q.field("name"), name))
+        .first();
+      if (row === null) return (await ctx.db.insert("counters", { name, value: 1 }), 1);
       await ctx.db.patch(row._id, { value: row.value + 1 });
       return row.value + 1;
     },
@@ -44,7 +49,8 @@ await connectConvexTest(t, emulator, { modules });
 const server = await emulator.listen({ port: 0 });
 const hub = emulator.clients;
 const wsOptions = { webSocketConstructor: WebSocket, logger: false, unsavedChangesWarning: false };
-const mutationFrame = (requestId, name) => JSON.stringify({ type: "Mutation", requestId, udfPath: "bench:bump", args: [{ name }] });
+const mutationFrame = (requestId, name) =>
+  JSON.stringify({ type: "Mutation", requestId, udfPath: "bench:bump", args: [{ name }] });
 let requestId = 0;
 
 /** A bare ws client that resolves each round trip at the Transition. */
@@ -62,18 +68,35 @@ async function bareClient(url, hello) {
 
 // A SyncSession with no socket: the frame in, the Transition encoded out.
 let sessionDone = null;
-const session = new SyncSession(hub, { send: (message) => (JSON.stringify(message), message.type === "Transition" && sessionDone?.()), close: () => {} });
+const session = new SyncSession(hub, {
+  send: (message) => (JSON.stringify(message), message.type === "Transition" && sessionDone?.()),
+  close: () => {},
+});
 hub.addSession(session);
-session.handle(JSON.stringify({ type: "Connect", sessionId: "00000000-0000-4000-8000-000000000001", connectionCount: 0 }));
+session.handle(
+  JSON.stringify({ type: "Connect", sessionId: "00000000-0000-4000-8000-000000000001", connectionCount: 0 }),
+);
 
 // A bare ws server that runs the frame's mutation through the hub and answers with canned frames.
 const hubServer = createServer();
 new WebSocketServer({ server: hubServer, perMessageDeflate: false }).on("connection", (socket) =>
   socket.on("message", async (data) => {
     const message = JSON.parse(String(data));
-    const outcome = await hub.call({ kind: "mutation", path: message.udfPath, args: message.args[0], identity: null }, "ws");
+    const outcome = await hub.call(
+      { kind: "mutation", path: message.udfPath, args: message.args[0], identity: null },
+      "ws",
+    );
     const version = { querySet: 0, identity: 0, ts: "AAAAAAAAAAA=" };
-    socket.send(JSON.stringify({ type: "MutationResponse", requestId: message.requestId, success: true, result: outcome.value, ts: version.ts, logLines: [] }));
+    socket.send(
+      JSON.stringify({
+        type: "MutationResponse",
+        requestId: message.requestId,
+        success: true,
+        result: outcome.value,
+        ts: version.ts,
+        logLines: [],
+      }),
+    );
     socket.send(JSON.stringify({ type: "Transition", startVersion: version, endVersion: version, modifications: [] }));
   }),
 );
@@ -83,13 +106,22 @@ const echo = await echoFloor();
 const sync = await fakeSync();
 const cannedClient = new ConvexClient(sync.url, wsOptions);
 const overHub = await bareClient(`ws://127.0.0.1:${hubServer.address().port}`);
-const overEmulator = await bareClient(`${server.url.replace("http", "ws")}/api/1.30.0/sync`, JSON.stringify({ type: "Connect", sessionId: "00000000-0000-4000-8000-000000000002", connectionCount: 0 }));
+const overEmulator = await bareClient(
+  `${server.url.replace("http", "ws")}/api/1.30.0/sync`,
+  JSON.stringify({ type: "Connect", sessionId: "00000000-0000-4000-8000-000000000002", connectionCount: 0 }),
+);
 const client = new ConvexClient(server.url, wsOptions);
 
 const layers = [
   ["t.mutation in process", () => t.mutation(bump, { name: "t" })],
-  ["hub.call (no socket)", () => hub.call({ kind: "mutation", path: "bench:bump", args: { name: "hub" }, identity: null }, "ws")],
-  ["SyncSession.handle -> Transition (no socket)", () => new Promise((resolve) => ((sessionDone = resolve), session.handle(mutationFrame(requestId++, "session"))))],
+  [
+    "hub.call (no socket)",
+    () => hub.call({ kind: "mutation", path: "bench:bump", args: { name: "hub" }, identity: null }, "ws"),
+  ],
+  [
+    "SyncSession.handle -> Transition (no socket)",
+    () => new Promise((resolve) => ((sessionDone = resolve), session.handle(mutationFrame(requestId++, "session")))),
+  ],
   ["bare ws + JSON, canned frames", echo.op],
   ["ConvexClient, canned sync server", () => cannedClient.mutation(bump, { name: "canned" })],
   ["bare ws server calling hub.call, bare client", () => overHub.op("overHub")],
@@ -113,7 +145,9 @@ for (let batch = 0; batch < batches; batch++) {
   }
 }
 for (const [k, [label]] of layers.entries()) {
-  process.stdout.write(`${label.padEnd(46)} p50 ${(quantile(times[k], 0.5) * 1000).toFixed(0).padStart(4)} µs  p99 ${(quantile(times[k], 0.99) * 1000).toFixed(0).padStart(5)} µs  CPU/op ${(cpu[k] / times[k].length).toFixed(0).padStart(4)} µs\n`);
+  process.stdout.write(
+    `${label.padEnd(46)} p50 ${(quantile(times[k], 0.5) * 1000).toFixed(0).padStart(4)} µs  p99 ${(quantile(times[k], 0.99) * 1000).toFixed(0).padStart(5)} µs  CPU/op ${(cpu[k] / times[k].length).toFixed(0).padStart(4)} µs\n`,
+  );
 }
 overHub.close();
 overEmulator.close();

@@ -27,12 +27,21 @@ import { quantile } from "./lib/stats.mjs";
 const JSON_MODE = process.argv[2]?.startsWith("{") === true;
 const { values } = JSON_MODE
   ? { values: JSON.parse(process.argv[2]) }
-  : parseArgs({ options: { samples: { type: "string" }, fanout: { type: "string" }, rounds: { type: "string" }, batches: { type: "string" } } });
+  : parseArgs({
+      options: {
+        samples: { type: "string" },
+        fanout: { type: "string" },
+        rounds: { type: "string" },
+        batches: { type: "string" },
+      },
+    });
 const samples = Number(values.samples ?? 300);
 const fanout = Number(values.fanout ?? 100);
 const rounds = Number(values.rounds ?? 20);
 const batches = Number(values.batches ?? 5);
-const DIST = process.env.BENCH_DIST ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`) : new URL("../dist/", import.meta.url);
+const DIST = process.env.BENCH_DIST
+  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
+  : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
 
@@ -41,15 +50,24 @@ const bench = {
   bump: mutationGeneric({
     args: { name: v.string() },
     handler: async (ctx, { name }) => {
-      const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
-      if (row === null) return await ctx.db.insert("counters", { name, value: 1 }), 1;
+      const row = await ctx.db
+        .query("counters")
+        .filter((q) => q.eq(q.field("name"), name))
+        .first();
+      if (row === null) return (await ctx.db.insert("counters", { name, value: 1 }), 1);
       await ctx.db.patch(row._id, { value: row.value + 1 });
       return row.value + 1;
     },
   }),
   get: queryGeneric({
     args: { name: v.string() },
-    handler: async (ctx, { name }) => (await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first())?.value ?? 0,
+    handler: async (ctx, { name }) =>
+      (
+        await ctx.db
+          .query("counters")
+          .filter((q) => q.eq(q.field("name"), name))
+          .first()
+      )?.value ?? 0,
   }),
 };
 const modules = { "./_generated/api.js": async () => ({}), "./bench.js": async () => bench };
@@ -84,7 +102,12 @@ async function interleaved(contenders) {
       await undo?.();
     }
   }
-  return contenders.map((c, k) => ({ label: c.label, p50: quantile(times[k], 0.5), p99: quantile(times[k], 0.99), cpuUs: cpu[k] / times[k].length }));
+  return contenders.map((c, k) => ({
+    label: c.label,
+    p50: quantile(times[k], 0.5),
+    p99: quantile(times[k], 0.99),
+    cpuUs: cpu[k] / times[k].length,
+  }));
 }
 
 const http = new ConvexHttpClient(server.url, { logger: false });
@@ -109,21 +132,40 @@ const subscribe = (client) => async () => {
 const contenders = [
   { key: "inProcess", label: "t.mutation (in process)", op: () => t.mutation(bump, { name: "t" }) },
   { key: "echoFloor", label: "floor: bare ws + JSON, same frames", op: echo.op },
-  { key: "syncFloor", label: "floor: ConvexClient, canned sync server", op: () => floorClient.mutation(bump, { name: "floor" }) },
+  {
+    key: "syncFloor",
+    label: "floor: ConvexClient, canned sync server",
+    op: () => floorClient.mutation(bump, { name: "floor" }),
+  },
   { key: "ws", label: "ConvexClient.mutation (WebSocket)", op: () => ws.mutation(bump, { name: "ws" }) },
-  { key: "wsSubscribed", label: "ConvexClient.mutation, subscribed (WebSocket)", op: () => wsSub.mutation(bump, { name: "ws-sub" }), before: subscribe(wsSub) },
-  { key: "syncFloorSubscribed", label: "floor: the same, canned sync server", op: () => floorSub.mutation(bump, { name: "ws-sub" }), before: subscribe(floorSub) },
-  { key: "httpFloor", label: "floor: ConvexHttpClient, canned node:http", op: () => floorHttpClient.mutation(bump, { name: "floor" }) },
+  {
+    key: "wsSubscribed",
+    label: "ConvexClient.mutation, subscribed (WebSocket)",
+    op: () => wsSub.mutation(bump, { name: "ws-sub" }),
+    before: subscribe(wsSub),
+  },
+  {
+    key: "syncFloorSubscribed",
+    label: "floor: the same, canned sync server",
+    op: () => floorSub.mutation(bump, { name: "ws-sub" }),
+    before: subscribe(floorSub),
+  },
+  {
+    key: "httpFloor",
+    label: "floor: ConvexHttpClient, canned node:http",
+    op: () => floorHttpClient.mutation(bump, { name: "floor" }),
+  },
   { key: "http", label: "ConvexHttpClient.mutation (HTTP)", op: () => http.mutation(bump, { name: "http" }) },
 ];
 const only = process.env.BENCH_ONLY?.split(","); // e.g. BENCH_ONLY=inProcess,ws while working
 const named = await interleaved(only === undefined ? contenders : contenders.filter((c) => only.includes(c.key)));
 const byKey = Object.fromEntries(named.map((row) => [contenders.find((c) => c.label === row.label).key, row]));
 
-
 const base = byKey.inProcess;
 for (const row of JSON_MODE ? [] : named) {
-  process.stdout.write(`${row.label.padEnd(48)} p50 ${row.p50.toFixed(3)} ms  p99 ${row.p99.toFixed(3)} ms  CPU/op ${row.cpuUs.toFixed(0).padStart(4)} µs  ratio p50 ${(row.p50 / base.p50).toFixed(2)}x  p99 ${(row.p99 / base.p99).toFixed(2)}x  CPU ${(row.cpuUs / base.cpuUs).toFixed(2)}x\n`);
+  process.stdout.write(
+    `${row.label.padEnd(48)} p50 ${row.p50.toFixed(3)} ms  p99 ${row.p99.toFixed(3)} ms  CPU/op ${row.cpuUs.toFixed(0).padStart(4)} µs  ratio p50 ${(row.p50 / base.p50).toFixed(2)}x  p99 ${(row.p99 / base.p99).toFixed(2)}x  CPU ${(row.cpuUs / base.cpuUs).toFixed(2)}x\n`,
+  );
 }
 await Promise.all([echo.close(), floorClient.close(), floorSub.close(), wsSub.close()]);
 await Promise.all([sync.close(), httpFloor.close()]);
@@ -153,7 +195,10 @@ for (let round = 0; round < rounds; round++) {
 }
 const fan = { p50: quantile(fanTimes, 0.5), p99: quantile(fanTimes, 0.99) };
 if (JSON_MODE) process.stdout.write(`${JSON.stringify({ ...byKey, fanout: { clients: fanout, ...fan } })}\n`);
-else process.stdout.write(`one mutation to ${fanout} subscribed ConvexClients: last update p50 ${fan.p50.toFixed(2)} ms  p99 ${fan.p99.toFixed(2)} ms (${rounds} rounds)\n`);
+else
+  process.stdout.write(
+    `one mutation to ${fanout} subscribed ConvexClients: last update p50 ${fan.p50.toFixed(2)} ms  p99 ${fan.p99.toFixed(2)} ms (${rounds} rounds)\n`,
+  );
 
 await Promise.all([ws.close(), ...subscribers.map((c) => c.close())]);
 await server.close();

@@ -15,7 +15,14 @@ import { parseArgs } from "node:util";
 import { BENCH_DIR, join, runJsonChild } from "./lib/proc.mjs";
 import { fmtNum, fmtSize, median } from "./lib/stats.mjs";
 
-const { values } = parseArgs({ options: { rounds: { type: "string" }, ms: { type: "string" }, sizes: { type: "string" }, memory: { type: "boolean" } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string" },
+    ms: { type: "string" },
+    sizes: { type: "string" },
+    memory: { type: "boolean" },
+  },
+});
 const rounds = Number(values.rounds ?? 5);
 const ms = Number(values.ms ?? 1000);
 const sizes = (values.sizes ?? "1024,65536,1048576").split(",").map(Number);
@@ -45,6 +52,8 @@ for (const size of sizes) {
 if (values.memory) {
   for (const impl of ["convex-test", "connected", "emulator"]) {
     const out = await runJsonChild(join(BENCH_DIR, "kept-bytes.mjs"), { impl }, { nodeArgs: ["--expose-gc"] });
-    process.stdout.write(`kept per stored byte, ${impl.padEnd(11)}  arrayBuffers ${out.arrayBuffersPerByte.toFixed(2)}  RSS ${out.rssPerByte.toFixed(2)}\n`);
+    process.stdout.write(
+      `kept per stored byte, ${impl.padEnd(11)}  arrayBuffers ${out.arrayBuffersPerByte.toFixed(2)}  RSS ${out.rssPerByte.toFixed(2)}\n`,
+    );
   }
 }

@@ -11,7 +11,17 @@ import { Pool } from "undici";
 import { ACCOUNT, VERSION as AZ_VERSION, accountSas } from "./lib/azure.mjs";
 import { procStat } from "./lib/proc.mjs";
 
-const { kind, origin, size, uploadMs, connections = 8, maxUploads = 1_000_000, serve = true, warmupMs = 300, serverPid } = JSON.parse(process.argv[2]);
+const {
+  kind,
+  origin,
+  size,
+  uploadMs,
+  connections = 8,
+  maxUploads = 1_000_000,
+  serve = true,
+  warmupMs = 300,
+  serverPid,
+} = JSON.parse(process.argv[2]);
 /** The server's CPU time (ms) and minor page faults so far, or NaNs without a pid. */
 const serverStat = () => (serverPid === undefined ? { cpuMs: NaN, minorFaults: NaN } : procStat(serverPid));
 const pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
@@ -60,18 +70,28 @@ function uploadRequest(ctx, i) {
   const key = `k${i.toString(36)}-${process.pid}`;
   switch (kind) {
     case "emulator":
-      return { key: null, req: { method: "POST", path: ctx.uploadPath, headers: { "content-type": "application/octet-stream" }, body } };
+      return {
+        key: null,
+        req: { method: "POST", path: ctx.uploadPath, headers: { "content-type": "application/octet-stream" }, body },
+      };
     case "bare":
       return { key: `/${key}`, req: { method: "PUT", path: `/${key}`, body } };
     case "s3rver":
-      return { key: `/bench/${key}`, req: { method: "PUT", path: `/bench/${key}`, headers: { "content-type": "application/octet-stream" }, body } };
+      return {
+        key: `/bench/${key}`,
+        req: { method: "PUT", path: `/bench/${key}`, headers: { "content-type": "application/octet-stream" }, body },
+      };
     case "azurite":
       return {
         key: `/${ACCOUNT}/bench/${key}?${ctx.sas}`,
         req: {
           method: "PUT",
           path: `/${ACCOUNT}/bench/${key}?${ctx.sas}`,
-          headers: { "x-ms-blob-type": "BlockBlob", "x-ms-version": AZ_VERSION, "content-type": "application/octet-stream" },
+          headers: {
+            "x-ms-blob-type": "BlockBlob",
+            "x-ms-version": AZ_VERSION,
+            "content-type": "application/octet-stream",
+          },
           body,
         },
       };
@@ -124,7 +144,11 @@ async function servePhase(paths) {
   const worker = async () => {
     while (next < paths.length) {
       const path = paths[next++];
-      const res = await pool.request({ method: "GET", path, headers: kind === "azurite" ? { "x-ms-version": AZ_VERSION } : {} });
+      const res = await pool.request({
+        method: "GET",
+        path,
+        headers: kind === "azurite" ? { "x-ms-version": AZ_VERSION } : {},
+      });
       await expectOk(res, `GET ${path}`);
       const n = await drain(res.body);
       if (n !== size) throw new Error(`GET ${path}: ${n} bytes, expected ${size}`);

@@ -10,20 +10,34 @@
 import { randomBytes } from "node:crypto";
 import { createServer, request } from "node:http";
 
-const { iterations = 200, warmup = 20, resetFiles = 10_000, resetRuns = 5, snapshotMiB = 256, snapshotRuns = 3 } =
-  JSON.parse(process.argv[2] ?? "{}");
+const {
+  iterations = 200,
+  warmup = 20,
+  resetFiles = 10_000,
+  resetRuns = 5,
+  snapshotMiB = 256,
+  snapshotRuns = 3,
+} = JSON.parse(process.argv[2] ?? "{}");
 const { createStorageEmulator } = await import(new URL("../dist/index.js", import.meta.url));
 const body = randomBytes(1024);
 
 /** One POST with its own connection (Connection: close), like a test's first request. */
 function post(url) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent: false, headers: { "content-type": "application/octet-stream", "content-length": body.length } }, (res) => {
-      let n = 0;
-      res.on("data", (c) => (n += c.length));
-      res.on("end", () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/octet-stream", "content-length": body.length },
+      },
+      (res) => {
+        let n = 0;
+        res.on("data", (c) => (n += c.length));
+        res.on("end", () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

@@ -57,7 +57,16 @@ const rows = [];
 
 function ratioRow(section, name, ratios, target, meets, detail) {
   const value = median(ratios);
-  rows.push({ section, name, ratios, value, unit: "x", target, pass: Number.isFinite(value) ? meets(value) : false, detail });
+  rows.push({
+    section,
+    name,
+    ratios,
+    value,
+    unit: "x",
+    target,
+    pass: Number.isFinite(value) ? meets(value) : false,
+    detail,
+  });
 }
 
 /**
@@ -70,7 +79,19 @@ function httpRow(name, ratios, cpuRatios, target, meets, detail) {
   const thr = Number.isFinite(value) && meets(value);
   const cpu = Number.isFinite(cpuValue) && meets(cpuValue);
   const note = thr === cpu ? undefined : thr ? "throughput only" : "CPU only";
-  rows.push({ section: "2. HTTP", name, ratios, value, cpuRatios, cpuValue, unit: "x", target, pass: thr && cpu, partial: note, detail });
+  rows.push({
+    section: "2. HTTP",
+    name,
+    ratios,
+    value,
+    cpuRatios,
+    cpuValue,
+    unit: "x",
+    target,
+    pass: thr && cpu,
+    partial: note,
+    detail,
+  });
 }
 
 function fmtRatio(r) {
@@ -108,7 +129,10 @@ function versionOf(dir) {
 function gitDescribe() {
   try {
     const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT_DIR, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT_DIR, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], {
+      cwd: ROOT_DIR,
+      encoding: "utf8",
+    }).trim();
     return `${sha}${dirty ? " + uncommitted changes in src/" : ""}`;
   } catch {
     return "unknown";
@@ -131,8 +155,10 @@ function cpuModel() {
     const info = readFileSync("/proc/cpuinfo", "utf8");
     const field = (name) => new RegExp(`^${name}\\s*: (.*)$`, "m").exec(info)?.[1]?.trim();
     const mhz = Number(field("cpu MHz"));
-    return `${field("model name")} (${field("vendor_id")} family ${field("cpu family")} model ${field("model")} stepping ${field("stepping")}` +
-      `${Number.isFinite(mhz) ? `, ${mhz.toFixed(0)} MHz` : ""}, cache ${field("cache size")})`;
+    return (
+      `${field("model name")} (${field("vendor_id")} family ${field("cpu family")} model ${field("model")} stepping ${field("stepping")}` +
+      `${Number.isFinite(mhz) ? `, ${mhz.toFixed(0)} MHz` : ""}, cache ${field("cache size")})`
+    );
   } catch {
     return os.cpus()[0]?.model?.trim() ?? "unknown";
   }
@@ -154,8 +180,14 @@ const machine = {
   },
 };
 
-log(`convex-storage-emulator bench: ${machine.cores} cores, ${machine.memGiB.toFixed(1)} GiB, ${machine.cpu}, Node ${machine.node}`);
-log(`peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}; ${RUNS} run(s) per case, upload phase ${UPLOAD_MS} ms after ${WARMUP_MS} ms of warm-up`);
+log(
+  `convex-storage-emulator bench: ${machine.cores} cores, ${machine.memGiB.toFixed(1)} GiB, ${machine.cpu}, Node ${machine.node}`,
+);
+log(
+  `peers: ${Object.entries(machine.peers)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}; ${RUNS} run(s) per case, upload phase ${UPLOAD_MS} ms after ${WARMUP_MS} ms of warm-up`,
+);
 if (!existsSync(join(ROOT_DIR, "dist/index.js"))) {
   log("dist/index.js is missing: run `npm run build` in the root first (npm run bench does).");
   process.exit(1);
@@ -177,7 +209,12 @@ async function inProcessSection() {
       for (const impl of impls) {
         n++;
         if (impl === "connected" && pending) continue;
-        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), { impl, size, ms: INPROC_MS, warmupMs: INPROC_WARMUP_MS });
+        const out = await runJsonChild(join(BENCH_DIR, "inprocess.mjs"), {
+          impl,
+          size,
+          ms: INPROC_MS,
+          warmupMs: INPROC_WARMUP_MS,
+        });
         if (out.pending) {
           pending = out.pending;
           log(`[in-process ${n}/${total}] ${impl}: ${pending}`);
@@ -185,7 +222,9 @@ async function inProcessSection() {
         }
         res[impl][size].push(out.opsPerSec);
         cpu[impl][size].push(out.cpuUsPerOp);
-        log(`[in-process ${n}/${total}] run ${run + 1}/${RUNS} ${fmtSize(size).padStart(7)} ${impl.padEnd(11)} ${fmtNum(out.opsPerSec).padStart(8)} ops/s  (${elapsed()})`);
+        log(
+          `[in-process ${n}/${total}] run ${run + 1}/${RUNS} ${fmtSize(size).padStart(7)} ${impl.padEnd(11)} ${fmtNum(out.opsPerSec).padStart(8)} ops/s  (${elapsed()})`,
+        );
       }
     }
   }
@@ -194,33 +233,89 @@ async function inProcessSection() {
   const ops = (impl, size) => `${fmtNum(median(res[impl][size]))} (${fmtNum(median(cpu[impl][size]))} µs CPU/op)`;
   for (const size of INPROC_SIZES) {
     const target = size === KiB ? 0.5 : 0.7;
-    ratioRow("1. in-process", `store+get+getUrl ${fmtSize(size)}: emulator / Map limit`, per("emulator", "limit", size), `>= ${target}x`, (r) => r >= target,
-      `${ops("emulator", size)} vs ${ops("limit", size)}, ops/s`);
+    ratioRow(
+      "1. in-process",
+      `store+get+getUrl ${fmtSize(size)}: emulator / Map limit`,
+      per("emulator", "limit", size),
+      `>= ${target}x`,
+      (r) => r >= target,
+      `${ops("emulator", size)} vs ${ops("limit", size)}, ops/s`,
+    );
   }
   // The floor of the store's design (bytes(), text() and snapshot() are synchronous, so a stored
   // Blob is read into a copy): a Map that keeps a copy, and how close the emulator comes to it.
   for (const size of INPROC_SIZES) {
     const reported = (name, ratios, detail) =>
-      rows.push({ section: "1. in-process", name, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "floor", detail });
-    reported(`floor ${fmtSize(size)}: Map keeping a copy / Map limit`, per("copy", "limit", size), `${ops("copy", size)} vs ${ops("limit", size)}, ops/s`);
-    reported(`store+get+getUrl ${fmtSize(size)}: emulator / Map keeping a copy`, per("emulator", "copy", size), `${ops("emulator", size)} vs ${ops("copy", size)}, ops/s`);
+      rows.push({
+        section: "1. in-process",
+        name,
+        ratios,
+        value: median(ratios),
+        unit: "x",
+        target: "reported",
+        pass: null,
+        note: "floor",
+        detail,
+      });
+    reported(
+      `floor ${fmtSize(size)}: Map keeping a copy / Map limit`,
+      per("copy", "limit", size),
+      `${ops("copy", size)} vs ${ops("limit", size)}, ops/s`,
+    );
+    reported(
+      `store+get+getUrl ${fmtSize(size)}: emulator / Map keeping a copy`,
+      per("emulator", "copy", size),
+      `${ops("emulator", size)} vs ${ops("copy", size)}, ops/s`,
+    );
   }
   for (const size of INPROC_SIZES) {
-    ratioRow("1. in-process", `store+get+getUrl ${fmtSize(size)}: emulator / convex-test`, per("emulator", "convex-test", size), "> 1x", (r) => r > 1,
-      `${ops("emulator", size)} vs ${ops("convex-test", size)}, ops/s`);
+    ratioRow(
+      "1. in-process",
+      `store+get+getUrl ${fmtSize(size)}: emulator / convex-test`,
+      per("emulator", "convex-test", size),
+      "> 1x",
+      (r) => r > 1,
+      `${ops("emulator", size)} vs ${ops("convex-test", size)}, ops/s`,
+    );
   }
   for (const size of INPROC_SIZES) {
     // The ceiling of connected mode as built: it does convex-test's work and the emulator's, so on
     // CPU per op it can at best be alone / (alone + the emulator alone), from each run's own cases.
     if (pending) break;
     const ceilings = cpu["convex-test"][size].map((alone, i) => alone / (alone + cpu.emulator[size][i]));
-    rows.push({ section: "1. in-process", name: `ceiling ${fmtSize(size)}: convex-test alone / (alone + emulator alone), CPU per op`, ratios: ceilings, value: median(ceilings),
-      unit: "x", target: "reported", pass: null, note: "floor", detail: `${fmtNum(median(cpu["convex-test"][size]))} and ${fmtNum(median(cpu.emulator[size]))} µs CPU/op` });
+    rows.push({
+      section: "1. in-process",
+      name: `ceiling ${fmtSize(size)}: convex-test alone / (alone + emulator alone), CPU per op`,
+      ratios: ceilings,
+      value: median(ceilings),
+      unit: "x",
+      target: "reported",
+      pass: null,
+      note: "floor",
+      detail: `${fmtNum(median(cpu["convex-test"][size]))} and ${fmtNum(median(cpu.emulator[size]))} µs CPU/op`,
+    });
   }
   for (const size of INPROC_SIZES) {
     const name = `t.run store+get+getUrl ${fmtSize(size)}: convex-test + emulator connected / convex-test alone`;
-    if (pending) rows.push({ section: "1. in-process", name, target: ">= 0.9x", pass: null, note: pending, valueText: "—", detail: "" });
-    else ratioRow("1. in-process", name, per("connected", "convex-test", size), ">= 0.9x", (r) => r >= 0.9, `${ops("connected", size)} vs ${ops("convex-test", size)}, ops/s`);
+    if (pending)
+      rows.push({
+        section: "1. in-process",
+        name,
+        target: ">= 0.9x",
+        pass: null,
+        note: pending,
+        valueText: "—",
+        detail: "",
+      });
+    else
+      ratioRow(
+        "1. in-process",
+        name,
+        per("connected", "convex-test", size),
+        ">= 0.9x",
+        (r) => r >= 0.9,
+        `${ops("connected", size)} vs ${ops("convex-test", size)}, ops/s`,
+      );
   }
 }
 
@@ -237,15 +332,31 @@ function serverSpec(kind, { profDir, gc } = {}) {
   const gcFlags = gc ? ["--expose-gc"] : [];
   switch (kind) {
     case "emulator-lib":
-      return { cmd: node, args: [...gcFlags, join(BENCH_DIR, "servers/emulator.mjs")], cwd: BENCH_DIR, env: { BENCH_GC_SIGNAL: "1" } };
+      return {
+        cmd: node,
+        args: [...gcFlags, join(BENCH_DIR, "servers/emulator.mjs")],
+        cwd: BENCH_DIR,
+        env: { BENCH_GC_SIGNAL: "1" },
+      };
     case "emulator":
       return {
         cmd: node,
-        args: [...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []), join(ROOT_DIR, "bin/convex-storage-emulator.js"), "--port", "0", "--quiet"],
+        args: [
+          ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []),
+          join(ROOT_DIR, "bin/convex-storage-emulator.js"),
+          "--port",
+          "0",
+          "--quiet",
+        ],
         cwd: ROOT_DIR,
       };
     case "bare":
-      return { cmd: node, args: [...gcFlags, join(BENCH_DIR, "servers/bare.mjs")], cwd: BENCH_DIR, env: { BENCH_GC_SIGNAL: "1" } };
+      return {
+        cmd: node,
+        args: [...gcFlags, join(BENCH_DIR, "servers/bare.mjs")],
+        cwd: BENCH_DIR,
+        env: { BENCH_GC_SIGNAL: "1" },
+      };
     case "s3rver":
       return { cmd: node, args: [join(BENCH_DIR, "servers/s3rver.mjs")], cwd: BENCH_DIR };
     case "floor":
@@ -255,8 +366,18 @@ function serverSpec(kind, { profDir, gc } = {}) {
       const cwd = mkdtempSync(join(os.tmpdir(), "bench-azurite-"));
       return {
         cmd: node,
-        args: [join(BENCH_DIR, "node_modules/azurite/dist/src/blob/main.js"), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", "0",
-          "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry"],
+        args: [
+          join(BENCH_DIR, "node_modules/azurite/dist/src/blob/main.js"),
+          "--inMemoryPersistence",
+          "--blobHost",
+          "127.0.0.1",
+          "--blobPort",
+          "0",
+          "--silent",
+          "--skipApiVersionCheck",
+          "--loose",
+          "--disableTelemetry",
+        ],
         cwd,
         cleanup: () => rmSync(cwd, { recursive: true, force: true }),
       };
@@ -283,13 +404,22 @@ async function httpSection() {
   try {
     await withServer("azurite", async () => {});
   } catch (error) {
-    skipped.azurite = `Azurite would not start on Node ${process.version}: ${String(error.message).split("\n").find((l) => l.trim()) ?? ""}`;
+    skipped.azurite = `Azurite would not start on Node ${process.version}: ${
+      String(error.message)
+        .split("\n")
+        .find((l) => l.trim()) ?? ""
+    }`;
     azuriteSkipped = `so it was skipped: ${skipped.azurite}`;
     log(skipped.azurite);
   }
   const kinds = [...HTTP_KINDS.filter((k) => !skipped[k]), "floor"];
   // Per kind and size: throughput (req/s) and server CPU per request (µs) of each phase, one entry per run.
-  const res = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [], upFaults: [] }]))]));
+  const res = Object.fromEntries(
+    kinds.map((k) => [
+      k,
+      Object.fromEntries(HTTP_SIZES.map((s) => [s, { up: [], serve: [], upCpu: [], serveCpu: [], upFaults: [] }])),
+    ]),
+  );
   const total = RUNS * HTTP_SIZES.length * kinds.length;
   let n = 0;
   for (let run = 0; run < RUNS; run++) {
@@ -300,7 +430,18 @@ async function httpSection() {
         // The client reads the server's CPU time (/proc/<pid>/stat) around each timed phase.
         const out = await withServer(kind, (server) =>
           // The floor speaks the emulator's routes.
-          runJsonChild(join(BENCH_DIR, "http-client.mjs"), { kind: kind === "floor" ? "emulator" : kind, origin: server.url, size, uploadMs: UPLOAD_MS, warmupMs: WARMUP_MS, serverPid: server.pid }, { timeoutMs: 180_000 }),
+          runJsonChild(
+            join(BENCH_DIR, "http-client.mjs"),
+            {
+              kind: kind === "floor" ? "emulator" : kind,
+              origin: server.url,
+              size,
+              uploadMs: UPLOAD_MS,
+              warmupMs: WARMUP_MS,
+              serverPid: server.pid,
+            },
+            { timeoutMs: 180_000 },
+          ),
         );
         const up = out.uploads / out.uploadSec;
         const serve = out.serves / out.serveSec;
@@ -310,12 +451,19 @@ async function httpSection() {
         r.upCpu.push(out.uploadCpuUs);
         r.serveCpu.push(out.serveCpuUs);
         r.upFaults.push(out.uploadFaults);
-        const unit = (rps) => (size >= MiB ? `${fmtNum((rps * size) / MiB).padStart(6)} MiB/s` : `${fmtNum(rps).padStart(6)} req/s`);
-        log(`[http ${n}/${total}] run ${run + 1}/${RUNS} ${fmtSize(size).padStart(7)} ${kind.padEnd(8)} upload ${unit(up)} (${out.uploads}) ${fmtNum(out.uploadCpuUs).padStart(6)} µs CPU/req, serve ${unit(serve)} ${fmtNum(out.serveCpuUs).padStart(6)} µs CPU/req  (${((performance.now() - t0) / 1000).toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)}, ${elapsed()})`);
+        const unit = (rps) =>
+          size >= MiB ? `${fmtNum((rps * size) / MiB).padStart(6)} MiB/s` : `${fmtNum(rps).padStart(6)} req/s`;
+        log(
+          `[http ${n}/${total}] run ${run + 1}/${RUNS} ${fmtSize(size).padStart(7)} ${kind.padEnd(8)} upload ${unit(up)} (${out.uploads}) ${fmtNum(out.uploadCpuUs).padStart(6)} µs CPU/req, serve ${unit(serve)} ${fmtNum(out.serveCpuUs).padStart(6)} µs CPU/req  (${((performance.now() - t0) / 1000).toFixed(1)} s, load ${os.loadavg()[0].toFixed(1)}, ${elapsed()})`,
+        );
       }
     }
   }
-  cpuTable = { kinds, sizes: HTTP_SIZES, median: (k, size, dir) => median(res[k][size][{ up: "upCpu", serve: "serveCpu", faults: "upFaults" }[dir]]) };
+  cpuTable = {
+    kinds,
+    sizes: HTTP_SIZES,
+    median: (k, size, dir) => median(res[k][size][{ up: "upCpu", serve: "serveCpu", faults: "upFaults" }[dir]]),
+  };
   const fmtRate = (size, rps) => (size >= MiB ? `${fmtNum((rps * size) / MiB)} MiB/s` : `${fmtNum(rps)} req/s`);
   const fmtCpu = (us) => `${fmtNum(us)} µs`;
   for (const size of HTTP_SIZES) {
@@ -326,8 +474,12 @@ async function httpSection() {
       const emuCpu = res.emulator[size][cpuKey];
       const em = `${fmtRate(size, median(emu))}, ${fmtCpu(median(emuCpu))} CPU/req`;
       // Ratios within each run: throughput emulator / baseline, CPU baseline / emulator (above 1: the emulator is cheaper).
-      const vs = (baseline, baselineCpu) => [emu.map((x, i) => x / baseline[i]), emuCpu.map((x, i) => baselineCpu[i] / x)];
-      const detail = (baseline, baselineCpu) => `${em} vs ${fmtRate(size, median(baseline))}, ${fmtCpu(median(baselineCpu))}`;
+      const vs = (baseline, baselineCpu) => [
+        emu.map((x, i) => x / baseline[i]),
+        emuCpu.map((x, i) => baselineCpu[i] / x),
+      ];
+      const detail = (baseline, baselineCpu) =>
+        `${em} vs ${fmtRate(size, median(baseline))}, ${fmtCpu(median(baselineCpu))}`;
       // vs bare (or, at 16 MiB, the best of bare and s3rver in the same run)
       let base = { name: "bare node:http", thr: res.bare[size][dir], cpu: res.bare[size][cpuKey] };
       if (size === 16 * MiB) {
@@ -338,22 +490,57 @@ async function httpSection() {
         };
       }
       const target = size === KiB ? 0.5 : 0.8;
-      httpRow(`${label} ${fmtSize(size)}: emulator / ${base.name}`, ...vs(base.thr, base.cpu), `>= ${target}x`, (r) => r >= target, detail(base.thr, base.cpu));
+      httpRow(
+        `${label} ${fmtSize(size)}: emulator / ${base.name}`,
+        ...vs(base.thr, base.cpu),
+        `>= ${target}x`,
+        (r) => r >= target,
+        detail(base.thr, base.cpu),
+      );
       // Reported: what node:http plus the protocol's own work costs (bench/servers/floor.mjs)
       // against the same baseline, and the emulator against it.
       const floor = res.floor[size];
       const fl = `${fmtRate(size, median(floor[dir]))}, ${fmtCpu(median(floor[cpuKey]))} CPU/req`;
       const floorRatios = [floor[dir].map((x, i) => x / base.thr[i]), floor[cpuKey].map((x, i) => base.cpu[i] / x)];
-      rows.push({ section: "2. HTTP", name: `floor ${label} ${fmtSize(size)}: node:http + the protocol's work / ${base.name}`, ratios: floorRatios[0], value: median(floorRatios[0]),
-        cpuRatios: floorRatios[1], cpuValue: median(floorRatios[1]), unit: "x", target: "reported", pass: null, note: "floor",
-        detail: `${fl} vs ${fmtRate(size, median(base.thr))}, ${fmtCpu(median(base.cpu))}` });
+      rows.push({
+        section: "2. HTTP",
+        name: `floor ${label} ${fmtSize(size)}: node:http + the protocol's work / ${base.name}`,
+        ratios: floorRatios[0],
+        value: median(floorRatios[0]),
+        cpuRatios: floorRatios[1],
+        cpuValue: median(floorRatios[1]),
+        unit: "x",
+        target: "reported",
+        pass: null,
+        note: "floor",
+        detail: `${fl} vs ${fmtRate(size, median(base.thr))}, ${fmtCpu(median(base.cpu))}`,
+      });
       const [thr, cpu] = vs(floor[dir], floor[cpuKey]);
-      rows.push({ section: "2. HTTP", name: `${label} ${fmtSize(size)}: emulator / floor`, ratios: thr, value: median(thr), cpuRatios: cpu, cpuValue: median(cpu),
-        unit: "x", target: "reported", pass: null, note: "floor", detail: `${em} vs ${fl}` });
+      rows.push({
+        section: "2. HTTP",
+        name: `${label} ${fmtSize(size)}: emulator / floor`,
+        ratios: thr,
+        value: median(thr),
+        cpuRatios: cpu,
+        cpuValue: median(cpu),
+        unit: "x",
+        target: "reported",
+        pass: null,
+        note: "floor",
+        detail: `${em} vs ${fl}`,
+      });
       for (const peer of ["s3rver", "azurite"]) {
         const name = `${label} ${fmtSize(size)}: emulator / ${peer}`;
         if (skipped[peer]) {
-          rows.push({ section: "2. HTTP", name, target: "> 1x", pass: null, note: "skipped", valueText: "—", detail: skipped[peer] });
+          rows.push({
+            section: "2. HTTP",
+            name,
+            target: "> 1x",
+            pass: null,
+            note: "skipped",
+            valueText: "—",
+            detail: skipped[peer],
+          });
           continue;
         }
         const p = res[peer][size];
@@ -374,21 +561,54 @@ async function overheadSection() {
     { timeoutMs: 300_000 },
   );
   const { emulator, bare } = out.lifecycle;
-  log(`[overhead] lifecycle ${emulator.length}x each: emulator median ${median(emulator).toFixed(2)} ms p99 ${quantile(emulator, 0.99).toFixed(2)} ms; bare median ${median(bare).toFixed(2)} ms p99 ${quantile(bare, 0.99).toFixed(2)} ms  (${elapsed()})`);
+  log(
+    `[overhead] lifecycle ${emulator.length}x each: emulator median ${median(emulator).toFixed(2)} ms p99 ${quantile(emulator, 0.99).toFixed(2)} ms; bare median ${median(bare).toFixed(2)} ms p99 ${quantile(bare, 0.99).toFixed(2)} ms  (${elapsed()})`,
+  );
   const detail = (q) => `${q(emulator).toFixed(2)} ms vs ${q(bare).toFixed(2)} ms, ${emulator.length} each`;
   const med = median(emulator) / median(bare);
-  rows.push({ section: "3. per-test", name: "create+listen+1 upload+close: emulator / bare http (median)", value: med, valueText: fmtRatio(med), target: "<= 2x", pass: med <= 2, detail: detail(median) });
+  rows.push({
+    section: "3. per-test",
+    name: "create+listen+1 upload+close: emulator / bare http (median)",
+    value: med,
+    valueText: fmtRatio(med),
+    target: "<= 2x",
+    pass: med <= 2,
+    detail: detail(median),
+  });
   const p99 = quantile(emulator, 0.99) / quantile(bare, 0.99);
-  rows.push({ section: "3. per-test", name: "create+listen+1 upload+close: emulator / bare http (p99)", value: p99, valueText: fmtRatio(p99), target: "<= 2.5x", pass: p99 <= 2.5, detail: detail((a) => quantile(a, 0.99)) });
+  rows.push({
+    section: "3. per-test",
+    name: "create+listen+1 upload+close: emulator / bare http (p99)",
+    value: p99,
+    valueText: fmtRatio(p99),
+    target: "<= 2.5x",
+    pass: p99 <= 2.5,
+    detail: detail((a) => quantile(a, 0.99)),
+  });
   const reset = median(out.reset);
   log(`[overhead] reset() with ${out.resetFiles} files: ${out.reset.map((x) => x.toFixed(2)).join(", ")} ms`);
-  rows.push({ section: "3. per-test", name: `reset() with ${fmtNum(out.resetFiles)} files stored`, value: reset, valueText: `${reset.toFixed(2)} ms`, target: "< 10 ms", pass: reset < 10,
-    detail: `median of ${out.reset.length}: ${out.reset.map((x) => x.toFixed(1)).join(", ")} ms` });
+  rows.push({
+    section: "3. per-test",
+    name: `reset() with ${fmtNum(out.resetFiles)} files stored`,
+    value: reset,
+    valueText: `${reset.toFixed(2)} ms`,
+    target: "< 10 ms",
+    pass: reset < 10,
+    detail: `median of ${out.reset.length}: ${out.reset.map((x) => x.toFixed(1)).join(", ")} ms`,
+  });
   for (const what of ["snapshot", "restore"]) {
     const rates = out[what].map((ms) => out.snapshotMiB / (ms / 1000));
     log(`[overhead] ${what}() of ${out.snapshotMiB} MiB: ${out[what].map((x) => x.toFixed(0)).join(", ")} ms`);
-    rows.push({ section: "3. per-test", name: `${what}() of ${out.snapshotMiB} MiB (1 MiB files)`, value: median(rates), valueText: `${fmtNum(median(rates))} MiB/s`, target: "reported", pass: null, note: "reported",
-      detail: `${out[what].map((x) => x.toFixed(0)).join(", ")} ms` });
+    rows.push({
+      section: "3. per-test",
+      name: `${what}() of ${out.snapshotMiB} MiB (1 MiB files)`,
+      value: median(rates),
+      valueText: `${fmtNum(median(rates))} MiB/s`,
+      target: "reported",
+      pass: null,
+      note: "reported",
+      detail: `${out[what].map((x) => x.toFixed(0)).join(", ")} ms`,
+    });
   }
 }
 
@@ -397,47 +617,81 @@ async function overheadSection() {
 async function memorySection() {
   const files = MEMORY_BYTES / MiB;
   // The emulator here is servers/emulator.mjs: the CLI's createStorageEmulator().listen() from dist/, plus a GC hook.
-  const servers = [["emulator", "emulator-lib"], ["bare", "bare"]];
+  const servers = [
+    ["emulator", "emulator-lib"],
+    ["bare", "bare"],
+  ];
   const stored = {};
   for (const [kind, serverKind] of servers) {
-    await withServer(serverKind, async (server) => {
-      const before = procMemory(server.pid);
-      const out = await runJsonChild(
-        join(BENCH_DIR, "http-client.mjs"),
-        { kind, origin: server.url, size: MiB, uploadMs: 300_000, maxUploads: files, serve: false, warmupMs: 0 },
-        { timeoutMs: 300_000 },
-      );
-      if (out.uploads !== files) throw new Error(`${kind}: ${out.uploads} uploads, expected ${files}`);
-      await sleep(500); // let the server finish its bookkeeping
-      const after = procMemory(server.pid);
-      server.child.kill("SIGUSR2");
-      await sleep(1000);
-      const afterGc = procMemory(server.pid);
-      stored[kind] = { before, after, afterGc, sec: out.uploadSec };
-      log(`[memory] ${kind}: ${files} x 1 MiB stored over HTTP in ${out.uploadSec.toFixed(1)} s; RSS ${(after.rss / MiB).toFixed(0)} MiB (idle ${(before.rss / MiB).toFixed(0)} MiB, after a full GC ${(afterGc.rss / MiB).toFixed(0)} MiB), peak ${(afterGc.hwm / MiB).toFixed(0)} MiB  (${elapsed()})`);
-    }, { gc: true });
+    await withServer(
+      serverKind,
+      async (server) => {
+        const before = procMemory(server.pid);
+        const out = await runJsonChild(
+          join(BENCH_DIR, "http-client.mjs"),
+          { kind, origin: server.url, size: MiB, uploadMs: 300_000, maxUploads: files, serve: false, warmupMs: 0 },
+          { timeoutMs: 300_000 },
+        );
+        if (out.uploads !== files) throw new Error(`${kind}: ${out.uploads} uploads, expected ${files}`);
+        await sleep(500); // let the server finish its bookkeeping
+        const after = procMemory(server.pid);
+        server.child.kill("SIGUSR2");
+        await sleep(1000);
+        const afterGc = procMemory(server.pid);
+        stored[kind] = { before, after, afterGc, sec: out.uploadSec };
+        log(
+          `[memory] ${kind}: ${files} x 1 MiB stored over HTTP in ${out.uploadSec.toFixed(1)} s; RSS ${(after.rss / MiB).toFixed(0)} MiB (idle ${(before.rss / MiB).toFixed(0)} MiB, after a full GC ${(afterGc.rss / MiB).toFixed(0)} MiB), peak ${(afterGc.hwm / MiB).toFixed(0)} MiB  (${elapsed()})`,
+        );
+      },
+      { gc: true },
+    );
   }
   const mib = (b) => (b / MiB).toFixed(0);
   const rss = stored.emulator.after.rss / MEMORY_BYTES;
-  rows.push({ section: "4. memory", name: `server RSS after storing ${fmtSize(MEMORY_BYTES)} as 1 MiB files / stored bytes`, value: rss, valueText: fmtRatio(rss), target: "<= 1.15x", pass: rss <= 1.15,
-    detail: `emulator ${mib(stored.emulator.after.rss)} MiB (${mib(stored.emulator.afterGc.rss)} MiB after a full GC); ` +
-      `bare node:http ${mib(stored.bare.after.rss)} MiB = ${(stored.bare.after.rss / MEMORY_BYTES).toFixed(2)}x (${mib(stored.bare.afterGc.rss)} MiB after GC)` });
+  rows.push({
+    section: "4. memory",
+    name: `server RSS after storing ${fmtSize(MEMORY_BYTES)} as 1 MiB files / stored bytes`,
+    value: rss,
+    valueText: fmtRatio(rss),
+    target: "<= 1.15x",
+    pass: rss <= 1.15,
+    detail:
+      `emulator ${mib(stored.emulator.after.rss)} MiB (${mib(stored.emulator.afterGc.rss)} MiB after a full GC); ` +
+      `bare node:http ${mib(stored.bare.after.rss)} MiB = ${(stored.bare.after.rss / MEMORY_BYTES).toFixed(2)}x (${mib(stored.bare.afterGc.rss)} MiB after GC)`,
+  });
 
   for (const chunked of [false, true]) {
     const peak = {};
     const how = chunked ? "without Content-Length (chunked)" : "with Content-Length";
     for (const [kind, serverKind] of servers) {
-      await withServer(serverKind, async (server) => {
-        const idle = procMemory(server.pid);
-        const out = await runJsonChild(join(BENCH_DIR, "big-upload.mjs"), { kind, origin: server.url, totalBytes: MEMORY_BYTES, chunked }, { timeoutMs: 300_000 });
-        await sleep(200);
-        peak[kind] = { ...procMemory(server.pid), idle: idle.rss };
-        log(`[memory] ${kind}: one ${fmtSize(MEMORY_BYTES)} upload ${how} in ${out.sec.toFixed(1)} s; peak RSS (VmHWM) ${mib(peak[kind].hwm)} MiB, RSS after ${mib(peak[kind].rss)} MiB, idle before ${mib(idle.rss)} MiB  (${elapsed()})`);
-      }, { gc: true });
+      await withServer(
+        serverKind,
+        async (server) => {
+          const idle = procMemory(server.pid);
+          const out = await runJsonChild(
+            join(BENCH_DIR, "big-upload.mjs"),
+            { kind, origin: server.url, totalBytes: MEMORY_BYTES, chunked },
+            { timeoutMs: 300_000 },
+          );
+          await sleep(200);
+          peak[kind] = { ...procMemory(server.pid), idle: idle.rss };
+          log(
+            `[memory] ${kind}: one ${fmtSize(MEMORY_BYTES)} upload ${how} in ${out.sec.toFixed(1)} s; peak RSS (VmHWM) ${mib(peak[kind].hwm)} MiB, RSS after ${mib(peak[kind].rss)} MiB, idle before ${mib(idle.rss)} MiB  (${elapsed()})`,
+          );
+        },
+        { gc: true },
+      );
     }
     const over = (peak.emulator.hwm - MEMORY_BYTES) / MiB;
-    rows.push({ section: "4. memory", name: `peak RSS (VmHWM) during one ${fmtSize(MEMORY_BYTES)} upload ${how}, over stored bytes`, value: over, valueText: `+${fmtNum(over)} MiB`, target: "<= +64 MiB", pass: over <= 64,
-      detail: `emulator peak ${mib(peak.emulator.hwm)} MiB (idle ${mib(peak.emulator.idle)} MiB); bare node:http (chunks + Buffer.concat) peak ${mib(peak.bare.hwm)} MiB (idle ${mib(peak.bare.idle)} MiB)` });
+    rows.push({
+      section: "4. memory",
+      name: `peak RSS (VmHWM) during one ${fmtSize(MEMORY_BYTES)} upload ${how}, over stored bytes`,
+      value: over,
+      valueText: `+${fmtNum(over)} MiB`,
+      target: "<= +64 MiB",
+      pass: over <= 64,
+      detail: `emulator peak ${mib(peak.emulator.hwm)} MiB (idle ${mib(peak.emulator.idle)} MiB); bare node:http (chunks + Buffer.concat) peak ${mib(peak.bare.hwm)} MiB (idle ${mib(peak.bare.idle)} MiB)`,
+    });
   }
 }
 
@@ -492,15 +746,32 @@ async function cliSection() {
       const port = await freePort();
       const ms =
         kind === "emulator"
-          ? await timeToFirstRequest([join(ROOT_DIR, "bin/convex-storage-emulator.js"), "--port", String(port), "--quiet"], port, "/_emulator/health")
-          : await timeToFirstRequest(["-e", `require("node:http").createServer((q, s) => s.end("ok")).listen(${port}, "127.0.0.1")`], port, "/");
+          ? await timeToFirstRequest(
+              [join(ROOT_DIR, "bin/convex-storage-emulator.js"), "--port", String(port), "--quiet"],
+              port,
+              "/_emulator/health",
+            )
+          : await timeToFirstRequest(
+              ["-e", `require("node:http").createServer((q, s) => s.end("ok")).listen(${port}, "127.0.0.1")`],
+              port,
+              "/",
+            );
       times[kind].push(ms);
     }
   }
-  log(`[cli] start to first answer, ${iterations}x: emulator ${times.emulator.map((x) => x.toFixed(0)).join(", ")} ms; bare node -e ${times.bare.map((x) => x.toFixed(0)).join(", ")} ms  (${elapsed()})`);
+  log(
+    `[cli] start to first answer, ${iterations}x: emulator ${times.emulator.map((x) => x.toFixed(0)).join(", ")} ms; bare node -e ${times.bare.map((x) => x.toFixed(0)).join(", ")} ms  (${elapsed()})`,
+  );
   const r = median(times.emulator) / median(times.bare);
-  rows.push({ section: "5. CLI", name: "spawn bin to first GET /_emulator/health / bare `node -e` http listen", value: r, valueText: fmtRatio(r), target: "< 2x", pass: r < 2,
-    detail: `median ${median(times.emulator).toFixed(0)} ms vs ${median(times.bare).toFixed(0)} ms, ${iterations} each` });
+  rows.push({
+    section: "5. CLI",
+    name: "spawn bin to first GET /_emulator/health / bare `node -e` http listen",
+    value: r,
+    valueText: fmtRatio(r),
+    target: "< 2x",
+    pass: r < 2,
+    detail: `median ${median(times.emulator).toFixed(0)} ms vs ${median(times.bare).toFixed(0)} ms, ${iterations} each`,
+  });
 }
 
 // Convex's own clients (issue 27): a mutation's round trip over the WebSocket and the HTTP API
@@ -509,30 +780,94 @@ async function clientsSection() {
   const samples = QUICK ? 300 : 1000;
   const results = [];
   for (let run = 0; run < RUNS; run++) {
-    results.push(await runJsonChild(join(BENCH_DIR, "clients.mjs"), { samples, batches: 5, fanout: 100, rounds: QUICK ? 10 : 20 }, { timeoutMs: 300_000 }));
+    results.push(
+      await runJsonChild(
+        join(BENCH_DIR, "clients.mjs"),
+        { samples, batches: 5, fanout: 100, rounds: QUICK ? 10 : 20 },
+        { timeoutMs: 300_000 },
+      ),
+    );
     const r = results.at(-1);
-    log(`[clients] run ${run + 1}: t.mutation p50 ${r.inProcess.p50.toFixed(3)} ms, WebSocket ${r.ws.p50.toFixed(3)} ms (floor ${r.syncFloor.p50.toFixed(3)} ms), HTTP ${r.http.p50.toFixed(3)} ms, fan-out to 100 ${r.fanout.p50.toFixed(1)} ms  (${elapsed()})`);
+    log(
+      `[clients] run ${run + 1}: t.mutation p50 ${r.inProcess.p50.toFixed(3)} ms, WebSocket ${r.ws.p50.toFixed(3)} ms (floor ${r.syncFloor.p50.toFixed(3)} ms), HTTP ${r.http.p50.toFixed(3)} ms, fan-out to 100 ${r.fanout.p50.toFixed(1)} ms  (${elapsed()})`,
+    );
   }
   const ratio = (path, q) => results.map((r) => r[path][q] / r.inProcess[q]);
-  const ms = (path, q) => `${median(results.map((r) => r[path][q])).toFixed(3)} ms vs ${median(results.map((r) => r.inProcess[q])).toFixed(3)} ms`;
-  ratioRow("6. clients", "ConvexClient.mutation over the WebSocket / t.mutation in process (p50)", ratio("ws", "p50"), "<= 1.5x", (x) => x <= 1.5, ms("ws", "p50"));
-  for (const [path, label] of [["ws", "ConvexClient.mutation over the WebSocket"], ["wsSubscribed", "the same, subscribed to what it writes"], ["http", "ConvexHttpClient.mutation over HTTP"]]) {
+  const ms = (path, q) =>
+    `${median(results.map((r) => r[path][q])).toFixed(3)} ms vs ${median(results.map((r) => r.inProcess[q])).toFixed(3)} ms`;
+  ratioRow(
+    "6. clients",
+    "ConvexClient.mutation over the WebSocket / t.mutation in process (p50)",
+    ratio("ws", "p50"),
+    "<= 1.5x",
+    (x) => x <= 1.5,
+    ms("ws", "p50"),
+  );
+  for (const [path, label] of [
+    ["ws", "ConvexClient.mutation over the WebSocket"],
+    ["wsSubscribed", "the same, subscribed to what it writes"],
+    ["http", "ConvexHttpClient.mutation over HTTP"],
+  ]) {
     for (const q of path === "ws" ? ["p99"] : ["p50", "p99"]) {
       const ratios = ratio(path, q);
-      rows.push({ section: "6. clients", name: `${label} / t.mutation in process (${q})`, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "reported", detail: ms(path, q) });
+      rows.push({
+        section: "6. clients",
+        name: `${label} / t.mutation in process (${q})`,
+        ratios,
+        value: median(ratios),
+        unit: "x",
+        target: "reported",
+        pass: null,
+        note: "reported",
+        detail: ms(path, q),
+      });
     }
   }
   // Floors: the same round trips with the emulator's work taken out (bench/lib/client-floors.mjs).
-  for (const [path, label] of [["echoFloor", "floor: bare ws + JSON, the same frames"], ["syncFloor", "floor: ConvexClient vs a canned sync server"], ["syncFloorSubscribed", "floor: the same, subscribed"], ["httpFloor", "floor: ConvexHttpClient vs canned node:http"]]) {
+  for (const [path, label] of [
+    ["echoFloor", "floor: bare ws + JSON, the same frames"],
+    ["syncFloor", "floor: ConvexClient vs a canned sync server"],
+    ["syncFloorSubscribed", "floor: the same, subscribed"],
+    ["httpFloor", "floor: ConvexHttpClient vs canned node:http"],
+  ]) {
     const ratios = ratio(path, "p50");
-    rows.push({ section: "6. clients", name: `${label} / t.mutation in process (p50)`, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note: "floor", detail: ms(path, "p50") });
+    rows.push({
+      section: "6. clients",
+      name: `${label} / t.mutation in process (p50)`,
+      ratios,
+      value: median(ratios),
+      unit: "x",
+      target: "reported",
+      pass: null,
+      note: "floor",
+      detail: ms(path, "p50"),
+    });
   }
   const cpu = (path) => median(results.map((r) => r[path].cpuUs / r.inProcess.cpuUs));
-  rows.push({ section: "6. clients", name: "CPU per op / t.mutation's: WebSocket, subscribed, HTTP; floors: ConvexClient, ConvexHttpClient", value: cpu("ws"), valueText: `${cpu("ws").toFixed(2)}x`, unit: "x", target: "reported", pass: null, note: "reported",
-    detail: ["ws", "wsSubscribed", "http", "syncFloor", "httpFloor"].map((p) => `${cpu(p).toFixed(2)}x`).join(", ") + ` (t.mutation ${median(results.map((r) => r.inProcess.cpuUs)).toFixed(0)} µs)` });
+  rows.push({
+    section: "6. clients",
+    name: "CPU per op / t.mutation's: WebSocket, subscribed, HTTP; floors: ConvexClient, ConvexHttpClient",
+    value: cpu("ws"),
+    valueText: `${cpu("ws").toFixed(2)}x`,
+    unit: "x",
+    target: "reported",
+    pass: null,
+    note: "reported",
+    detail:
+      ["ws", "wsSubscribed", "http", "syncFloor", "httpFloor"].map((p) => `${cpu(p).toFixed(2)}x`).join(", ") +
+      ` (t.mutation ${median(results.map((r) => r.inProcess.cpuUs)).toFixed(0)} µs)`,
+  });
   const fan = results.map((r) => r.fanout.p50);
-  rows.push({ section: "6. clients", name: "one mutation to 100 subscribed ConvexClients, until the last has it (p50)", value: median(fan), valueText: `${median(fan).toFixed(1)} ms`, target: "reported", pass: null, note: "reported",
-    detail: `p99 ${median(results.map((r) => r.fanout.p99)).toFixed(1)} ms, ${RUNS} run(s)` });
+  rows.push({
+    section: "6. clients",
+    name: "one mutation to 100 subscribed ConvexClients, until the last has it (p50)",
+    value: median(fan),
+    valueText: `${median(fan).toFixed(1)} ms`,
+    target: "reported",
+    pass: null,
+    note: "reported",
+    detail: `p99 ${median(results.map((r) => r.fanout.p99)).toFixed(1)} ms, ${RUNS} run(s)`,
+  });
 }
 
 // --- run --------------------------------------------------------------------------------
@@ -570,7 +905,9 @@ for (let i = 0; i < rows.length; i++) {
 const judged = rows.filter((r) => r.pass !== null);
 const met = judged.filter((r) => r.pass).length;
 log("");
-log(`${met}/${judged.length} targets met. Ratios are medians over ${RUNS} run(s) of per-run ratios; (spread) is the min–max per-run ratio. Wall time ${wallSec.toFixed(0)} s.`);
+log(
+  `${met}/${judged.length} targets met. Ratios are medians over ${RUNS} run(s) of per-run ratios; (spread) is the min–max per-run ratio. Wall time ${wallSec.toFixed(0)} s.`,
+);
 
 // RESULTS.md only from a full run; --out FILE writes any run's report elsewhere.
 if (flags.out) {
@@ -586,23 +923,38 @@ function resultsMarkdown() {
   const esc = (s) => String(s).replaceAll("|", "\\|");
   md.push("# Benchmark results");
   md.push("");
-  md.push(`Written by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ` +
-    "Anyone (the lead included) may re-run it; it overwrites this file except for the hand-written notes at the end, which come from bench/LIMITS.md.");
+  md.push(
+    `Written by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. ` +
+      "Anyone (the lead included) may re-run it; it overwrites this file except for the hand-written notes at the end, which come from bench/LIMITS.md.",
+  );
   md.push("");
   md.push("## Machine and versions");
   md.push("");
   md.push(`- CPU: ${machine.cores} cores, ${machine.cpu}`);
   md.push(`- memory: ${machine.memGiB.toFixed(1)} GiB; ${machine.platform}`);
   md.push(`- Node ${machine.node}; convex-storage-emulator ${machine.emulator}`);
-  md.push(`- peers: ${Object.entries(machine.peers).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  if (azuriteEngines) md.push(`- Azurite ${machine.peers.azurite} declares \`engines.node ${azuriteEngines}\` (npm warns EBADENGINE); ${azuriteSkipped ?? `it installed and ran on Node ${process.version} in every case here`}.`);
-  md.push(`- load average (1 min) at start ${loadStart[0].toFixed(2)}, at end ${loadEnd[0].toFixed(2)}: other agents' test runs share these ${machine.cores} cores, so absolute numbers are noisy; the ratios compare cases from the same run, interleaved.`);
-  md.push(`- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of untimed uploads and their GETs (the same for every server: steady state, not JIT warm-up); in-process cases ${INPROC_MS / 1000} s after ${INPROC_WARMUP_MS / 1000} s of untimed ops. Total wall time ${wallSec.toFixed(0)} s (without install and build).`);
+  md.push(
+    `- peers: ${Object.entries(machine.peers)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  if (azuriteEngines)
+    md.push(
+      `- Azurite ${machine.peers.azurite} declares \`engines.node ${azuriteEngines}\` (npm warns EBADENGINE); ${azuriteSkipped ?? `it installed and ran on Node ${process.version} in every case here`}.`,
+    );
+  md.push(
+    `- load average (1 min) at start ${loadStart[0].toFixed(2)}, at end ${loadEnd[0].toFixed(2)}: other agents' test runs share these ${machine.cores} cores, so absolute numbers are noisy; the ratios compare cases from the same run, interleaved.`,
+  );
+  md.push(
+    `- ${RUNS} runs per case (each in fresh processes); HTTP upload phase ${UPLOAD_MS / 1000} s after ${WARMUP_MS / 1000} s of untimed uploads and their GETs (the same for every server: steady state, not JIT warm-up); in-process cases ${INPROC_MS / 1000} s after ${INPROC_WARMUP_MS / 1000} s of untimed ops. Total wall time ${wallSec.toFixed(0)} s (without install and build).`,
+  );
   md.push("");
   md.push("## Results");
   md.push("");
-  md.push("Ratio = emulator / baseline from the same run (median of the per-run ratios; the spread is the lowest and highest per-run ratio). Above 1 the emulator is faster, except for rows 3 and 4 where lower is better. " +
-    "HTTP rows show the throughput ratio, then the server-CPU ratio (baseline CPU per request / emulator CPU per request, so above 1 the emulator is cheaper); a row meets its target only when both do.");
+  md.push(
+    "Ratio = emulator / baseline from the same run (median of the per-run ratios; the spread is the lowest and highest per-run ratio). Above 1 the emulator is faster, except for rows 3 and 4 where lower is better. " +
+      "HTTP rows show the throughput ratio, then the server-CPU ratio (baseline CPU per request / emulator CPU per request, so above 1 the emulator is cheaper); a row meets its target only when both do.",
+  );
   md.push("");
   md.push("| row | ratio / value (spread) | target | verdict | emulator vs baseline (medians) |");
   md.push("|---|---|---|---|---|");
@@ -613,48 +965,69 @@ function resultsMarkdown() {
       md.push(`| **${lastSection}** | | | | |`);
     }
     const t = table[i];
-    md.push(`| ${esc(t[0])} | ${esc(t[1])} | ${esc(t[2])} | ${t[3] === "MISSES" ? "**misses**" : esc(t[3])} | ${esc(t[4])} |`);
+    md.push(
+      `| ${esc(t[0])} | ${esc(t[1])} | ${esc(t[2])} | ${t[3] === "MISSES" ? "**misses**" : esc(t[3])} | ${esc(t[4])} |`,
+    );
   }
   md.push("");
   md.push(`${met} of ${judged.length} targets met.`);
   md.push("");
   if (cpuTable) {
-    md.push("Server CPU time (user + system, from /proc/<pid>/stat, read by the client around each timed phase) per request, upload / GET, median over runs; it is much less moved by the other load on the machine than throughput, and the HTTP rows above are judged on both:");
+    md.push(
+      "Server CPU time (user + system, from /proc/<pid>/stat, read by the client around each timed phase) per request, upload / GET, median over runs; it is much less moved by the other load on the machine than throughput, and the HTTP rows above are judged on both:",
+    );
     md.push("");
     md.push(`| size | ${cpuTable.kinds.join(" | ")} |`);
     md.push(`|---|${cpuTable.kinds.map(() => "---:").join("|")}|`);
     for (const size of cpuTable.sizes) {
-      md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs`).join(" | ")} |`);
+      md.push(
+        `| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => `${fmtNum(cpuTable.median(k, size, "up"))} / ${fmtNum(cpuTable.median(k, size, "serve"))} µs`).join(" | ")} |`,
+      );
     }
     md.push("");
-    md.push("Server minor page faults per upload (/proc/<pid>/stat, the upload phase): memory new to the process, ~15-25 µs of CPU each on these VMs, so they explain much of the upload CPU above:");
+    md.push(
+      "Server minor page faults per upload (/proc/<pid>/stat, the upload phase): memory new to the process, ~15-25 µs of CPU each on these VMs, so they explain much of the upload CPU above:",
+    );
     md.push("");
     md.push(`| size | ${cpuTable.kinds.join(" | ")} |`);
     md.push(`|---|${cpuTable.kinds.map(() => "---:").join("|")}|`);
-    for (const size of cpuTable.sizes) md.push(`| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => fmtNum(cpuTable.median(k, size, "faults"))).join(" | ")} |`);
+    for (const size of cpuTable.sizes)
+      md.push(
+        `| ${fmtSize(size)} | ${cpuTable.kinds.map((k) => fmtNum(cpuTable.median(k, size, "faults"))).join(" | ")} |`,
+      );
     md.push("");
   }
   md.push("## Method");
   md.push("");
-  md.push("- **1. in-process**: one op = `store(blob)` + `(await get(id)).arrayBuffer()` + `getUrl(id)`, sequentially, in a fresh process per case. " +
-    "The limit is a `Map` of Blobs (store = `map.set(randomUUID(), blob)`, get = `map.get` + `arrayBuffer()`, getUrl = string concatenation). " +
-    "The floor rows run a `Map` that keeps a copy (`new Uint8Array(await blob.arrayBuffer())`) and returns `new Blob([copy])`: what any store must do whose `bytes()`/`text()`/`snapshot()` are synchronous, as the emulator's are (a Blob reads only asynchronously). " +
-    "convex-test runs the same three calls in one `t.run(ctx => …)` per op (`convexTest(undefined, { \"_generated/api.js\": … })`); the connected row does the same with `connectConvexTest(t, emulator)` from `dist/convex-test.js`. " +
-    "Memory new to a process costs ~15-25 µs per 4 KiB page on these VMs, so whether the allocator reuses a freed buffer or faults in a new one moves these rows a lot: the Map limit's own op at 64 KiB took 31 or 188 µs (0.4 or 9.6 page faults) in back-to-back runs, and at 1 MiB it ran 150 to 4,600 ops/s with glibc's settings; the children run with the default ones, and the floor rows come from the same runs. " +
-    "The detail column shows the process's CPU time per op beside ops/s.");
-  md.push("- **2. HTTP**: each server in its own child process on 127.0.0.1, one client process with an undici Pool of 8 connections. " +
-    `Upload phase of ${UPLOAD_MS / 1000} s, each request a new key and the same random body; then the serve phase GETs every uploaded key once and checks its length. ` +
-    "Throughput = completed requests / elapsed (MiB/s = that × size). The emulator is the CLI (`bin/convex-storage-emulator.js --port 0 --quiet`); " +
-    "it gets one upload URL (`POST /_emulator/upload-url`) per case and reuses it for every upload (a Convex upload token is reusable for an hour), POSTs the raw body to it, " +
-    "then maps the returned storage ids to `/api/storage/<uuid>` with one untimed `GET /_emulator/files` (what `getUrl` does) and GETs those. " +
-    "bare = node:http reading the body into a Map and serving it back (bench/servers/bare.mjs); s3rver = PUT/GET object in a bucket, files on tmpfs (/dev/shm; it has no in-memory mode); " +
-    "Azurite = blob service with `--inMemoryPersistence --disableTelemetry`, PUT BlockBlob / GET blob with an account SAS of the well-known dev account.");
-  md.push("- **3. per-test**: in one process, interleaved: `createStorageEmulator()` + `listen({ port: 0 })` + `generateUploadUrl()` + one 1 KiB POST (own connection) + `close()`, " +
-    "against `http.createServer().listen(0)` + one 1 KiB POST + `close()`. reset(): 10,000 seeded 1 KiB files. snapshot()/restore(): 256 files of 1 MiB.");
-  md.push(`- **4. memory**: VmRSS / VmHWM of the server process from /proc/<pid>/status, fresh server each; ${fmtSize(MEMORY_BYTES)} uploaded as 1 MiB files over HTTP (8 connections), ` +
-    `RSS read 0.5 s after the last upload; then a fresh server and one ${fmtSize(MEMORY_BYTES)} upload streamed in 1 MiB chunks with Content-Length, and again without (chunked). One run each; bare node:http shown for context.`);
-  md.push("- **5. CLI**: spawn `node bin/convex-storage-emulator.js --port P --quiet` and poll `GET /_emulator/health` every 5 ms until it answers 200, " +
-    "against `node -e` with an http server on P polled on `/`; alternated, 7 each, medians.");
+  md.push(
+    "- **1. in-process**: one op = `store(blob)` + `(await get(id)).arrayBuffer()` + `getUrl(id)`, sequentially, in a fresh process per case. " +
+      "The limit is a `Map` of Blobs (store = `map.set(randomUUID(), blob)`, get = `map.get` + `arrayBuffer()`, getUrl = string concatenation). " +
+      "The floor rows run a `Map` that keeps a copy (`new Uint8Array(await blob.arrayBuffer())`) and returns `new Blob([copy])`: what any store must do whose `bytes()`/`text()`/`snapshot()` are synchronous, as the emulator's are (a Blob reads only asynchronously). " +
+      'convex-test runs the same three calls in one `t.run(ctx => …)` per op (`convexTest(undefined, { "_generated/api.js": … })`); the connected row does the same with `connectConvexTest(t, emulator)` from `dist/convex-test.js`. ' +
+      "Memory new to a process costs ~15-25 µs per 4 KiB page on these VMs, so whether the allocator reuses a freed buffer or faults in a new one moves these rows a lot: the Map limit's own op at 64 KiB took 31 or 188 µs (0.4 or 9.6 page faults) in back-to-back runs, and at 1 MiB it ran 150 to 4,600 ops/s with glibc's settings; the children run with the default ones, and the floor rows come from the same runs. " +
+      "The detail column shows the process's CPU time per op beside ops/s.",
+  );
+  md.push(
+    "- **2. HTTP**: each server in its own child process on 127.0.0.1, one client process with an undici Pool of 8 connections. " +
+      `Upload phase of ${UPLOAD_MS / 1000} s, each request a new key and the same random body; then the serve phase GETs every uploaded key once and checks its length. ` +
+      "Throughput = completed requests / elapsed (MiB/s = that × size). The emulator is the CLI (`bin/convex-storage-emulator.js --port 0 --quiet`); " +
+      "it gets one upload URL (`POST /_emulator/upload-url`) per case and reuses it for every upload (a Convex upload token is reusable for an hour), POSTs the raw body to it, " +
+      "then maps the returned storage ids to `/api/storage/<uuid>` with one untimed `GET /_emulator/files` (what `getUrl` does) and GETs those. " +
+      "bare = node:http reading the body into a Map and serving it back (bench/servers/bare.mjs); s3rver = PUT/GET object in a bucket, files on tmpfs (/dev/shm; it has no in-memory mode); " +
+      "Azurite = blob service with `--inMemoryPersistence --disableTelemetry`, PUT BlockBlob / GET blob with an account SAS of the well-known dev account.",
+  );
+  md.push(
+    "- **3. per-test**: in one process, interleaved: `createStorageEmulator()` + `listen({ port: 0 })` + `generateUploadUrl()` + one 1 KiB POST (own connection) + `close()`, " +
+      "against `http.createServer().listen(0)` + one 1 KiB POST + `close()`. reset(): 10,000 seeded 1 KiB files. snapshot()/restore(): 256 files of 1 MiB.",
+  );
+  md.push(
+    `- **4. memory**: VmRSS / VmHWM of the server process from /proc/<pid>/status, fresh server each; ${fmtSize(MEMORY_BYTES)} uploaded as 1 MiB files over HTTP (8 connections), ` +
+      `RSS read 0.5 s after the last upload; then a fresh server and one ${fmtSize(MEMORY_BYTES)} upload streamed in 1 MiB chunks with Content-Length, and again without (chunked). One run each; bare node:http shown for context.`,
+  );
+  md.push(
+    "- **5. CLI**: spawn `node bin/convex-storage-emulator.js --port P --quiet` and poll `GET /_emulator/health` every 5 ms until it answers 200, " +
+      "against `node -e` with an http server on P polled on `/`; alternated, 7 each, medians.",
+  );
   md.push("");
   const limits = join(BENCH_DIR, "LIMITS.md");
   if (existsSync(limits)) {

@@ -28,7 +28,12 @@ export class CallRecord<T> {
     } catch (error) {
       return Promise.reject(error).catch((e: unknown) => this.failed(e));
     }
-    return result instanceof Promise ? result.then((r) => this.succeeded(r), (e: unknown) => this.failed(e)) : Promise.resolve(this.succeeded(result));
+    return result instanceof Promise
+      ? result.then(
+          (r) => this.succeeded(r),
+          (e: unknown) => this.failed(e),
+        )
+      : Promise.resolve(this.succeeded(result));
   }
 
   succeeded(result: T): T {

@@ -37,7 +37,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!options.quiet) {
       emulator.journal.subscribe((entry) => {
         if (entry.type !== "http") return;
-        out(`${entry.method} ${entry.path} ${entry.status || "aborted"} ${entry.bytesIn + entry.bytesOut}B ${entry.durationMs.toFixed(1)}ms`);
+        out(
+          `${entry.method} ${entry.path} ${entry.status || "aborted"} ${entry.bytesIn + entry.bytesOut}B ${entry.durationMs.toFixed(1)}ms`,
+        );
         if (entry.route === "action" && entry.errorMessage !== undefined) out(`  ${entry.errorMessage}`);
       });
     }
@@ -47,14 +49,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0;
   } catch (error) {
     // Messages from errors.ts start with "[convex-storage-emulator] "; the command puts its name first instead.
-    const message = isStorageEmulatorError(error) ? error.message.replace(/^\[convex-storage-emulator\] /, "") : String((error as Error)?.message ?? error);
+    const message = isStorageEmulatorError(error)
+      ? error.message.replace(/^\[convex-storage-emulator\] /, "")
+      : String((error as Error)?.message ?? error);
     process.stderr.write(`${NAME}: ${message}\n`);
     return isStorageEmulatorError(error) && error.code === "CliUsage" ? 2 : 1;
   }
 }
 
 /** What the server prints once it listens: where it is, what it serves, what it seeded. */
-function banner(options: CliOptions, listening: string, url: string, siteUrl: string, fileCount: number, seeded: SeededFile[], app?: ConvexApp): string[] {
+function banner(
+  options: CliOptions,
+  listening: string,
+  url: string,
+  siteUrl: string,
+  fileCount: number,
+  seeded: SeededFile[],
+  app?: ConvexApp,
+): string[] {
   const admin = options.emulator.admin !== false;
   const lines = [
     `${NAME} ${VERSION} listening on ${listening}`,
@@ -64,16 +76,24 @@ function banner(options: CliOptions, listening: string, url: string, siteUrl: st
   if (admin) lines.push(`  admin:  ${adminUrl(url, "page")}`);
   lines.push(`  site:   ${siteUrl}   (HTTP actions, every path)`);
   if (app !== undefined) {
-    lines.push(`  convex: ${options.convex} (${app.functionFiles.join(", ")}) in convex-test; clients: VITE_CONVEX_URL=${url}`);
+    lines.push(
+      `  convex: ${options.convex} (${app.functionFiles.join(", ")}) in convex-test; clients: VITE_CONVEX_URL=${url}`,
+    );
     if (app.hasHttp) lines.push(`  http actions of ${options.convex}/http.ts on ${siteUrl} (VITE_CONVEX_SITE_URL)`);
   }
   if (options.http !== undefined) {
-    const functions = options.functions === undefined ? " (no --functions: ctx.runQuery & co. fail)" : `, functions from ${options.functions}`;
+    const functions =
+      options.functions === undefined
+        ? " (no --functions: ctx.runQuery & co. fail)"
+        : `, functions from ${options.functions}`;
     lines.push(`  http actions of ${options.http} on ${siteUrl}${functions}`);
   }
-  if (options.emulator.persist !== undefined) lines.push(`  files kept in ${options.emulator.persist} (${fileCount} found)`);
+  if (options.emulator.persist !== undefined)
+    lines.push(`  files kept in ${options.emulator.persist} (${fileCount} found)`);
   if (!isLoopback(options.host)) {
-    lines.push(`  warning: bound to ${options.host}: stored files${admin ? " and admin routes" : ""} are reachable from the network`);
+    lines.push(
+      `  warning: bound to ${options.host}: stored files${admin ? " and admin routes" : ""} are reachable from the network`,
+    );
   }
   for (const file of seeded) {
     const line = `${file.storageId}  ${file.name}  ${file.contentType}  ${file.size} B`;

@@ -39,16 +39,26 @@ export interface ConvexApp {
 }
 
 /** Loads the app in `dir` and connects it to a new emulator (`options` without http and run: DIR gives those). */
-export async function startConvexApp(dir: string, options: Omit<StorageEmulatorOptions, "http" | "run"> = {}): Promise<ConvexApp> {
+export async function startConvexApp(
+  dir: string,
+  options: Omit<StorageEmulatorOptions, "http" | "run"> = {},
+): Promise<ConvexApp> {
   const app = await loadConvexDirectory(dir);
-  let convexTest: (schema: SchemaDefinition<GenericSchema, boolean> | undefined, modules: Record<string, () => Promise<unknown>>) => AppConvexTest;
+  let convexTest: (
+    schema: SchemaDefinition<GenericSchema, boolean> | undefined,
+    modules: Record<string, () => Promise<unknown>>,
+  ) => AppConvexTest;
   try {
     ({ convexTest } = (await import("convex-test")) as unknown as { convexTest: typeof convexTest });
   } catch (error) {
     throw errors.convexNeedsConvexTest(error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
   }
   const t = convexTest(app.schema, app.modules);
-  const emulator = createStorageEmulator({ ...options, http: app.http, run: { query: t.query, mutation: t.mutation, action: t.action } });
+  const emulator = createStorageEmulator({
+    ...options,
+    http: app.http,
+    run: { query: t.query, mutation: t.mutation, action: t.action },
+  });
   const connection = await connectConvexTest(t, emulator, { modules: app.modules, schema: app.schema });
   const tables = Object.keys(app.schema?.tables ?? {});
   emulator.gateway.onReset(() => clearDatabase(t, emulator, tables));

@@ -62,9 +62,14 @@ const connectedEmulators = new WeakSet<StorageEmulator>();
  * run and fetch (and those of `t.withIdentity(...)`) are wrapped so that, once
  * they return, the storage effects of the transactions they ran are settled.
  */
-export async function connectConvexTest(instance: ConvexTestInstance, emulator: StorageEmulator, options: ConnectOptions = {}): Promise<ConvexTestConnection> {
+export async function connectConvexTest(
+  instance: ConvexTestInstance,
+  emulator: StorageEmulator,
+  options: ConnectOptions = {},
+): Promise<ConvexTestConnection> {
   const t = instance as unknown as { run<T>(fn: () => Promise<T>): Promise<T> } & Record<string, unknown>;
-  if (connectedEmulators.has(emulator)) throw errors.convexTestUnsupported("this emulator is already connected to a convex-test instance");
+  if (connectedEmulators.has(emulator))
+    throw errors.convexTestUnsupported("this emulator is already connected to a convex-test instance");
   const files = emulator.fileStore;
   if (files.count > 0) throw errors.convexTestNotEmpty(files.count);
   const inner = installProxy();
@@ -73,13 +78,19 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // ended, so in no transaction) lets the settling read committed documents without a t.run.
   let instanceContext: (<R>(fn: () => R) => R) | undefined;
   await t.run(async () => {
-    raw = { syscall: innerSyscall(inner, "syscall"), asyncSyscall: innerSyscall(inner, "asyncSyscall"), jsSyscall: innerSyscall(inner, "jsSyscall") };
+    raw = {
+      syscall: innerSyscall(inner, "syscall"),
+      asyncSyscall: innerSyscall(inner, "asyncSyscall"),
+      jsSyscall: innerSyscall(inner, "jsSyscall"),
+    };
     instanceContext = AsyncLocalStorage.snapshot();
   });
-  if (raw === undefined || instanceContext === undefined) throw errors.convexTestUnsupported("t.run did not run its function");
+  if (raw === undefined || instanceContext === undefined)
+    throw errors.convexTestUnsupported("t.run did not run its function");
   const syscalls = raw;
   const inInstance = instanceContext;
-  if (isRouted(syscalls)) throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
+  if (isRouted(syscalls))
+    throw errors.convexTestUnsupported("this convex-test instance is already connected to an emulator");
 
   // convex-test's own test for "inside a transaction" (writeToDatabase): getSnapshotTs throws outside one.
   const inTransaction = () => {
@@ -99,7 +110,8 @@ export async function connectConvexTest(instance: ConvexTestInstance, emulator: 
   // Convex's clients on the cloud origin run the app's functions here (server/clients/).
   const runner = new ConvexTestRunner(t, options.modules, options.schema);
   await runner.loadAuthConfig();
-  const readDocuments = (ids: string[]) => ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
+  const readDocuments = (ids: string[]) =>
+    ids.map((id) => syscalls.asyncSyscall("1.0/get", JSON.stringify({ table: "_storage", id })));
   const committedOf = async (ids: string[], docs: Promise<string>[]) => {
     const found = await Promise.all(docs);
     return ids.filter((_, i) => found[i] !== "null");

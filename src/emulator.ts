@@ -74,15 +74,36 @@ export class StorageEmulator {
     this.faults = new Faults();
     const tokens = new UploadTokenBook({ now, ttlMs });
     // A timer: past 2^31 - 1 ms Node would fire it after 1 ms, failing every upload.
-    const uploadIdleTimeoutMs = checkTimerMs("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
-    this.gateway = new Gateway({ files, tokens, journal: this.journal, faults: this.faults, now, origin: () => this.url });
+    const uploadIdleTimeoutMs =
+      checkTimerMs("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS;
+    this.gateway = new Gateway({
+      files,
+      tokens,
+      journal: this.journal,
+      faults: this.faults,
+      now,
+      origin: () => this.url,
+    });
     ({ storage: this.storage, writer: this.writer, reader: this.reader } = createStorageViews(this.gateway));
-    const actions = new HttpActions({ http: options.http, run: options.run, identity: options.identity, storage: this.storage });
+    const actions = new HttpActions({
+      http: options.http,
+      run: options.run,
+      identity: options.identity,
+      storage: this.storage,
+    });
     const browserAccess = checkBrowserAccess(options.adminOrigins, options.allowedHosts);
     // The admin routes see this emulator through their AdminHost interface (server/ never imports this file).
     const admin = options.admin === false ? undefined : this;
     this.clients = new ClientHub({ journal: this.journal, now });
-    this.#host = { gateway: this.gateway, actions, admin, browserAccess, uploadIdleTimeoutMs, clients: this.clients, siteOrigin: () => this.siteUrl };
+    this.#host = {
+      gateway: this.gateway,
+      actions,
+      admin,
+      browserAccess,
+      uploadIdleTimeoutMs,
+      clients: this.clients,
+      siteOrigin: () => this.siteUrl,
+    };
   }
 
   /**
@@ -122,7 +143,12 @@ export class StorageEmulator {
     this.#starting = true;
     let server: ListeningServer;
     try {
-      server = await listenOn(createServerHandler(this.#host), createSiteHandler(this.#host), options, createCloudUpgrade(this.#host));
+      server = await listenOn(
+        createServerHandler(this.#host),
+        createSiteHandler(this.#host),
+        options,
+        createCloudUpgrade(this.#host),
+      );
     } finally {
       this.#starting = false;
     }

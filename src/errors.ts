@@ -45,5 +45,6 @@ export const messages = {
   rootPointer: (uploadUrl: string, fileUrl: string, adminPage: string | undefined) =>
     `${PREFIX} Convex file storage: uploads POST ${uploadUrl}, files GET ${fileUrl}.\n` +
     (adminPage === undefined ? "" : `The admin page (files, requests, faults): ${adminPage}\n`),
-  quarantined: (root: string, moved: string, target: string, reason: string) => `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
+  quarantined: (root: string, moved: string, target: string, reason: string) =>
+    `${PREFIX} warning: --persist ${root}: moved ${moved} to quarantine/${target}: ${reason}.`,
 } as const;

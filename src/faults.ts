@@ -128,8 +128,13 @@ function check(spec: FaultSpec): QueuedFault {
     throw errors.faultInvalid("`error` must be a string or an Error.");
   }
   // A timer's limit: Node fires a longer setTimeout after 1 ms, so a long delay would not delay at all.
-  if (delayMs !== undefined && !(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
-    throw errors.faultInvalid(`\`delayMs\` must be a number of ms from 0 to ${MAX_TIMER_MS} (a timer's limit), got ${String(delayMs)}.`);
+  if (
+    delayMs !== undefined &&
+    !(typeof delayMs === "number" && Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_TIMER_MS)
+  ) {
+    throw errors.faultInvalid(
+      `\`delayMs\` must be a number of ms from 0 to ${MAX_TIMER_MS} (a timer's limit), got ${String(delayMs)}.`,
+    );
   }
   if (abortAfterBytes !== undefined) {
     if (!(Number.isSafeInteger(abortAfterBytes) && abortAfterBytes >= 0)) {

@@ -43,7 +43,8 @@ export class FileStore {
   readonly #scratch = new ScratchBuffers(); // the reader's (see FileReader.lend())
   readonly #budget: ByteBudget;
   #lastCreationTime = 0;
-  readonly #visible = (file?: StoredFile) => (file !== undefined && (this.#naming.exists?.(file.storageId) ?? true) ? file : null);
+  readonly #visible = (file?: StoredFile) =>
+    file !== undefined && (this.#naming.exists?.(file.storageId) ?? true) ? file : null;
 
   /** Reads stored files' bytes, whichever volume keeps them. */
   readonly reader: FileReader;
@@ -60,7 +61,10 @@ export class FileStore {
       if ("memory" in location || isStorageEmulatorError(error)) throw error;
       // A file, an unwritable place, a path with a NUL byte: an option error, not a raw fs error.
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw errors.optionInvalid("persist", `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`);
+      throw errors.optionInvalid(
+        "persist",
+        `cannot keep files in "${location.root}" (${reason}); expected a directory this process can write.`,
+      );
     }
   }
 
@@ -114,7 +118,11 @@ export class FileStore {
     // Deferring needs bytes that never change (memory: the record's digest
     // reads the same buffers even after a delete or clear()) and nobody who
     // wants the digest at once.
-    const deferHash = input.deferSha256 === true && expectedSha256 === undefined && this.#volume.defersSha256 && !this.#naming.needsSha256;
+    const deferHash =
+      input.deferSha256 === true &&
+      expectedSha256 === undefined &&
+      this.#volume.defersSha256 &&
+      !this.#naming.needsSha256;
     // A Blob's bytes are read into memory the store owns (then kept as they are): the inspection
     // API (bytes(), text(), snapshot(), a record's sha256) is synchronous; a Blob reads asynchronously.
     const source = given instanceof Blob ? await blobSource(given) : given;
@@ -133,15 +141,22 @@ export class FileStore {
       else await source(write);
       // Naming connected mid-write may need the digest after all: then it is read back.
       const sha256 = deferHash && !this.#naming.needsSha256 ? undefined : writer.sha256();
-      if (expectedSha256 !== undefined && expectedSha256 !== sha256) throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
+      if (expectedSha256 !== undefined && expectedSha256 !== sha256)
+        throw errors.sha256Mismatch(expectedSha256, sha256 ?? "");
       const size = writer.size;
-      const allocated = this.#naming.allocate({ sha256, size, contentType, bytes: () => writer.readBack() }, this.#nextCreationTime());
+      const allocated = this.#naming.allocate(
+        { sha256, size, contentType, bytes: () => writer.readBack() },
+        this.#nextCreationTime(),
+      );
       // Local naming answers at once: no extra promise turn for it.
       const name = allocated instanceof Promise ? await allocated : allocated;
       // Begun before a clear(): the emulator was reset (or restored) meanwhile.
       if (generation !== this.#generation) throw errors.resetDuringWrite();
       // Fields listed, not spread: a spread of `name` takes V8's slow path and a new hidden class.
-      const file = fileRecord({ storageId: name.storageId, uuid, size, contentType, creationTime: name.creationTime, source: input.source }, sha256 ?? writer);
+      const file = fileRecord(
+        { storageId: name.storageId, uuid, size, contentType, creationTime: name.creationTime, source: input.source },
+        sha256 ?? writer,
+      );
       writer.publish(file);
       this.#index(file);
       return file;

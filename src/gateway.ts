@@ -41,7 +41,6 @@ export interface UploadHeaders {
   declaredBytes?: number | undefined;
 }
 
-
 export class Gateway {
   readonly #files: FileStore;
   readonly #tokens: UploadTokenBook;
@@ -65,7 +64,12 @@ export class Gateway {
    * finishes synchronously (getUrl, getMetadata, most gets) is journaled at
    * once and costs no extra promise turns.
    */
-  perform<T>(operation: StorageOperation, storageId: unknown, call: () => Promise<T> | T, bytesOf?: (result: T) => number | undefined): Promise<T> {
+  perform<T>(
+    operation: StorageOperation,
+    storageId: unknown,
+    call: () => Promise<T> | T,
+    bytesOf?: (result: T) => number | undefined,
+  ): Promise<T> {
     const fault = this.#faults.take(operation);
     const record = new CallRecord(this.#journal, operation, storageId, this.#now(), bytesOf, fault?.error);
     if (fault === undefined) return record.run(call);

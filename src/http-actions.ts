@@ -75,11 +75,13 @@ export class HttpActions {
     // Fidelity: a deployment without convex/http.js answers every path with this 404
     // (get-convex/convex-backend crates/application/src/application_function_runner/http_routing.rs,
     // `from_text`: mime::TEXT_PLAIN_UTF_8).
-    if (this.#router === undefined) return { routed: false, ...textOutcome(404, messages.noHttpActions(), "text/plain; charset=utf-8") };
+    if (this.#router === undefined)
+      return { routed: false, ...textOutcome(404, messages.noHttpActions(), "text/plain; charset=utf-8") };
     const match = this.#lookup(path, request.method);
     // Fidelity: the router's `new Response(text, { status: 404 })`: the runtime's string-body type
     // (udf-runtime 23_response.ts) and the content-length convexJsonFromResponse adds.
-    if (match === null) return { routed: false, ...textOutcome(404, messages.noHttpActionRouted(path), "text/plain;charset=UTF-8") };
+    if (match === null)
+      return { routed: false, ...textOutcome(404, messages.noHttpActionRouted(path), "text/plain;charset=UTF-8") };
     try {
       const response = await match(this.#ctx, request);
       if (!(response instanceof Response)) throw new TypeError(messages.httpActionNotResponse(typeof response));
@@ -100,7 +102,10 @@ export class HttpActions {
 function textOutcome(status: number, text: string, contentType: string): Omit<HttpActionOutcome, "routed"> {
   const body = Buffer.from(text);
   const headers = { "Content-Type": contentType, "Content-Length": String(body.byteLength) };
-  return { response: new Response(body, { status, headers }), settled: Promise.resolve(ended(status, body.byteLength)) };
+  return {
+    response: new Response(body, { status, headers }),
+    settled: Promise.resolve(ended(status, body.byteLength)),
+  };
 }
 
 /**
@@ -113,12 +118,19 @@ function textOutcome(status: number, text: string, contentType: string): Omit<Ht
 function failed(thrown: unknown): Omit<HttpActionOutcome, "routed"> {
   const uncaught = uncaughtMessage(thrown);
   const error = errors.httpActionFailed(randomBytes(8).toString("hex"), uncaught);
-  const frames = thrown instanceof Error ? (thrown.stack ?? "").split("\n").filter((line) => line.startsWith("    at ")) : [];
-  const payload: Record<string, unknown> = { code: error.message, trace: `${uncaught}\n${frames.map((f) => `${f}\n`).join("")}` };
+  const frames =
+    thrown instanceof Error ? (thrown.stack ?? "").split("\n").filter((line) => line.startsWith("    at ")) : [];
+  const payload: Record<string, unknown> = {
+    code: error.message,
+    trace: `${uncaught}\n${frames.map((f) => `${f}\n`).join("")}`,
+  };
   if (thrown instanceof Error && thrown.name === "ConvexError" && "data" in thrown) payload.data = thrown.data;
   const body = Buffer.from(JSON.stringify(payload));
   const headers = { "Content-Type": "application/json", "Content-Length": String(body.byteLength) };
-  return { response: new Response(body, { status: 500, headers }), settled: Promise.resolve(ended(500, body.byteLength, error)) };
+  return {
+    response: new Response(body, { status: 500, headers }),
+    settled: Promise.resolve(ended(500, body.byteLength, error)),
+  };
 }
 
 function uncaughtMessage(thrown: unknown): string {
@@ -192,7 +204,8 @@ function ended(status: number, bytesOut: number, error?: StorageEmulatorError, a
 function actionCtx(options: HttpActionsOptions): GenericActionCtx<GenericDataModel> {
   const run = options.run ?? {};
   const identity = options.identity ?? null;
-  const caller = (kind: "query" | "mutation" | "action", ctxName: string) =>
+  const caller =
+    (kind: "query" | "mutation" | "action", ctxName: string) =>
     async (ref: unknown, args?: unknown): Promise<unknown> => {
       const fn = run[kind];
       if (typeof fn !== "function") throw errors.runFunctionMissing(ctxName, kind, functionNameOf(ref));
@@ -207,7 +220,11 @@ function actionCtx(options: HttpActionsOptions): GenericActionCtx<GenericDataMod
     runMutation: caller("mutation", "runMutation"),
     runAction: caller("action", "runAction"),
     auth: { getUserIdentity: async () => identity },
-    scheduler: { runAfter: unsupported("ctx.scheduler.runAfter"), runAt: unsupported("ctx.scheduler.runAt"), cancel: unsupported("ctx.scheduler.cancel") },
+    scheduler: {
+      runAfter: unsupported("ctx.scheduler.runAfter"),
+      runAt: unsupported("ctx.scheduler.runAt"),
+      cancel: unsupported("ctx.scheduler.cancel"),
+    },
     vectorSearch: unsupported("ctx.vectorSearch"),
   };
   return ctx as unknown as GenericActionCtx<GenericDataModel>;

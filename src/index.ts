@@ -46,12 +46,7 @@ export type { DatabaseView, DatabaseContents, DatabaseTable, DatabaseFileLink } 
 export type { Faults, FaultSpec, FaultRoute, HttpFaultRoute, PendingFault } from "./faults.js";
 
 // --- Errors ---
-export {
-  StorageEmulatorError,
-  StorageEmulatorTypeError,
-  isStorageEmulatorError,
-  type ErrorCode,
-} from "./errors.js";
+export { StorageEmulatorError, StorageEmulatorTypeError, isStorageEmulatorError, type ErrorCode } from "./errors.js";
 
 // --- IDs ---
 export {

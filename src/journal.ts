@@ -143,7 +143,8 @@ export class Journal {
       const durationMs = performance.now() - started;
       // The answers without an error get literals of their own, not spreads: one per request.
       if (errorCode === undefined && errorMessage === undefined) {
-        if (storageId === undefined) this.record({ type: "http", route, method, path, status, bytesIn, bytesOut, at, durationMs });
+        if (storageId === undefined)
+          this.record({ type: "http", route, method, path, status, bytesIn, bytesOut, at, durationMs });
         else this.record({ type: "http", route, method, path, status, bytesIn, bytesOut, storageId, at, durationMs });
         return;
       }
@@ -196,7 +197,9 @@ export class Journal {
    * An injected fault has errorCode "InjectedFault".
    */
   failures(): JournalEntry[] {
-    return this.entries.filter((e) => (e.type === "storage" ? e.outcome === "error" : e.status === 0 || e.status >= 400));
+    return this.entries.filter((e) =>
+      e.type === "storage" ? e.outcome === "error" : e.status === 0 || e.status >= 400,
+    );
   }
 
   /** Calls `listener` with each new entry; returns the unsubscribe function. */

@@ -77,7 +77,10 @@ export function checkCount(name: string, value: unknown): number | undefined {
 export function checkTimerMs(name: string, value: unknown, min = 0): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > MAX_TIMER_MS) {
-    throw errors.optionInvalid(name, `expected a whole number of ms from ${min} to ${MAX_TIMER_MS} (a timer's limit), got ${String(value)}.`);
+    throw errors.optionInvalid(
+      name,
+      `expected a whole number of ms from ${min} to ${MAX_TIMER_MS} (a timer's limit), got ${String(value)}.`,
+    );
   }
   return value;
 }

@@ -8,7 +8,15 @@ import type { FaultSpec, PendingFault } from "./faults.js";
 import type { StoredFile } from "./file-store.js";
 import type { StorageId } from "./ids.js";
 import type { ImageInfo } from "./image.js";
-import type { FunctionCallEntry, HttpRequestEntry, HttpRoute, JournalEntry, JournalFilter, StorageCallEntry, StorageOperation } from "./journal.js";
+import type {
+  FunctionCallEntry,
+  HttpRequestEntry,
+  HttpRoute,
+  JournalEntry,
+  JournalFilter,
+  StorageCallEntry,
+  StorageOperation,
+} from "./journal.js";
 import { checkOrigin, checkTimerMs } from "./options.js";
 import { ADMIN_ROUTES } from "./paths.js";
 import { AdminClient } from "./remote/admin-client.js";
@@ -32,7 +40,9 @@ export class RemoteJournal {
 
   /** The entries, oldest first; `filter` narrows them by type, HTTP route or ctx.storage operation. */
   async entries(filter: JournalFilter = {}): Promise<JournalEntry[]> {
-    const query = new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => pair[1] !== undefined));
+    const query = new URLSearchParams(
+      Object.entries(filter).filter((pair): pair is [string, string] => pair[1] !== undefined),
+    );
     const search = query.size === 0 ? "" : `?${query}`;
     return (await this.#client.json(`${ADMIN_ROUTES.journal}${search}`, SHAPES.entries)).entries;
   }
@@ -136,7 +146,11 @@ export class RemoteStorageEmulator {
   async seed(input: SeedInput): Promise<StorageId> {
     const { bytes, contentType } = await readSeedInput(input);
     const headers: Record<string, string> = contentType === null ? {} : { "Content-Type": contentType };
-    const { storageId } = await this.#client.json(ADMIN_ROUTES.seed, SHAPES.storageId, { method: "POST", bytes, headers });
+    const { storageId } = await this.#client.json(ADMIN_ROUTES.seed, SHAPES.storageId, {
+      method: "POST",
+      bytes,
+      headers,
+    });
     return storageId as StorageId;
   }
 

@@ -14,7 +14,9 @@ export type SeedInput =
  * seed() input, read and checked: the bytes, their content type (lowercased), and whether the
  * bytes are new here (read from disk, encoded), so the store may keep them without a copy.
  */
-export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Array; contentType: string | null; fresh: boolean }> {
+export async function readSeedInput(
+  input: SeedInput,
+): Promise<{ bytes: Uint8Array; contentType: string | null; fresh: boolean }> {
   if (typeof input !== "object" || input === null) {
     throw errors.seedInvalid("expected { path } or { bytes, contentType? }.");
   }
@@ -25,7 +27,9 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
     try {
       bytes = await readFile(input.path);
     } catch (error) {
-      throw errors.seedInvalid(`cannot read "${input.path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+      throw errors.seedInvalid(
+        `cannot read "${input.path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      );
     }
     contentType = input.contentType === undefined ? contentTypeForPath(input.path) : input.contentType;
   } else if ("bytes" in input) {
@@ -46,7 +50,9 @@ export async function readSeedInput(input: SeedInput): Promise<{ bytes: Uint8Arr
   // Parsed and normalised as an upload's Content-Type is (wire-values.ts), so a seed stores what an upload would.
   const parsed = contentType === null ? null : parseMediaType(contentType);
   if (contentType !== null && (parsed?.ok !== true || !isStorableContentType(contentType))) {
-    throw errors.seedInvalid(`\`contentType\` must be a media type like "image/png" (printable ASCII), got ${JSON.stringify(contentType.slice(0, 100))}.`);
+    throw errors.seedInvalid(
+      `\`contentType\` must be a media type like "image/png" (printable ASCII), got ${JSON.stringify(contentType.slice(0, 100))}.`,
+    );
   }
   return { bytes, contentType: parsed?.ok === true ? parsed.value : null, fresh };
 }

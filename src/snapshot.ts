@@ -46,24 +46,29 @@ export function restoreSnapshot(store: FileStore, snapshot: unknown): void {
 }
 
 function parseSnapshot(store: FileStore, snapshot: unknown): { file: StoredFile; bytes: Uint8Array }[] {
-  if (!(snapshot instanceof Uint8Array)) throw errors.snapshotInvalid(`expected a Uint8Array, got ${typeName(snapshot)}`);
+  if (!(snapshot instanceof Uint8Array))
+    throw errors.snapshotInvalid(`expected a Uint8Array, got ${typeName(snapshot)}`);
   if (snapshot.length < PREAMBLE || !MAGIC.every((byte, i) => snapshot[i] === byte)) {
     throw errors.snapshotInvalid("it does not start with the snapshot marker");
   }
   const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
   const version = view.getUint32(MAGIC.length);
-  if (version !== VERSION && version !== 1) throw errors.snapshotInvalid(`version ${version} is not supported (expected ${VERSION})`);
+  if (version !== VERSION && version !== 1)
+    throw errors.snapshotInvalid(`version ${version} is not supported (expected ${VERSION})`);
   const end = version === 1 ? snapshot.length : snapshot.length - CHECKSUM_BYTES;
   if (version !== 1) {
     // Checked first: after it, nothing below can be a silently altered value.
     const actual = end < PREAMBLE ? null : createHash("sha256").update(snapshot.subarray(0, end)).digest();
-    if (actual === null || !actual.equals(snapshot.subarray(end))) throw errors.snapshotInvalid("its checksum does not match (it was cut short or altered)");
+    if (actual === null || !actual.equals(snapshot.subarray(end)))
+      throw errors.snapshotInvalid("its checksum does not match (it was cut short or altered)");
   }
   const headerLength = view.getUint32(MAGIC.length + 4);
   if (PREAMBLE + headerLength > end) throw errors.snapshotInvalid("it is truncated");
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(snapshot.subarray(PREAMBLE, PREAMBLE + headerLength)));
+    header = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(snapshot.subarray(PREAMBLE, PREAMBLE + headerLength)),
+    );
   } catch {
     throw errors.snapshotInvalid("its header is not valid JSON");
   }

@@ -50,8 +50,7 @@ export function createStorageViews(gateway: Gateway): StorageViews {
       };
     });
 
-  const generateUploadUrl = () =>
-    perform("generateUploadUrl", undefined, () => gateway.issueUploadUrl().uploadUrl);
+  const generateUploadUrl = () => perform("generateUploadUrl", undefined, () => gateway.issueUploadUrl().uploadUrl);
 
   const deleteFile = (storageId: string) =>
     perform("delete", storageId, async () => {
@@ -82,10 +81,16 @@ export function createStorageViews(gateway: Gateway): StorageViews {
         const contentType = storedContentType(blob.type);
         const expectedSha256 = expectedDigest(options?.sha256);
         // Read into bytes the store owns (whole up to 1 MiB, streamed above: file-store/blob-read.ts).
-        const file = await gateway.write(blob, { contentType, source: "store", expectedSha256, sizeHint: blob.size, deferSha256: true });
+        const file = await gateway.write(blob, {
+          contentType,
+          source: "store",
+          expectedSha256,
+          sizeHint: blob.size,
+          deferSha256: true,
+        });
         return file.storageId as GenericId<"_storage">;
       },
-      () => blob instanceof Blob ? blob.size : undefined,
+      () => (blob instanceof Blob ? blob.size : undefined),
     );
 
   const reader: StorageReader = { getUrl, getMetadata };

@@ -16,7 +16,13 @@ import { storageEmulatorMatchers } from "./vitest/matchers.js";
 import type { AnyStorageEmulator, StoredFileMatch, StoredImageMatch, UploadMatch } from "./vitest/matchers.js";
 
 export { storageEmulatorMatchers } from "./vitest/matchers.js";
-export type { AnyStorageEmulator, StorageMatcherResult, StoredFileMatch, StoredImageMatch, UploadMatch } from "./vitest/matchers.js";
+export type {
+  AnyStorageEmulator,
+  StorageMatcherResult,
+  StoredFileMatch,
+  StoredImageMatch,
+  UploadMatch,
+} from "./vitest/matchers.js";
 export { test, type StorageEmulatorFixtures } from "./vitest/fixtures.js";
 export { STORAGE_EMULATOR_URL_KEY, STORAGE_EMULATOR_URL_ENV } from "./vitest/provided.js";
 

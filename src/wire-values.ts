@@ -13,7 +13,8 @@ export type MediaTypeResult = { ok: true; value: string } | { ok: false; message
 
 // RFC 7230 tchar, as mime's TOKEN_MAP.
 const TOKEN = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TOKEN[c.charCodeAt(0)] = 1;
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  TOKEN[c.charCodeAt(0)] = 1;
 const isToken = (c: number) => c < 128 && TOKEN[c] === 1;
 const SEMI = 0x3b;
 const SLASH = 0x2f;
@@ -24,7 +25,8 @@ const SPACE = 0x20;
 type Span = [start: number, end: number];
 
 const fail = (message: string): MediaTypeResult => ({ ok: false, message: `mime parse error: ${message}` });
-const invalidToken = (pos: number, byte: number) => fail(`an invalid token was encountered, ${byte.toString(16).toUpperCase()} at position ${pos}`);
+const invalidToken = (pos: number, byte: number) =>
+  fail(`an invalid token was encountered, ${byte.toString(16).toUpperCase()} at position ${pos}`);
 
 /** Lower-case `type/subtype` of token bytes, no parameters: what the parser below returns unchanged. */
 const PLAIN_MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;

@@ -21,7 +21,9 @@ afterEach(() => {
 });
 
 const modules = import.meta.glob("./clients/convex/**/*.ts");
-const generateUploadUrl = makeFunctionReference<"mutation", Record<string, never>, string>("messages:generateUploadUrl");
+const generateUploadUrl = makeFunctionReference<"mutation", Record<string, never>, string>(
+  "messages:generateUploadUrl",
+);
 const sendImage = makeFunctionReference<"mutation", { storageId: string; author: string }, null>("messages:sendImage");
 const sendMessage = makeFunctionReference<"mutation", { body: string; author: string }, null>("messages:sendMessage");
 
@@ -29,10 +31,15 @@ const sendMessage = makeFunctionReference<"mutation", { body: string; author: st
 async function setup(connect: "modules" | "schema" | "nothing" = "modules") {
   const emulator = createStorageEmulator();
   const t = convexTest(schema, modules);
-  const connection = await connectConvexTest(t, emulator, connect === "modules" ? { modules } : connect === "schema" ? { schema } : {});
+  const connection = await connectConvexTest(
+    t,
+    emulator,
+    connect === "modules" ? { modules } : connect === "schema" ? { schema } : {},
+  );
   defer(() => connection.disconnect());
   const server = defer(await emulator.listen({ port: 0 }));
-  const database = async () => (await (await fetch(`${server.url}/_emulator/database`)).json()) as DatabaseView & { tables?: DatabaseTable[] };
+  const database = async () =>
+    (await (await fetch(`${server.url}/_emulator/database`)).json()) as DatabaseView & { tables?: DatabaseTable[] };
   return { emulator, t, server, database };
 }
 
@@ -61,17 +68,36 @@ describe("admin database", () => {
     await client.mutation(sendMessage, { body: "hello", author: "Ada" });
     const view = await database();
     expect(view).toMatchObject({ connected: true, limit: 100 });
-    expect(view.tables!.map((t) => [t.name, t.count])).toEqual([["messages", 2], ["counters", 0], ["_storage", 1], ["_scheduled_functions", 0]]);
+    expect(view.tables!.map((t) => [t.name, t.count])).toEqual([
+      ["messages", 2],
+      ["counters", 0],
+      ["_storage", 1],
+      ["_scheduled_functions", 0],
+    ]);
     expect(table(view, "messages")!.documents).toMatchObject([
       { author: "Ada", body: "hello", format: "text" },
       { author: "Ada", body: storageId, format: "image" },
     ]);
     const file = emulator.file(storageId)!;
-    expect(table(view, "_storage")!.documents).toEqual([{ _id: storageId, _creationTime: expect.any(Number), sha256: expect.any(String), size: file.size, contentType: "image/png" }]);
+    expect(table(view, "_storage")!.documents).toEqual([
+      {
+        _id: storageId,
+        _creationTime: expect.any(Number),
+        sha256: expect.any(String),
+        size: file.size,
+        contentType: "image/png",
+      },
+    ]);
     expect(table(view, "_storage")!.files).toEqual({
-      [storageId]: { url: `${server.url}/api/storage/${file.uuid}`, admin: `${server.url}/_emulator/files/${storageId}` },
+      [storageId]: {
+        url: `${server.url}/api/storage/${file.uuid}`,
+        admin: `${server.url}/_emulator/files/${storageId}`,
+      },
     });
-    expect(await (await fetch(table(view, "_storage")!.files![storageId]!.admin)).json()).toMatchObject({ storageId, size: file.size });
+    expect(await (await fetch(table(view, "_storage")!.files![storageId]!.admin)).json()).toMatchObject({
+      storageId,
+      size: file.size,
+    });
     expect(await connectStorageEmulator(server.url).database()).toEqual(view);
     // Reading is not a write: no function call, no storage call journaled by it.
     expect(emulator.journal.storageCalls().filter((c) => c.operation !== "generateUploadUrl")).toEqual([]);
@@ -105,7 +131,11 @@ describe("admin database", () => {
     const server = defer(await app.emulator.listen({ port: 0 }));
     await new ConvexHttpClient(server.url, { logger: false }).mutation(sendMessage, { body: "hi", author: "Bo" });
     const view = (await (await fetch(`${server.url}/_emulator/database`)).json()) as { tables: DatabaseTable[] };
-    expect(view.tables.map((t) => [t.name, t.count])).toEqual([["messages", 1], ["_storage", 0], ["_scheduled_functions", 0]]);
+    expect(view.tables.map((t) => [t.name, t.count])).toEqual([
+      ["messages", 1],
+      ["_storage", 0],
+      ["_scheduled_functions", 0],
+    ]);
     expect(table(view, "messages")!.documents).toMatchObject([{ body: "hi", author: "Bo", format: "text" }]);
   });
 
@@ -115,7 +145,13 @@ describe("admin database", () => {
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
     const local = await fetch(`${server.url}/_emulator/database`, { headers: { Origin: "http://localhost:5173" } });
     expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
-    const rebound = await rawRequest(server.port, `GET /_emulator/database HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n`);
-    expect([rebound.status, (JSON.parse(rebound.body.toString()) as { code: string }).code]).toEqual([421, "HostNotAllowed"]);
+    const rebound = await rawRequest(
+      server.port,
+      `GET /_emulator/database HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n`,
+    );
+    expect([rebound.status, (JSON.parse(rebound.body.toString()) as { code: string }).code]).toEqual([
+      421,
+      "HostNotAllowed",
+    ]);
   });
 });

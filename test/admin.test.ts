@@ -2,7 +2,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { createStorageEmulator, type HttpRequestEntry, type JournalEntry, type StorageEmulatorOptions } from "../src/index.js";
+import {
+  createStorageEmulator,
+  type HttpRequestEntry,
+  type JournalEntry,
+  type StorageEmulatorOptions,
+} from "../src/index.js";
 import { matchRoute } from "../src/paths.js";
 import { cleanupAfterEach } from "./support/cleanup.js";
 import { fixtures } from "./support/fixtures.js";
@@ -21,7 +26,14 @@ describe("admin", () => {
     const { app } = await setup();
     const res = await request(app).get("/_emulator/health");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", siteUrl: "http://127.0.0.1:3211", files: 1, totalBytes: 475 });
+    expect(res.body).toEqual({
+      ok: true,
+      version: "0.1.0",
+      url: "http://127.0.0.1:3210",
+      siteUrl: "http://127.0.0.1:3211",
+      files: 1,
+      totalBytes: 475,
+    });
   });
 
   it("GET /_emulator/files: lists files with their URL and image dimensions", async () => {
@@ -30,7 +42,11 @@ describe("admin", () => {
     expect(res.status).toBe(200);
     const uuid = emulator.file(png)!.uuid;
     expect(res.body.files).toEqual([
-      { ...emulator.file(png), url: `http://127.0.0.1:3210/api/storage/${uuid}`, image: { format: "png", width: 16, height: 16 } },
+      {
+        ...emulator.file(png),
+        url: `http://127.0.0.1:3210/api/storage/${uuid}`,
+        image: { format: "png", width: 16, height: 16 },
+      },
     ]);
   });
 
@@ -76,10 +92,13 @@ describe("admin", () => {
 
   it("GET /_emulator/files/:id/bytes: the raw bytes with the content type", async () => {
     const { app, png } = await setup();
-    const res = await request(app).get(`/_emulator/files/${png}/bytes`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on("data", (c: Buffer) => chunks.push(c)).on("end", () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await request(app)
+      .get(`/_emulator/files/${png}/bytes`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c)).on("end", () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("image/png");
     expect(new Uint8Array(res.body as Buffer)).toEqual(fixtures.png.bytes);
@@ -95,10 +114,17 @@ describe("admin", () => {
 
   it("admin: an unknown id is 404 NotFound with a pinned message", async () => {
     const { app } = await setup();
-    for (const req of [request(app).get("/_emulator/files/nope"), request(app).delete("/_emulator/files/nope"), request(app).get("/_emulator/files/nope/bytes")]) {
+    for (const req of [
+      request(app).get("/_emulator/files/nope"),
+      request(app).delete("/_emulator/files/nope"),
+      request(app).get("/_emulator/files/nope/bytes"),
+    ]) {
       const res = await req;
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ code: "NotFound", message: '[convex-storage-emulator] No stored file has the id "nope".' });
+      expect(res.body).toEqual({
+        code: "NotFound",
+        message: '[convex-storage-emulator] No stored file has the id "nope".',
+      });
     }
   });
 
@@ -115,7 +141,10 @@ describe("admin", () => {
     const { body } = await request(app).post("/_emulator/upload-url");
     expect(body.uploadUrl).toMatch(/^http:\/\/127\.0\.0\.1:3210\/api\/storage\/upload\?token=[\w-]{32}$/);
     const url = new URL(body.uploadUrl as string);
-    const res = await request(app).post(url.pathname + url.search).set("Content-Type", "text/plain").send("hello");
+    const res = await request(app)
+      .post(url.pathname + url.search)
+      .set("Content-Type", "text/plain")
+      .send("hello");
     expect(res.status).toBe(200);
     expect(emulator.text(res.body.storageId as string)).toBe("hello");
   });
@@ -147,7 +176,10 @@ describe("admin", () => {
     const { app } = await setup();
     const res = await request(app).post("/_emulator/upload-url").set("Origin", "http://localhost:5173");
     expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");
-    const preflight = await request(app).options("/_emulator/files").set("Origin", "http://localhost:5173").set("Access-Control-Request-Method", "DELETE");
+    const preflight = await request(app)
+      .options("/_emulator/files")
+      .set("Origin", "http://localhost:5173")
+      .set("Access-Control-Request-Method", "DELETE");
     expect(preflight.status).toBe(200);
     expect(preflight.headers["access-control-allow-methods"]).toBe("GET,POST,OPTIONS,PATCH,DELETE,PUT");
   });
@@ -167,7 +199,9 @@ describe("admin", () => {
       `[convex-storage-emulator] Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.\nThe admin page (files, requests, faults): ${origin}/_emulator/\n`,
     );
     const without = await request(createStorageEmulator({ admin: false }).app).get("/");
-    expect(without.text).toBe(`[convex-storage-emulator] Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.\n`);
+    expect(without.text).toBe(
+      `[convex-storage-emulator] Convex file storage: uploads POST ${origin}/api/storage/upload?token=…, files GET ${origin}/api/storage/<uuid>.\n`,
+    );
     expect((await request(createStorageEmulator().app).post("/")).status).toBe(404);
   });
 
@@ -183,16 +217,28 @@ describe("admin", () => {
     const res = await fetch(`${server.url}/_emulator/health`, { headers: { Origin: "http://localhost:5173" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
-    expect(await res.json()).toEqual({ ok: true, version: "0.1.0", url: "http://127.0.0.1:3210", siteUrl: server.siteUrl, files: 1, totalBytes: 475 });
+    expect(await res.json()).toEqual({
+      ok: true,
+      version: "0.1.0",
+      url: "http://127.0.0.1:3210",
+      siteUrl: server.siteUrl,
+      files: 1,
+      totalBytes: 475,
+    });
     await waitFor(() => emulator.journal.httpRequests("admin").length === 1, { what: "the health request journaled" });
-    expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
+    expect(emulator.journal.httpRequests("admin")).toMatchObject([
+      { method: "GET", path: "/_emulator/health", status: 200 },
+    ]);
   });
 
   it("admin: a malformed %-escape in an id is 404 NotFound naming the id as sent", async () => {
     const { app } = await setup();
     const res = await request(app).get("/_emulator/files/%E0%A4%A");
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: "NotFound", message: '[convex-storage-emulator] No stored file has the id "%E0%A4%A".' });
+    expect(res.body).toEqual({
+      code: "NotFound",
+      message: '[convex-storage-emulator] No stored file has the id "%E0%A4%A".',
+    });
   });
 
   it("admin: a trailing slash is the same route, HEAD answers a GET route without a body", async () => {
@@ -209,8 +255,13 @@ describe("admin", () => {
     const { app, emulator } = await setup();
     const res = await request(app).put("/_emulator/files");
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ code: "NotFound", message: "[convex-storage-emulator] No route for PUT /_emulator/files." });
-    expect(emulator.journal.httpRequests()).toMatchObject([{ route: "admin", method: "PUT", path: "/_emulator/files", status: 404 }]);
+    expect(res.body).toEqual({
+      code: "NotFound",
+      message: "[convex-storage-emulator] No route for PUT /_emulator/files.",
+    });
+    expect(emulator.journal.httpRequests()).toMatchObject([
+      { route: "admin", method: "PUT", path: "/_emulator/files", status: 404 },
+    ]);
   });
 
   it("admin: a listening server answers the admin routes without loading Express", async () => {
@@ -229,7 +280,11 @@ describe("admin", () => {
       console.log(JSON.stringify({ statuses, loaded: loaded.length }));
       await emulator.close();
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd() });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      { cwd: process.cwd() },
+    );
     expect(JSON.parse(stdout)).toEqual({ statuses: [200, 200, 200, 404], loaded: 0 });
   });
 
@@ -245,19 +300,32 @@ describe("admin", () => {
   it("admin: requests are journaled with their full path", async () => {
     const { app, emulator } = await setup();
     await request(app).get("/_emulator/health");
-    expect(emulator.journal.httpRequests("admin")).toMatchObject([{ method: "GET", path: "/_emulator/health", status: 200 }]);
+    expect(emulator.journal.httpRequests("admin")).toMatchObject([
+      { method: "GET", path: "/_emulator/health", status: 200 },
+    ]);
   });
 });
 
 describe("admin: seed, journal and faults", () => {
-  const invalid = (detail: string) => ({ code: "AdminRequestInvalid", message: `[convex-storage-emulator] GET /_emulator/journal: ${detail}` });
+  const invalid = (detail: string) => ({
+    code: "AdminRequestInvalid",
+    message: `[convex-storage-emulator] GET /_emulator/journal: ${detail}`,
+  });
 
   it("POST /_emulator/seed: the raw body becomes a seeded file with the Content-Type", async () => {
     const { app, emulator } = await setup();
-    const res = await request(app).post("/_emulator/seed").set("Content-Type", "image/PNG").send(Buffer.from(fixtures.png.bytes));
+    const res = await request(app)
+      .post("/_emulator/seed")
+      .set("Content-Type", "image/PNG")
+      .send(Buffer.from(fixtures.png.bytes));
     expect(res.status).toBe(200);
     const { storageId } = res.body as { storageId: string };
-    expect(emulator.file(storageId)).toMatchObject({ contentType: "image/png", source: "seed", size: 475, sha256: fixtures.png.sha256 });
+    expect(emulator.file(storageId)).toMatchObject({
+      contentType: "image/png",
+      source: "seed",
+      size: 475,
+      sha256: fixtures.png.sha256,
+    });
     expect(emulator.bytes(storageId)).toEqual(fixtures.png.bytes);
   });
 
@@ -289,10 +357,16 @@ describe("admin: seed, journal and faults", () => {
     await emulator.storage.getUrl(png as never);
     await request(app).get(`/api/storage/${emulator.file(png)!.uuid}`);
     await request(app).get("/_emulator/health");
-    const list = async (query: string) => ((await request(app).get(`/_emulator/journal${query}`)).body as { entries: JournalEntry[] }).entries;
-    expect((await list("")).map((e) => (e.type === "http" ? `${e.route} ${e.status}` : e.operation))).toEqual(["getUrl", "serve 200"]);
+    const list = async (query: string) =>
+      ((await request(app).get(`/_emulator/journal${query}`)).body as { entries: JournalEntry[] }).entries;
+    expect((await list("")).map((e) => (e.type === "http" ? `${e.route} ${e.status}` : e.operation))).toEqual([
+      "getUrl",
+      "serve 200",
+    ]);
     expect(await list("?type=storage")).toEqual(emulator.journal.storageCalls());
-    expect(await list("?operation=getUrl")).toMatchObject([{ type: "storage", operation: "getUrl", storageId: png, outcome: "ok" }]);
+    expect(await list("?operation=getUrl")).toMatchObject([
+      { type: "storage", operation: "getUrl", storageId: png, outcome: "ok" },
+    ]);
     expect(await list("?route=serve")).toEqual(emulator.journal.httpRequests("serve"));
     expect(await list("?type=http&operation=getUrl")).toEqual([]);
     expect((await list("?route=admin")).map((e) => (e as HttpRequestEntry).path)).toEqual([
@@ -309,7 +383,9 @@ describe("admin: seed, journal and faults", () => {
     const { app } = await setup();
     const route = await request(app).get("/_emulator/journal?route=uploads");
     expect(route.status).toBe(400);
-    expect(route.body).toEqual(invalid('`route` must be one of upload, serve, cors, admin, action, function, unknown; got "uploads".'));
+    expect(route.body).toEqual(
+      invalid('`route` must be one of upload, serve, cors, admin, action, function, unknown; got "uploads".'),
+    );
     expect((await request(app).get("/_emulator/journal?type=http&type=storage")).body).toEqual(
       invalid("`type` must be one of http, storage; got it more than once."),
     );
@@ -324,7 +400,9 @@ describe("admin: seed, journal and faults", () => {
 
   it("POST /_emulator/faults: queues a fault that applies; GET lists the pending ones; DELETE clears them", async () => {
     const { app, emulator, png } = await setup();
-    const queued = await request(app).post("/_emulator/faults").send({ route: "serve", status: 503, error: "down", times: 2 });
+    const queued = await request(app)
+      .post("/_emulator/faults")
+      .send({ route: "serve", status: 503, error: "down", times: 2 });
     expect(queued.body).toEqual({ pending: [{ route: "serve", status: 503, error: "down", times: 2, remaining: 2 }] });
     await request(app).post("/_emulator/faults").send({ route: "get", delayMs: 5 });
     emulator.faults.next({ route: "store", error: new Error("disk full") });
@@ -352,11 +430,14 @@ describe("admin: seed, journal and faults", () => {
     });
     expect(await bad({ route: "store", error: { message: "x" } })).toEqual({
       code: "FaultInvalid",
-      message: "[convex-storage-emulator] faults.next(): over HTTP, `error` must be a string (the message); an Error object cannot cross the wire.",
+      message:
+        "[convex-storage-emulator] faults.next(): over HTTP, `error` must be a string (the message); an Error object cannot cross the wire.",
     });
     expect(await bad("{route")).toMatchObject({
       code: "AdminRequestInvalid",
-      message: expect.stringMatching(/^\[convex-storage-emulator\] POST \/_emulator\/faults: the body must be JSON \(.+\)\.$/),
+      message: expect.stringMatching(
+        /^\[convex-storage-emulator\] POST \/_emulator\/faults: the body must be JSON \(.+\)\.$/,
+      ),
     });
     expect(await bad({ route: "serve", padding: "x".repeat(70_000) })).toEqual({
       code: "AdminRequestInvalid",

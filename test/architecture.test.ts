@@ -20,8 +20,8 @@ function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles()) {
     const text = readFileSync(join(SRC, file), "utf8");
-    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
-      relative(SRC, resolve(SRC, dirname(file), m[1]!.replace(/\.js$/, ".ts"))),
+    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g)].map(
+      (m) => relative(SRC, resolve(SRC, dirname(file), m[1]!.replace(/\.js$/, ".ts"))),
     );
     graph.set(file, targets);
   }
@@ -53,7 +53,9 @@ describe("architecture", () => {
   const graph = importGraph();
 
   it("imports: every relative import names a file that exists", () => {
-    const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !existsSync(join(SRC, t))).map((t) => `${file} -> ${t}`));
+    const missing = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !existsSync(join(SRC, t))).map((t) => `${file} -> ${t}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -62,21 +64,32 @@ describe("architecture", () => {
   });
 
   it("imports: no server file imports the emulator", () => {
-    expect(importersOf(graph, (f) => f.startsWith("server/"), (t) => t === "emulator.ts")).toEqual([]);
+    expect(
+      importersOf(
+        graph,
+        (f) => f.startsWith("server/"),
+        (t) => t === "emulator.ts",
+      ),
+    ).toEqual([]);
   });
 
   it("imports: server/'s rooms (api, admin, clients) import each other's files only through the shared plumbing", () => {
     const rooms = ["server/api/", "server/admin/", "server/clients/"];
     const roomOf = (file: string) => rooms.find((room) => file.startsWith(room));
     const across = [...graph].flatMap(([file, targets]) =>
-      targets.filter((t) => roomOf(file) !== undefined && roomOf(t) !== undefined && roomOf(t) !== roomOf(file)).map((t) => `${file} -> ${t}`),
+      targets
+        .filter((t) => roomOf(file) !== undefined && roomOf(t) !== undefined && roomOf(t) !== roomOf(file))
+        .map((t) => `${file} -> ${t}`),
     );
     expect(across).toEqual([]);
   });
 
   it("imports: the shared plumbing in server/ imports no room but from app.ts, the one that mounts them", () => {
     // host.ts names what every room gets (the ServerHost), clients' hub included: types only.
-    const plumbing = (f: string) => f.startsWith("server/") && !f.slice("server/".length).includes("/") && !["server/app.ts", "server/host.ts"].includes(f);
+    const plumbing = (f: string) =>
+      f.startsWith("server/") &&
+      !f.slice("server/".length).includes("/") &&
+      !["server/app.ts", "server/host.ts"].includes(f);
     const rooms = (t: string) => /^server\/(api|admin|clients)\//.test(t);
     expect(importersOf(graph, plumbing, rooms)).toEqual([]);
   });
@@ -84,9 +97,15 @@ describe("architecture", () => {
   it("imports: dependencies point down (file store < gateway < server < emulator)", () => {
     const above = (layer: string[]) => (t: string) => layer.some((prefix) => t === prefix || t.startsWith(prefix));
     const fileStore = (f: string) => f === "file-store.ts" || f.startsWith("file-store/");
-    expect(importersOf(graph, fileStore, above(["gateway.ts", "storage.ts", "server/", "emulator.ts", "http-actions.ts"]))).toEqual([]);
-    expect(importersOf(graph, (f) => f === "gateway.ts", above(["storage.ts", "server/", "emulator.ts", "http-actions.ts"]))).toEqual([]);
-    expect(importersOf(graph, (f) => f === "http-actions.ts", above(["server/", "emulator.ts", "gateway.ts"]))).toEqual([]);
+    expect(
+      importersOf(graph, fileStore, above(["gateway.ts", "storage.ts", "server/", "emulator.ts", "http-actions.ts"])),
+    ).toEqual([]);
+    expect(
+      importersOf(graph, (f) => f === "gateway.ts", above(["storage.ts", "server/", "emulator.ts", "http-actions.ts"])),
+    ).toEqual([]);
+    expect(importersOf(graph, (f) => f === "http-actions.ts", above(["server/", "emulator.ts", "gateway.ts"]))).toEqual(
+      [],
+    );
   });
 
   it("files: each src file stays small (one job)", () => {

@@ -22,7 +22,10 @@ async function setup() {
     "fs.openAsBlob()": { blob: file, bytes: data },
     "a Blob wrapping openAsBlob()": { blob: new Blob([file]), bytes: data },
     "a slice of openAsBlob()": { blob: file.slice(10, 2010), bytes: data.slice(10, 2010) },
-    "a Blob of strings, bytes and a file slice": { blob: new Blob(["ab", file.slice(0, 5), new Uint8Array([7])]), bytes: new Uint8Array([97, 98, ...data.slice(0, 5), 7]) },
+    "a Blob of strings, bytes and a file slice": {
+      blob: new Blob(["ab", file.slice(0, 5), new Uint8Array([7])]),
+      bytes: new Uint8Array([97, 98, ...data.slice(0, 5), 7]),
+    },
     "Response.blob()": { blob: await new Response(data).blob(), bytes: data },
   };
   return { emulator: createStorageEmulator(), kinds };
@@ -40,6 +43,8 @@ describe("store: every kind of Blob", () => {
     // A snapshot reads every file's bytes at once; restored elsewhere, it holds them all.
     const copy = createStorageEmulator();
     copy.restore(emulator.snapshot());
-    expect(copy.files().map((file) => copy.bytes(file.storageId))).toEqual(Object.values(kinds).map(({ bytes }) => bytes));
+    expect(copy.files().map((file) => copy.bytes(file.storageId))).toEqual(
+      Object.values(kinds).map(({ bytes }) => bytes),
+    );
   });
 });

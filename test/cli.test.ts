@@ -24,7 +24,11 @@ interface Run {
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   defer(() => child.kill("SIGKILL"));
   let out = "";
   let err = "";
@@ -45,7 +49,11 @@ async function start(args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: str
 
 /** The banner's seeded and skipped lines, once there is one for each file of FIXTURES_DIR. */
 function seedLines(cli: Run): Promise<string[]> {
-  const lines = () => cli.output().split("\n").filter((line) => /^ {2}(seeded|skipped) /.test(line));
+  const lines = () =>
+    cli
+      .output()
+      .split("\n")
+      .filter((line) => /^ {2}(seeded|skipped) /.test(line));
   return waitFor(() => lines().length === readdirSync(FIXTURES_DIR).length && lines(), onOutput(cli));
 }
 
@@ -66,7 +74,9 @@ describe("cli", () => {
   it("--help: every option's text starts in one column, apart from its flag, in lines of at most 80", () => {
     const text = helpText();
     const options = text.split("\nOptions:\n")[1]!.split("\n\n")[0]!.split("\n");
-    const starts = options.map((line) => /^ {2}(-\S+(?:,? \S+)?) {2,}/.exec(line)?.[0].length ?? /^ +/.exec(line)![0].length);
+    const starts = options.map(
+      (line) => /^ {2}(-\S+(?:,? \S+)?) {2,}/.exec(line)?.[0].length ?? /^ +/.exec(line)![0].length,
+    );
     expect(new Set(starts).size).toBe(1);
     expect(text.split("\n").filter((line) => line.length > 80)).toEqual([]);
   });
@@ -90,8 +100,14 @@ describe("cli", () => {
   it("start: serves uploads and prints URL patterns and one line per request", async () => {
     const cli = await start();
     await waitFor(() => cli.output().includes(`serve:  GET  ${cli.url}/api/storage/<uuid>`), onOutput(cli));
-    const { uploadUrl } = (await (await fetch(`${cli.url}/_emulator/upload-url`, { method: "POST" })).json()) as { uploadUrl: string };
-    const res = await fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const { uploadUrl } = (await (await fetch(`${cli.url}/_emulator/upload-url`, { method: "POST" })).json()) as {
+      uploadUrl: string;
+    };
+    const res = await fetch(uploadUrl, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(res.status).toBe(200);
     await waitFor(() => /POST \/api\/storage\/upload 200 \d+B [\d.]+ms/.test(cli.output()), onOutput(cli));
   });
@@ -102,7 +118,9 @@ describe("cli", () => {
     const ready = lines.findIndex((line) => line.startsWith("ready on "));
     expect(lines[0]).toBe(`convex-storage-emulator 0.1.0 listening on ${cli.url}`);
     // Every banner line (seeded files included) comes before it.
-    expect(lines.slice(0, ready).filter((line) => line.includes("seeded"))).toHaveLength(readdirSync(FIXTURES_DIR).length);
+    expect(lines.slice(0, ready).filter((line) => line.includes("seeded"))).toHaveLength(
+      readdirSync(FIXTURES_DIR).length,
+    );
     expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:(\d+)$/);
     expect(cli.url).not.toBe("http://127.0.0.1:0");
     expect((await fetch(`${cli.url}/_emulator/health`)).status).toBe(200);
@@ -111,9 +129,14 @@ describe("cli", () => {
   it("--seed: stores every file of the directory and serves them", async () => {
     const cli = await start(["--seed", FIXTURES_DIR]);
     await waitFor(() => cli.output().includes("image.png"), onOutput(cli));
-    const line = cli.output().split("\n").find((l) => l.includes("image.png"))!;
+    const line = cli
+      .output()
+      .split("\n")
+      .find((l) => l.includes("image.png"))!;
     expect(line).toMatch(/seeded [0-9a-z]{32} {2}image\.png {2}image\/png {2}475 B/);
-    const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { url: string; contentType: string; sha256: string }[] };
+    const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as {
+      files: { url: string; contentType: string; sha256: string }[];
+    };
     const png = files.find((f) => f.sha256 === fixtures.png.sha256)!;
     const served = await fetch(png.url);
     expect(served.headers.get("content-type")).toBe("image/png");
@@ -121,13 +144,16 @@ describe("cli", () => {
   });
 
   it("npm start: the server with every fixture seeded, as the README says, and nothing else (no notes as a file)", async () => {
-    expect(readdirSync(FIXTURES_DIR).filter((name) => /\.(md|txt)$/i.test(name) && name !== fixtures.text.name)).toEqual([]);
+    expect(
+      readdirSync(FIXTURES_DIR).filter((name) => /\.(md|txt)$/i.test(name) && name !== fixtures.text.name),
+    ).toEqual([]);
     const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
     const [node, bin, ...args] = scripts.start.split(" ");
     expect([node, bin]).toEqual(["node", "bin/convex-storage-emulator.js"]);
     const cli = await start(args, {}, ROOT);
     await seedLines(cli);
-    for (const name of readdirSync(FIXTURES_DIR)) expect(cli.output()).toMatch(new RegExp(`seeded [0-9a-z]{32} {2}${name.replace(".", "\\.")} `));
+    for (const name of readdirSync(FIXTURES_DIR))
+      expect(cli.output()).toMatch(new RegExp(`seeded [0-9a-z]{32} {2}${name.replace(".", "\\.")} `));
   });
 
   it("--persist with --seed: a restart skips the fixtures already stored, and says so", async () => {
@@ -185,14 +211,22 @@ describe("cli", () => {
     expect(cli.output()).toContain("  serve:  GET  http://files.test:9999/api/storage/<uuid>");
     expect(cli.output()).toContain(`  files kept in ${dir} (0 found)`);
     expect(cli.output()).toMatch(/seeded [0-9a-z]{32} {2}hello\.txt/);
-    const { uploadUrl } = (await (await fetch(`${url}/_emulator/upload-url`, { method: "POST" })).json()) as { uploadUrl: string };
-    const upload = await fetch(uploadUrl.replace("http://files.test:9999", url), { method: "POST", body: "x".repeat(2001) });
+    const { uploadUrl } = (await (await fetch(`${url}/_emulator/upload-url`, { method: "POST" })).json()) as {
+      uploadUrl: string;
+    };
+    const upload = await fetch(uploadUrl.replace("http://files.test:9999", url), {
+      method: "POST",
+      body: "x".repeat(2001),
+    });
     expect(upload.status).toBe(413);
     expect(cli.output()).not.toContain("POST /api/storage/upload"); // quiet
   });
 
   it("environment: a flag wins over its variable", async () => {
-    const cli = await start(["--url", "http://from-flag.test"], { CONVEX_STORAGE_EMULATOR_PORT: "1", CONVEX_STORAGE_EMULATOR_URL: "http://from-env.test" });
+    const cli = await start(["--url", "http://from-flag.test"], {
+      CONVEX_STORAGE_EMULATOR_PORT: "1",
+      CONVEX_STORAGE_EMULATOR_URL: "http://from-env.test",
+    });
     await waitFor(() => cli.output().includes("serve:"), onOutput(cli));
     expect(cli.url).not.toBe("http://127.0.0.1:1");
     expect(cli.output()).toContain("  serve:  GET  http://from-flag.test/api/storage/<uuid>");
@@ -215,32 +249,61 @@ describe("cli", () => {
   });
 
   it.each([
-    [[], { CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "http://ok.test,not an origin" }, 'CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "not an origin" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)'],
-    [["--cors-origin", "http://a.test/path"], {}, '--cors-origin: "http://a.test/path" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)'],
-    [[], { CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" }, 'CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" is not a host name; expected e.g. storage.test or 192.168.1.5'],
+    [
+      [],
+      { CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "http://ok.test,not an origin" },
+      'CONVEX_STORAGE_EMULATOR_CORS_ORIGIN: "not an origin" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)',
+    ],
+    [
+      ["--cors-origin", "http://a.test/path"],
+      {},
+      '--cors-origin: "http://a.test/path" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path)',
+    ],
+    [
+      [],
+      { CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" },
+      'CONVEX_STORAGE_EMULATOR_ALLOW_HOST: "bad host!" is not a host name; expected e.g. storage.test or 192.168.1.5',
+    ],
     [["--url", "ftp://x"], {}, '--url: "ftp://x" must use http or https'],
-    [[], { CONVEX_STORAGE_EMULATOR_UPLOAD_TTL: "9007199254741" }, 'CONVEX_STORAGE_EMULATOR_UPLOAD_TTL must be from 0 to 316224000 seconds (an expiry the clock can hold), got 9007199254741'],
+    [
+      [],
+      { CONVEX_STORAGE_EMULATOR_UPLOAD_TTL: "9007199254741" },
+      "CONVEX_STORAGE_EMULATOR_UPLOAD_TTL must be from 0 to 316224000 seconds (an expiry the clock can hold), got 9007199254741",
+    ],
     // Past 2^31 - 1 ms Node fires a timer after 1 ms: every upload would fail with 408 at once.
-    [["--upload-timeout", "2147484"], {}, "--upload-timeout must be from 0 to 2147483 seconds (a timer's limit), got 2147484"],
+    [
+      ["--upload-timeout", "2147484"],
+      {},
+      "--upload-timeout must be from 0 to 2147483 seconds (a timer's limit), got 2147484",
+    ],
   ] as const)("parseCli: %j %j is a usage error (exit 2) naming the flag or variable", (argv, env, message) => {
     const error = failure(() => parseCli([...argv], env));
-    expect([error.code, error.message]).toEqual(["CliUsage", `[convex-storage-emulator] ${message}. Run convex-storage-emulator --help for usage.`]);
+    expect([error.code, error.message]).toEqual([
+      "CliUsage",
+      `[convex-storage-emulator] ${message}. Run convex-storage-emulator --help for usage.`,
+    ]);
   });
 
   it("parseCli: the largest --upload-timeout a timer holds is taken", () => {
-    expect(parseCli(["--upload-timeout", "2147483"])).toMatchObject({ emulator: { uploadIdleTimeoutMs: 2_147_483_000 } });
+    expect(parseCli(["--upload-timeout", "2147483"])).toMatchObject({
+      emulator: { uploadIdleTimeoutMs: 2_147_483_000 },
+    });
   });
 
   it("a bad flag: one line on stderr, exit 2", async () => {
     const cli = run(["--prot", "1"]);
     expect(await cli.exited).toBe(2);
-    expect(cli.errors()).toBe("convex-storage-emulator: Unknown option '--prot'. Run convex-storage-emulator --help for usage.\n");
+    expect(cli.errors()).toBe(
+      "convex-storage-emulator: Unknown option '--prot'. Run convex-storage-emulator --help for usage.\n",
+    );
   });
 
   it("a bad value: one line on stderr, exit 2", async () => {
     const cli = run(["--max-file-bytes", "lots"]);
     expect(await cli.exited).toBe(2);
-    expect(cli.errors()).toBe('convex-storage-emulator: --max-file-bytes expects a whole number, got "lots". Run convex-storage-emulator --help for usage.\n');
+    expect(cli.errors()).toBe(
+      'convex-storage-emulator: --max-file-bytes expects a whole number, got "lots". Run convex-storage-emulator --help for usage.\n',
+    );
   });
 
   it("--site-port: the HTTP actions' origin listens there and the banner prints it", async () => {
@@ -271,8 +334,17 @@ describe("cli", () => {
   });
 
   it("--http: serves the app's convex/http.ts, with --functions for ctx.runMutation", async () => {
-    const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts"), "--functions", join(ROOT, "examples/chat/dev-functions.ts")]);
-    const sent = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const cli = await start([
+      "--http",
+      join(ROOT, "examples/chat/convex/http.ts"),
+      "--functions",
+      join(ROOT, "examples/chat/dev-functions.ts"),
+    ]);
+    const sent = await fetch(`${cli.site}/sendImage?author=cli`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(sent.status).toBe(200);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { storageId: string }[] };
     const image = await fetch(`${cli.site}/getImage?storageId=${files[0]!.storageId}`);
@@ -288,7 +360,9 @@ describe("cli", () => {
     // Fidelity: a dev deployment's 500 names the uncaught error in `code` (redaction.rs).
     const { code } = (await res.json()) as { code: string };
     expect(code).toMatch(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /);
-    expect(code.replace(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /, "")).toBe(message);
+    expect(code.replace(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /, "")).toBe(
+      message,
+    );
     await waitFor(() => cli.output().includes(message), onOutput(cli));
   });
 
@@ -298,7 +372,12 @@ describe("cli", () => {
     writeFileSync(functions, "export async function query() { return []; }\n");
     const cli = await start(["--http", join(ROOT, "examples/chat/convex/http.ts"), "--functions", functions]);
     const res = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", body: "x" });
-    expect(((await res.json()) as { code: string }).code.replace(/^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /, "")).toBe(
+    expect(
+      ((await res.json()) as { code: string }).code.replace(
+        /^\[Request ID: [0-9a-f]{16}\] Server Error: Uncaught StorageEmulatorError: /,
+        "",
+      ),
+    ).toBe(
       `[convex-storage-emulator] ctx.runMutation(messages:sendImage) was called, but --functions ${functions} exports no \`mutation\`. Export a mutation(ref, args) function from it.`,
     );
   });
@@ -317,7 +396,9 @@ describe("cli", () => {
   it("--http with a missing file: one line on stderr, exit 1", async () => {
     const cli = run(["--port", "0", "--http", "/no/such/http.js"]);
     expect(await cli.exited).toBe(1);
-    expect(cli.errors()).toMatch(/^convex-storage-emulator: --http: cannot load "\/no\/such\/http\.js": Cannot find module .*\n$/);
+    expect(cli.errors()).toMatch(
+      /^convex-storage-emulator: --http: cannot load "\/no\/such\/http\.js": Cannot find module .*\n$/,
+    );
   });
 
   it("--seed with a missing directory: one line on stderr, exit 1", async () => {

@@ -22,7 +22,9 @@ afterEach(() => {
 const CHAT = "examples/chat/convex";
 type Message = { author: string; body: string; format: string; url?: string | null };
 const list = makeFunctionReference<"query", Record<string, never>, Message[]>("messages:list");
-const generateUploadUrl = makeFunctionReference<"mutation", Record<string, never>, string>("messages:generateUploadUrl");
+const generateUploadUrl = makeFunctionReference<"mutation", Record<string, never>, string>(
+  "messages:generateUploadUrl",
+);
 const sendImage = makeFunctionReference<"mutation", { storageId: string; author: string }, null>("messages:sendImage");
 const sendMessage = makeFunctionReference<"mutation", { body: string; author: string }, null>("messages:sendMessage");
 
@@ -30,7 +32,12 @@ const sendMessage = makeFunctionReference<"mutation", { body: string; author: st
 interface T {
   query<A extends DefaultFunctionArgs, R>(ref: FunctionReference<"query", "public", A, R>, args: A): Promise<R>;
   mutation<A extends DefaultFunctionArgs, R>(ref: FunctionReference<"mutation", "public", A, R>, args: A): Promise<R>;
-  run<R>(fn: (ctx: { db: { system: { query(t: string): { collect(): Promise<unknown[]> } } }; storage: { getUrl(id: string): Promise<string | null> } }) => Promise<R>): Promise<R>;
+  run<R>(
+    fn: (ctx: {
+      db: { system: { query(t: string): { collect(): Promise<unknown[]> } } };
+      storage: { getUrl(id: string): Promise<string | null> };
+    }) => Promise<R>,
+  ): Promise<R>;
 }
 
 async function setup() {
@@ -55,7 +62,12 @@ describe("startConvexApp", () => {
     await t.mutation(sendMessage, { body: "hello", author: "Ada" });
     const messages = await t.query(list, {});
     expect(messages).toMatchObject([
-      { author: "Ada", format: "image", body: storageId, url: `${emulator.url}/api/storage/${emulator.file(storageId)!.uuid}` },
+      {
+        author: "Ada",
+        format: "image",
+        body: storageId,
+        url: `${emulator.url}/api/storage/${emulator.file(storageId)!.uuid}`,
+      },
       { author: "Ada", format: "text", body: "hello" },
     ]);
     expect(emulator.bytes(storageId)).toEqual(fixtures.png.bytes);
@@ -63,7 +75,11 @@ describe("startConvexApp", () => {
 
   it("startConvexApp: DIR/http.ts on the site origin, its ctx.runMutation in the same database", async () => {
     const { t, emulator, server } = await setup();
-    const res = await fetch(`${server.siteUrl}/sendImage?author=Bob`, { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: fixtures.jpeg.bytes });
+    const res = await fetch(`${server.siteUrl}/sendImage?author=Bob`, {
+      method: "POST",
+      headers: { "Content-Type": "image/jpeg" },
+      body: fixtures.jpeg.bytes,
+    });
     expect(res.status).toBe(200);
     const [file] = emulator.files();
     expect(file).toMatchObject({ contentType: "image/jpeg", source: "store" });
@@ -137,7 +153,21 @@ describe("startConvexApp with Convex's clients", () => {
 describe("loadConvexDirectory", () => {
   it("entryPoints: the files npx convex dev bundles, without schema and _generated", () => {
     const dir = tempDir();
-    for (const file of ["messages.ts", "schema.ts", "http.ts", "lib/files.ts", "_generated/api.ts", "types.d.ts", "a.test.ts", ".hidden.ts", "#tmp.ts", "notes.md", "with space.ts", "comp/convex.config.ts", "comp/x.ts"]) {
+    for (const file of [
+      "messages.ts",
+      "schema.ts",
+      "http.ts",
+      "lib/files.ts",
+      "_generated/api.ts",
+      "types.d.ts",
+      "a.test.ts",
+      ".hidden.ts",
+      "#tmp.ts",
+      "notes.md",
+      "with space.ts",
+      "comp/convex.config.ts",
+      "comp/x.ts",
+    ]) {
       mkdirSync(join(dir, file, ".."), { recursive: true });
       writeFileSync(join(dir, file), "export {};\n");
     }
@@ -146,17 +176,26 @@ describe("loadConvexDirectory", () => {
 
   it("loadConvexDirectory: auth.config.ts is loaded into the module map, not as a function module", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "auth.config.ts"), 'export default { providers: [{ domain: "https://issuer.test", applicationID: "convex" }] };\n');
+    writeFileSync(
+      join(dir, "auth.config.ts"),
+      'export default { providers: [{ domain: "https://issuer.test", applicationID: "convex" }] };\n',
+    );
     writeFileSync(join(dir, "fns.ts"), "export const x = 1;\n");
     const app = await loadConvexDirectory(dir);
     expect(app.functionFiles).toEqual(["fns.ts"]);
-    expect(await app.modules["./auth.config.ts"]!()).toMatchObject({ default: { providers: [{ domain: "https://issuer.test" }] } });
+    expect(await app.modules["./auth.config.ts"]!()).toMatchObject({
+      default: { providers: [{ domain: "https://issuer.test" }] },
+    });
     expect(Object.keys(app.modules).sort()).toEqual(["./_generated/api.js", "./auth.config.ts", "./fns.ts"]);
   });
 
   it("loadConvexDirectory: a missing directory is a usage error", async () => {
     const error = await failure(loadConvexDirectory("/no/such/convex"));
-    expect(error).toMatchObject({ code: "CliUsage", message: '[convex-storage-emulator] --convex: "/no/such/convex" is not a directory. Run convex-storage-emulator --help for usage.' });
+    expect(error).toMatchObject({
+      code: "CliUsage",
+      message:
+        '[convex-storage-emulator] --convex: "/no/such/convex" is not a directory. Run convex-storage-emulator --help for usage.',
+    });
   });
 
   it("loadConvexDirectory: a directory without function modules is a usage error", async () => {
@@ -174,6 +213,9 @@ describe("loadConvexDirectory", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "broken.ts"), 'throw new Error("boom at load");\nexport {};\n');
     const error = await failure(loadConvexDirectory(dir));
-    expect(error).toMatchObject({ code: "ModuleLoad", message: `[convex-storage-emulator] --convex: cannot load "${join(dir, "broken.ts")}": boom at load` });
+    expect(error).toMatchObject({
+      code: "ModuleLoad",
+      message: `[convex-storage-emulator] --convex: cannot load "${join(dir, "broken.ts")}": boom at load`,
+    });
   });
 });

@@ -13,19 +13,32 @@ const { defer, tempDir } = cleanupAfterEach();
 const modules = import.meta.glob("./convex-app/convex/**/*.ts");
 
 const fn = {
-  storeThenMaybeThrow: makeFunctionReference<"mutation", { text: string; fail: boolean; type?: string }, string>("files:storeThenMaybeThrow"),
-  deleteThenMaybeThrow: makeFunctionReference<"mutation", { id: string; fail: boolean }, string | null>("files:deleteThenMaybeThrow"),
+  storeThenMaybeThrow: makeFunctionReference<"mutation", { text: string; fail: boolean; type?: string }, string>(
+    "files:storeThenMaybeThrow",
+  ),
+  deleteThenMaybeThrow: makeFunctionReference<"mutation", { id: string; fail: boolean }, string | null>(
+    "files:deleteThenMaybeThrow",
+  ),
   storeMany: makeFunctionReference<"mutation", { count: number }, Metrics>("files:storeMany"),
   readAll: makeFunctionReference<"mutation", { ids: string[] }, Metrics>("files:readAll"),
   deleteInActionThenThrow: makeFunctionReference<"action", { id: string }, null>("files:deleteInActionThenThrow"),
-  storeViaMutationThenThrow: makeFunctionReference<"action", Record<string, never>, null>("files:storeViaMutationThenThrow"),
-  storeViaFailingMutation: makeFunctionReference<"action", Record<string, never>, string | null>("files:storeViaFailingMutation"),
-  storeViaFailingNestedMutation: makeFunctionReference<"mutation", Record<string, never>, string>("files:storeViaFailingNestedMutation"),
+  storeViaMutationThenThrow: makeFunctionReference<"action", Record<string, never>, null>(
+    "files:storeViaMutationThenThrow",
+  ),
+  storeViaFailingMutation: makeFunctionReference<"action", Record<string, never>, string | null>(
+    "files:storeViaFailingMutation",
+  ),
+  storeViaFailingNestedMutation: makeFunctionReference<"mutation", Record<string, never>, string>(
+    "files:storeViaFailingNestedMutation",
+  ),
   storeThenDelete: makeFunctionReference<"mutation", Record<string, never>, string>("files:storeThenDelete"),
   scheduleStore: makeFunctionReference<"mutation", { fail: boolean }, string>("files:scheduleStore"),
 };
 type Metric = { used: number; remaining: number };
-type Metrics = Record<"filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes" | "documentsRead" | "databaseQueries", Metric>;
+type Metrics = Record<
+  "filesWritten" | "fileWriteBytes" | "filesRead" | "fileReadBytes" | "documentsRead" | "databaseQueries",
+  Metric
+>;
 
 async function setup(options: { transactionLimits?: boolean } = {}, emulatorOptions: StorageEmulatorOptions = {}) {
   const t = convexTest({ modules, ...options });
@@ -53,11 +66,15 @@ describe("convex-test interop", () => {
       page: (await ctx.db.system.query("_storage").paginate({ numItems: 10, cursor: null })).page,
     }));
     expect(docs.one).toMatchObject({ contentType: null, size: 1 });
-    expect(docs.all.map((d) => [d._id, d.contentType])).toEqual([[plain, null], [typed, "text/plain"], [uploaded, null]]);
+    expect(docs.all.map((d) => [d._id, d.contentType])).toEqual([
+      [plain, null],
+      [typed, "text/plain"],
+      [uploaded, null],
+    ]);
     expect(docs.page.map((d) => d.contentType)).toEqual([null, "text/plain", null]);
   });
 
-  it("_storage documents: ctx.db.system.get(\"_storage\", id) (table-first, convex 1.51's advice) describes the file getMetadata describes", async () => {
+  it('_storage documents: ctx.db.system.get("_storage", id) (table-first, convex 1.51\'s advice) describes the file getMetadata describes', async () => {
     const { t, emulator } = await setup();
     const id = await t.mutation(fn.storeThenMaybeThrow, { text: "hello", fail: false, type: "text/plain" });
     const seen = await t.run(async (ctx) => ({
@@ -66,10 +83,21 @@ describe("convex-test interop", () => {
       metadata: await ctx.storage.getMetadata(id as never),
     }));
     const file = emulator.file(id)!;
-    expect(seen.tableFirst).toEqual({ _id: id, _creationTime: expect.any(Number), sha256: file.sha256, size: 5, contentType: "text/plain" });
+    expect(seen.tableFirst).toEqual({
+      _id: id,
+      _creationTime: expect.any(Number),
+      sha256: file.sha256,
+      size: 5,
+      contentType: "text/plain",
+    });
     expect(seen.idOnly).toEqual(seen.tableFirst);
     // getMetadata (deprecated in convex 1.51) has the uuid and a hex sha256.
-    expect(seen.metadata).toEqual({ storageId: file.uuid, sha256: Buffer.from(file.sha256, "base64").toString("hex"), size: 5, contentType: "text/plain" });
+    expect(seen.metadata).toEqual({
+      storageId: file.uuid,
+      sha256: Buffer.from(file.sha256, "base64").toString("hex"),
+      size: 5,
+      contentType: "text/plain",
+    });
   });
 
   it("transactions: a delete in a mutation that throws is rolled back; the file is still listed, URL'd and served", async () => {
@@ -104,7 +132,9 @@ describe("convex-test interop", () => {
 
   it("transactions: mutations run side by side each settle their own stores, kept or dropped", async () => {
     const { t, emulator, served } = await setup();
-    const calls = [true, false, true, false].map((fail, i) => t.mutation(fn.storeThenMaybeThrow, { text: `m${i}`, fail }));
+    const calls = [true, false, true, false].map((fail, i) =>
+      t.mutation(fn.storeThenMaybeThrow, { text: `m${i}`, fail }),
+    );
     const results = await Promise.allSettled(calls);
     expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
     expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["m1", "m3"]);
@@ -137,11 +167,13 @@ describe("convex-test interop", () => {
   it("transactions: a file stored and deleted in one mutation is gone once it commits, and in t.run", async () => {
     const { t, emulator, served } = await setup();
     const id = await t.mutation(fn.storeThenDelete, {});
-    expect(await t.run(async (ctx) => {
-      const other = await ctx.storage.store(new Blob(["also gone"]));
-      await ctx.storage.delete(other);
-      return ctx.storage.getUrl(other);
-    })).toBeNull();
+    expect(
+      await t.run(async (ctx) => {
+        const other = await ctx.storage.store(new Blob(["also gone"]));
+        await ctx.storage.delete(other);
+        return ctx.storage.getUrl(other);
+      }),
+    ).toBeNull();
     expect(emulator.files()).toEqual([]);
     expect(emulator.fileStore.count).toBe(0);
     expect(await served(id)).toBeNull();
@@ -149,10 +181,12 @@ describe("convex-test interop", () => {
 
   it("transactions: a store in t.run that throws leaves no file; one that returns is listed at once", async () => {
     const { t, emulator } = await setup();
-    await expect(t.run(async (ctx) => {
-      await ctx.storage.store(new Blob(["never"]));
-      throw new Error("after store in t.run");
-    })).rejects.toThrow("after store in t.run");
+    await expect(
+      t.run(async (ctx) => {
+        await ctx.storage.store(new Blob(["never"]));
+        throw new Error("after store in t.run");
+      }),
+    ).rejects.toThrow("after store in t.run");
     expect(emulator.fileStore.count).toBe(0);
     const id = await t.run(async (ctx) => ctx.storage.store(new Blob(["kept"])));
     expect(emulator.files().map((f) => f.storageId)).toEqual([id]);
@@ -172,7 +206,10 @@ describe("convex-test interop", () => {
       expect(emulator.files().map((f) => f.storageId)).toContain(first);
       expect(emulator.files().map((f) => f.storageId)).toContain(second);
       expect(emulator.fileStore.count).toBe(3);
-      expect(consoleError).toHaveBeenCalledWith(expect.stringContaining("files:storeThenMaybeThrow"), expect.objectContaining({ message: "after store" }));
+      expect(consoleError).toHaveBeenCalledWith(
+        expect.stringContaining("files:storeThenMaybeThrow"),
+        expect.objectContaining({ message: "after store" }),
+      );
     } finally {
       vi.useRealTimers();
       consoleError.mockRestore();
@@ -184,7 +221,10 @@ describe("convex-test interop", () => {
     const metrics = await t.mutation(fn.storeMany, { count: 3 });
     expect(metrics.filesWritten.used).toBe(3);
     expect(metrics.fileWriteBytes.used).toBe(18);
-    const ids = [await t.mutation(fn.storeThenMaybeThrow, { text: "12345", fail: false }), await t.mutation(fn.storeThenMaybeThrow, { text: "678", fail: false })];
+    const ids = [
+      await t.mutation(fn.storeThenMaybeThrow, { text: "12345", fail: false }),
+      await t.mutation(fn.storeThenMaybeThrow, { text: "678", fail: false }),
+    ];
     const read = await t.mutation(fn.readAll, { ids });
     expect([read.filesRead.used, read.fileReadBytes.used]).toEqual([2, 8]);
   });
@@ -194,7 +234,9 @@ describe("convex-test interop", () => {
     const { t } = await setup();
     const connected = await t.mutation(fn.storeMany, { count: 2 });
     expect(connected).toEqual(alone);
-    expect([connected.documentsRead.used, connected.databaseQueries.used, connected.filesWritten.used]).toEqual([0, 0, 2]);
+    expect([connected.documentsRead.used, connected.databaseQueries.used, connected.filesWritten.used]).toEqual([
+      0, 0, 2,
+    ]);
   });
 
   it("limits: convex-test's per-mutation file limit still applies when enforced, and nothing is kept", async () => {
@@ -218,7 +260,9 @@ describe("convex-test interop", () => {
     );
     const restored = createStorageEmulator();
     restored.restore(first.snapshot());
-    await expect(connectConvexTest(convexTest({ modules }), restored)).rejects.toThrow("this emulator already holds 1 file");
+    await expect(connectConvexTest(convexTest({ modules }), restored)).rejects.toThrow(
+      "this emulator already holds 1 file",
+    );
   });
 
   it("restore: refused while connected, with a pinned message", async () => {

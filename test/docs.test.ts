@@ -16,7 +16,11 @@ import { ROOT } from "./support/run-to-end.js";
 function testFiles(): { path: string; text: string }[] {
   return ["test", "examples"].flatMap((dir) =>
     readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
-      .filter((path) => path.endsWith(".test.ts") || (dir === "test" && path.startsWith("fixtures-projects/") && path.endsWith(".ts")))
+      .filter(
+        (path) =>
+          path.endsWith(".test.ts") ||
+          (dir === "test" && path.startsWith("fixtures-projects/") && path.endsWith(".ts")),
+      )
       .map((path) => ({ path: `${dir}/${path}`, text: readFileSync(join(ROOT, dir, path), "utf8") })),
   );
 }
@@ -28,7 +32,11 @@ function holds(text: string, block: string): boolean {
   return textLines.some((line, at) => {
     if (!line.endsWith(lines[0]!) || line.trim() !== lines[0]!.trim()) return false;
     const indent = line.slice(0, line.length - lines[0]!.length);
-    return lines.every((expected, i) => textLines[at + i] === (expected === "" ? "" : indent + expected) || (expected === "" && textLines[at + i]?.trim() === ""));
+    return lines.every(
+      (expected, i) =>
+        textLines[at + i] === (expected === "" ? "" : indent + expected) ||
+        (expected === "" && textLines[at + i]?.trim() === ""),
+    );
   });
 }
 
@@ -36,11 +44,15 @@ function holds(text: string, block: string): boolean {
 function publicMembers(): string[] {
   const path = join(ROOT, "src/emulator.ts");
   const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest, true);
-  const emulatorClass = source.statements.find((node): node is ts.ClassDeclaration => ts.isClassDeclaration(node) && node.name?.text === "StorageEmulator");
+  const emulatorClass = source.statements.find(
+    (node): node is ts.ClassDeclaration => ts.isClassDeclaration(node) && node.name?.text === "StorageEmulator",
+  );
   if (emulatorClass === undefined) throw new Error("no class StorageEmulator in src/emulator.ts");
   return emulatorClass.members.flatMap((member) => {
-    if (ts.isConstructorDeclaration(member) || member.name === undefined || ts.isPrivateIdentifier(member.name)) return [];
-    if (ts.getCombinedModifierFlags(member as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) return [];
+    if (ts.isConstructorDeclaration(member) || member.name === undefined || ts.isPrivateIdentifier(member.name))
+      return [];
+    if (ts.getCombinedModifierFlags(member as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected))
+      return [];
     if (ts.getJSDocTags(member).some((tag) => tag.tagName.text === "internal")) return [];
     return [member.name.getText(source)];
   });
@@ -61,7 +73,9 @@ describe("docs", () => {
   });
 
   it("examples: a changed line in a block is noticed", () => {
-    const block = codeBlocks(readMarkdown("docs/api.md"), "ts").find((code) => code.includes("uploadUrlTtlMs: 3_600_000"))!;
+    const block = codeBlocks(readMarkdown("docs/api.md"), "ts").find((code) =>
+      code.includes("uploadUrlTtlMs: 3_600_000"),
+    )!;
     const text = testFiles().find(({ text }) => holds(text, block))!.text;
     expect(holds(text, block.replace("3_600_000", "3_600_001"))).toBe(false);
   });
@@ -73,7 +87,12 @@ describe("docs", () => {
   it("README: opens with the install line and the two commands for working on the project", () => {
     const [first] = codeBlocks(readMarkdown("README.md"), "sh");
     expect(readMarkdown("README.md").indexOf(first!)).toBeLessThan(100);
-    expect(first!.split("\n").map((line) => line.split("#")[0]!.trim())).toEqual(["npm i -D convex-storage-emulator", "npm ci && npm start", "npm ci && npm test", ""]);
+    expect(first!.split("\n").map((line) => line.split("#")[0]!.trim())).toEqual([
+      "npm i -D convex-storage-emulator",
+      "npm ci && npm start",
+      "npm ci && npm test",
+      "",
+    ]);
   });
 
   it("docs/api.md: the members table names every public member of the emulator", () => {
@@ -90,7 +109,9 @@ describe("docs", () => {
   });
 
   it("docs/cli.md: the options table lists every flag with its variable", () => {
-    const rows = readMarkdown("docs/cli.md").split("\n").filter((line) => line.startsWith("| `--"));
+    const rows = readMarkdown("docs/cli.md")
+      .split("\n")
+      .filter((line) => line.startsWith("| `--"));
     expect(rows.map((row) => /^\| `--([a-z0-9-]+)[ `]/.exec(row)?.[1])).toEqual(OPTIONS.map((o) => o.flag));
     for (const [i, option] of OPTIONS.entries()) expect(rows[i]).toContain(`\`${envName(option.flag)}`);
   });
@@ -103,7 +124,9 @@ describe("docs", () => {
         if (/^[a-z]+:/.test(target) || !target.includes("#")) return [];
         const [path, anchor] = target.split("#") as [string, string];
         const linked = path === "" ? file : join(dirname(file), path);
-        return existsSync(join(ROOT, linked)) && headingAnchors(readMarkdown(linked)).includes(anchor) ? [] : [`${file}: ${target}`];
+        return existsSync(join(ROOT, linked)) && headingAnchors(readMarkdown(linked)).includes(anchor)
+          ? []
+          : [`${file}: ${target}`];
       }),
     );
     expect(broken).toEqual([]);
@@ -111,9 +134,18 @@ describe("docs", () => {
 
   it("README: every example is a whole file: it imports what it uses from vitest", () => {
     for (const block of codeBlocks(readMarkdown("README.md"), "ts")) {
-      const used = ["test", "expect", "beforeEach"].filter((name) => new RegExp(`\\b${name}\\(`).test(block.replace(/^import .*$/gm, "")));
-      const imported = /import \{([^}]+)\} from "vitest";/.exec(block)?.[1]?.split(",").map((name) => name.trim()) ?? [];
-      expect(used.filter((name) => !imported.includes(name)), block.split("\n")[0]).toEqual([]);
+      const used = ["test", "expect", "beforeEach"].filter((name) =>
+        new RegExp(`\\b${name}\\(`).test(block.replace(/^import .*$/gm, "")),
+      );
+      const imported =
+        /import \{([^}]+)\} from "vitest";/
+          .exec(block)?.[1]
+          ?.split(",")
+          .map((name) => name.trim()) ?? [];
+      expect(
+        used.filter((name) => !imported.includes(name)),
+        block.split("\n")[0],
+      ).toEqual([]);
     }
   });
 });

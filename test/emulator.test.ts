@@ -43,7 +43,9 @@ describe("createStorageEmulator", () => {
   it("createStorageEmulator: a url with a trailing slash builds clean URLs", async () => {
     const emulator = createStorageEmulator({ url: "http://localhost:9999/" });
     expect(emulator.url).toBe("http://localhost:9999");
-    expect(await emulator.storage.generateUploadUrl()).toMatch(/^http:\/\/localhost:9999\/api\/storage\/upload\?token=/);
+    expect(await emulator.storage.generateUploadUrl()).toMatch(
+      /^http:\/\/localhost:9999\/api\/storage\/upload\?token=/,
+    );
   });
 });
 

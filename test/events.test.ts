@@ -57,7 +57,16 @@ async function setup(limits: FeedLimits) {
   const { port } = server.address() as AddressInfo;
   const record = (path: string) => journal.startRequest("serve", "GET", path, 0)({ status: 200 });
   const recordCall = (path: string, at = 0) =>
-    journal.recordFunctionCall({ type: "function", kind: "mutation", path, args: { body: "hi" }, client: "ws", outcome: "ok", at, durationMs: 1.5 });
+    journal.recordFunctionCall({
+      type: "function",
+      kind: "mutation",
+      path,
+      args: { body: "hi" },
+      client: "ws",
+      outcome: "ok",
+      at,
+      durationMs: 1.5,
+    });
   return { journal, port, responses, record, recordCall, listeners: () => listeners };
 }
 
@@ -69,27 +78,41 @@ describe("events", () => {
     const controller = new AbortController();
     defer(() => controller.abort());
     // Before, Node held the head until the first entry: this fetch never resolved.
-    const res = await fetch(`${server.url}/_emulator/events`, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(5000)]) });
+    const res = await fetch(`${server.url}/_emulator/events`, {
+      signal: AbortSignal.any([controller.signal, AbortSignal.timeout(5000)]),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
   });
 
   it("GET /_emulator/events: a ConvexHttpClient's mutation arrives as a 'call' event as it is journaled", async () => {
     const emulator = createStorageEmulator();
-    const connection = await connectConvexTest(convexTest(schema, import.meta.glob("./clients/convex/**/*.ts")), emulator);
+    const connection = await connectConvexTest(
+      convexTest(schema, import.meta.glob("./clients/convex/**/*.ts")),
+      emulator,
+    );
     defer(() => connection.disconnect());
     const server = defer(await emulator.listen({ port: 0 }));
     const controller = new AbortController();
     defer(() => controller.abort());
     const res = await fetch(`${server.url}/_emulator/events`, { signal: controller.signal });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const sendMessage = makeFunctionReference<"mutation", { body: string; author: string }, null>("messages:sendMessage");
+    const sendMessage = makeFunctionReference<"mutation", { body: string; author: string }, null>(
+      "messages:sendMessage",
+    );
     await new ConvexHttpClient(server.url, { logger: false }).mutation(sendMessage, { body: "hi", author: "Ada" });
     let text = "";
     while (!text.includes("event: call\n")) text += (await reader.read()).value ?? "";
     const block = text.slice(text.indexOf("event: call\n")).split("\n\n")[0]!;
     const call = JSON.parse(block.split("\n")[1]!.slice("data: ".length)) as unknown;
-    expect(call).toMatchObject({ type: "function", kind: "mutation", path: "messages:sendMessage", args: { body: "hi", author: "Ada" }, client: "http", outcome: "ok" });
+    expect(call).toMatchObject({
+      type: "function",
+      kind: "mutation",
+      path: "messages:sendMessage",
+      args: { body: "hi", author: "Ada" },
+      client: "http",
+      outcome: "ok",
+    });
     expect(call).toEqual(emulator.journal.functionCalls("messages:sendMessage")[0]);
   });
 
@@ -116,11 +139,18 @@ describe("events", () => {
     while (text.split("\n\n").length < 3) text += (await reader.read()).value ?? "";
     recordCall("messages:send", 5);
     while (text.split("\n\n").length < 4) text += (await reader.read()).value ?? "";
-    const events = text.split("\n\n").filter(Boolean).map((block) => {
-      const [event, data] = block.split("\n");
-      return { event, data: JSON.parse(data!.slice("data: ".length)) as { path: string } };
-    });
-    expect(events.map((e) => `${e.event} ${e.data.path}`)).toEqual(["event: call messages:early", "event: entry /api/storage/one", "event: call messages:send"]);
+    const events = text
+      .split("\n\n")
+      .filter(Boolean)
+      .map((block) => {
+        const [event, data] = block.split("\n");
+        return { event, data: JSON.parse(data!.slice("data: ".length)) as { path: string } };
+      });
+    expect(events.map((e) => `${e.event} ${e.data.path}`)).toEqual([
+      "event: call messages:early",
+      "event: entry /api/storage/one",
+      "event: call messages:send",
+    ]);
     expect(events[2]!.data).toEqual(journal.functionCalls("messages:send")[0]);
   });
 

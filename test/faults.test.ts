@@ -231,9 +231,15 @@ describe("faults", () => {
 
   it.each([
     [{ route: "upload", status: 200 }, "`status` must be an HTTP error status from 400 to 599, got 200."],
-    [{ route: "serve", delayMs: -1 }, "`delayMs` must be a number of ms from 0 to 2147483647 (a timer's limit), got -1."],
+    [
+      { route: "serve", delayMs: -1 },
+      "`delayMs` must be a number of ms from 0 to 2147483647 (a timer's limit), got -1.",
+    ],
     // Node would fire a longer timer after 1 ms: the delay would not delay.
-    [{ route: "serve", delayMs: 2 ** 31 }, "`delayMs` must be a number of ms from 0 to 2147483647 (a timer's limit), got 2147483648."],
+    [
+      { route: "serve", delayMs: 2 ** 31 },
+      "`delayMs` must be a number of ms from 0 to 2147483647 (a timer's limit), got 2147483648.",
+    ],
     [{ route: "serve", abortAfterBytes: 1.5 }, "`abortAfterBytes` must be a whole number of at least 0, got 1.5."],
     [
       { route: "upload", abortAfterBytes: 10, status: 500 },

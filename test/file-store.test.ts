@@ -33,7 +33,9 @@ function setup(limits: { maxFileBytes?: number; maxTotalBytes?: number } = {}, k
   const put = (bytes: Uint8Array, input: Partial<WriteInput> = {}) =>
     store.write(bytes, { contentType: null, source: "store", deferSha256: true, ...input });
   const leftovers = () =>
-    kind === "memory" ? [] : ["partial", "blobs"].flatMap((dir) => fs.readdirSync(`/store/${dir}`).map((name) => `${dir}/${String(name)}`));
+    kind === "memory"
+      ? []
+      : ["partial", "blobs"].flatMap((dir) => fs.readdirSync(`/store/${dir}`).map((name) => `${dir}/${String(name)}`));
   return { store, put, leftovers };
 }
 
@@ -55,7 +57,8 @@ function sent(store: FileStore, file: StoredFile, start = 0, end = file.size - 1
 }
 
 /** Whether `chunk` is a view of the same memory as `stored` (same ArrayBuffer and offset). */
-const sameMemory = (chunk: Uint8Array, stored: Uint8Array) => chunk.buffer === stored.buffer && chunk.byteOffset === stored.byteOffset;
+const sameMemory = (chunk: Uint8Array, stored: Uint8Array) =>
+  chunk.buffer === stored.buffer && chunk.byteOffset === stored.byteOffset;
 
 /** A pump handing over `bytes` in chunks of `size` (fresh buffers, as a socket's are). */
 function chunksOf(bytes: Uint8Array, size: number): BytePump {
@@ -90,7 +93,12 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
   it("write: stores bytes once and publishes the metadata", async () => {
     const { put, store } = setup({}, kind);
     const file = await put(fixtures.png.bytes, { contentType: "image/png" });
-    expect(file).toMatchObject({ size: 475, sha256: fixtures.png.sha256, contentType: "image/png", creationTime: 1000 });
+    expect(file).toMatchObject({
+      size: 475,
+      sha256: fixtures.png.sha256,
+      contentType: "image/png",
+      creationTime: 1000,
+    });
     expect(store.reader.read(file)).toEqual(fixtures.png.bytes);
     expect(store.totalBytes).toBe(475);
   });
@@ -143,25 +151,38 @@ describe.each(["memory", "memfs"] as const)("FileStore (%s)", (kind) => {
     const { store } = setup({ maxFileBytes: 5 }, kind);
     let read = false;
     const source: BytePump = async () => void (read = true);
-    await expect(store.write(source, { contentType: null, source: "upload", sizeHint: 6 })).rejects.toMatchObject({ code: "FileTooLarge", status: 413 });
+    await expect(store.write(source, { contentType: null, source: "upload", sizeHint: 6 })).rejects.toMatchObject({
+      code: "FileTooLarge",
+      status: 413,
+    });
     expect(read).toBe(false);
   });
 
   it("write: a sha256 mismatch stores nothing", async () => {
     const { store, leftovers } = setup({}, kind);
     const body = slowBody();
-    const written = store.write(body.source, { contentType: null, source: "upload", expectedSha256: fixtures.png.sha256 });
+    const written = store.write(body.source, {
+      contentType: null,
+      source: "upload",
+      expectedSha256: fixtures.png.sha256,
+    });
     await body.started;
     body.push(fixtures.text.bytes);
     body.end();
-    await expect(written).rejects.toThrow(`Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`);
+    await expect(written).rejects.toThrow(
+      `Sha256 mismatch. Expected: ${fixtures.png.sha256} Actual: ${fixtures.text.sha256}`,
+    );
     expect(store.list()).toEqual([]);
     expect(leftovers()).toEqual([]);
   });
 
   it("write: a size hint larger than what arrives stores exactly what arrived", async () => {
     const { store } = setup({}, kind);
-    const file = await store.write(async (write) => write(new Uint8Array([1, 2, 3])), { contentType: null, source: "upload", sizeHint: 100 });
+    const file = await store.write(async (write) => write(new Uint8Array([1, 2, 3])), {
+      contentType: null,
+      source: "upload",
+      sizeHint: 100,
+    });
     expect(file.size).toBe(3);
     expect(store.reader.read(file)).toEqual(new Uint8Array([1, 2, 3]));
   });
@@ -329,7 +350,14 @@ describe("FileStore in memory", () => {
     const file = await store.write(chunksOf(bytes, 30_000), { contentType: null, source: "upload" });
     const stored = new Set((await sent(store, file)).map((buffer) => buffer.buffer));
     const random = prng(7);
-    const ranges: [number, number][] = [[0, 199_999], [0, 0], [199_999, 199_999], [29_999, 30_000], [30_000, 59_999], [10, 190_000]];
+    const ranges: [number, number][] = [
+      [0, 199_999],
+      [0, 0],
+      [199_999, 199_999],
+      [29_999, 30_000],
+      [30_000, 59_999],
+      [10, 190_000],
+    ];
     for (let i = 0; i < 50; i++) {
       const start = random.int(0, 199_999);
       ranges.push([start, random.int(start, 199_999)]);
@@ -337,7 +365,10 @@ describe("FileStore in memory", () => {
     for (const [start, end] of ranges) {
       const slices = await sent(store, file, start, end);
       expect(Buffer.concat(slices).equals(bytes.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
-      expect(slices.every((slice) => slice.byteLength > 0 && stored.has(slice.buffer)), `${start}-${end} shares memory`).toBe(true);
+      expect(
+        slices.every((slice) => slice.byteLength > 0 && stored.has(slice.buffer)),
+        `${start}-${end} shares memory`,
+      ).toBe(true);
     }
   });
 
@@ -358,7 +389,10 @@ describe("ctx.storage in memory", () => {
   it("get: a Blob taken before a delete or reset keeps the exact bytes", async () => {
     const emulator = createStorageEmulator();
     const big = randomBytes(3 * MiB);
-    const ids = [await emulator.storage.store(new Blob([fixtures.png.bytes])), await emulator.storage.store(new Blob([big]))];
+    const ids = [
+      await emulator.storage.store(new Blob([fixtures.png.bytes])),
+      await emulator.storage.store(new Blob([big])),
+    ];
     const blobs = await Promise.all(ids.map((id) => emulator.storage.get(id)));
     await emulator.storage.delete(ids[0]!);
     emulator.reset();

@@ -11,23 +11,102 @@ const { defer } = cleanupAfterEach();
 
 function router() {
   const http = httpRouter();
-  http.route({ path: "/echo", method: "POST", handler: httpAction(async (_ctx, req) => new Response(await req.arrayBuffer(), { headers: { "Content-Type": req.headers.get("content-type") ?? "none", "X-Seen-Cookie": req.headers.get("x-multi") ?? "" } })) });
-  http.route({ path: "/cookies", method: "GET", handler: httpAction(async () => { const h = new Headers(); h.append("Set-Cookie", "a=1"); h.append("Set-Cookie", "b=2"); h.append("X-List", "one"); h.append("X-List", "two"); return new Response("ok", { status: 201, headers: h }); }) });
-  http.route({ pathPrefix: "/files/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`short prefix ${new URL(req.url).pathname}`)) });
-  http.route({ pathPrefix: "/files/images/", method: "GET", handler: httpAction(async (_ctx, req) => new Response(`long prefix ${new URL(req.url).pathname}`)) });
-  http.route({ path: "/throws", method: "GET", handler: httpAction(async () => { throw new Error("boom"); }) });
-  http.route({ path: "/convex-error", method: "GET", handler: httpAction(async () => { throw new ConvexError({ reason: "quota" }); }) });
+  http.route({
+    path: "/echo",
+    method: "POST",
+    handler: httpAction(
+      async (_ctx, req) =>
+        new Response(await req.arrayBuffer(), {
+          headers: {
+            "Content-Type": req.headers.get("content-type") ?? "none",
+            "X-Seen-Cookie": req.headers.get("x-multi") ?? "",
+          },
+        }),
+    ),
+  });
+  http.route({
+    path: "/cookies",
+    method: "GET",
+    handler: httpAction(async () => {
+      const h = new Headers();
+      h.append("Set-Cookie", "a=1");
+      h.append("Set-Cookie", "b=2");
+      h.append("X-List", "one");
+      h.append("X-List", "two");
+      return new Response("ok", { status: 201, headers: h });
+    }),
+  });
+  http.route({
+    pathPrefix: "/files/",
+    method: "GET",
+    handler: httpAction(async (_ctx, req) => new Response(`short prefix ${new URL(req.url).pathname}`)),
+  });
+  http.route({
+    pathPrefix: "/files/images/",
+    method: "GET",
+    handler: httpAction(async (_ctx, req) => new Response(`long prefix ${new URL(req.url).pathname}`)),
+  });
+  http.route({
+    path: "/throws",
+    method: "GET",
+    handler: httpAction(async () => {
+      throw new Error("boom");
+    }),
+  });
+  http.route({
+    path: "/convex-error",
+    method: "GET",
+    handler: httpAction(async () => {
+      throw new ConvexError({ reason: "quota" });
+    }),
+  });
   // One chunk over the limit (bytes: the backend declares its length).
-  http.route({ path: "/big", method: "GET", handler: httpAction(async () => new Response(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1))) });
+  http.route({
+    path: "/big",
+    method: "GET",
+    handler: httpAction(async () => new Response(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1))),
+  });
   // A stream: 20 MiB - 1, then a 2-byte chunk that would cross the limit, then 1 byte that still fits.
-  http.route({ path: "/big-stream", method: "GET", handler: httpAction(async () => new Response(new ReadableStream({
-    start(c) { c.enqueue(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT - 1).fill(1)); c.enqueue(new Uint8Array([2, 2])); c.enqueue(new Uint8Array([3])); c.close(); },
-  }))) });
-  http.route({ path: "/echo-size", method: "POST", handler: httpAction(async (_ctx, req) => new Response(String((await req.arrayBuffer()).byteLength))) });
-  http.route({ path: "/url", method: "GET", handler: httpAction(async (ctx, req) => Response.json({ request: req.url, upload: await ctx.storage.generateUploadUrl() })) });
+  http.route({
+    path: "/big-stream",
+    method: "GET",
+    handler: httpAction(
+      async () =>
+        new Response(
+          new ReadableStream({
+            start(c) {
+              c.enqueue(new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT - 1).fill(1));
+              c.enqueue(new Uint8Array([2, 2]));
+              c.enqueue(new Uint8Array([3]));
+              c.close();
+            },
+          }),
+        ),
+    ),
+  });
+  http.route({
+    path: "/echo-size",
+    method: "POST",
+    handler: httpAction(async (_ctx, req) => new Response(String((await req.arrayBuffer()).byteLength))),
+  });
+  http.route({
+    path: "/url",
+    method: "GET",
+    handler: httpAction(async (ctx, req) =>
+      Response.json({ request: req.url, upload: await ctx.storage.generateUploadUrl() }),
+    ),
+  });
   http.route({ path: "/api/webhook", method: "POST", handler: httpAction(async () => new Response("webhook")) });
-  http.route({ path: "/who", method: "GET", handler: httpAction(async (ctx) => Response.json(await ctx.auth.getUserIdentity())) });
-  http.route({ path: "/store", method: "POST", handler: httpAction(async (ctx, req) => Response.json({ id: await ctx.storage.store(await req.blob()) })) });
+  http.route({
+    path: "/who",
+    method: "GET",
+    handler: httpAction(async (ctx) => Response.json(await ctx.auth.getUserIdentity())),
+  });
+  http.route({
+    path: "/store",
+    method: "POST",
+    handler: httpAction(async (ctx, req) => Response.json({ id: await ctx.storage.store(await req.blob()) })),
+  });
   return http;
 }
 
@@ -44,7 +123,11 @@ const HEX16 = "[0-9a-f]{16}";
 describe("http actions", () => {
   it("routing: a binary body round-trips with its headers", async () => {
     const { url } = await setup();
-    const res = await fetch(`${url}/echo`, { method: "POST", headers: { "Content-Type": "application/octet-stream", "X-Multi": "v" }, body: fixtures.allBytes.bytes });
+    const res = await fetch(`${url}/echo`, {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream", "X-Multi": "v" },
+      body: fixtures.allBytes.bytes,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(fixtures.allBytes.bytes);
@@ -74,13 +157,20 @@ describe("http actions", () => {
   it("origins: the site serves every path, /api included, with no CORS added; the cloud serves storage and admin only", async () => {
     const { server } = await setup();
     expect(server.siteUrl).not.toBe(server.url);
-    const webhook = await fetch(`${server.siteUrl}/api/webhook`, { method: "POST", headers: { Origin: "http://app.example" } });
+    const webhook = await fetch(`${server.siteUrl}/api/webhook`, {
+      method: "POST",
+      headers: { Origin: "http://app.example" },
+    });
     expect(await webhook.text()).toBe("webhook");
     expect(webhook.headers.get("access-control-allow-origin")).toBeNull();
     expect(webhook.headers.get("vary")).toBeNull();
     // The storage routes are not on the site: there they are just unrouted paths.
-    expect(await (await fetch(`${server.siteUrl}/api/storage/upload`)).text()).toBe("No HttpAction routed for /api/storage/upload");
-    expect(await (await fetch(`${server.siteUrl}/_emulator/health`)).text()).toBe("No HttpAction routed for /_emulator/health");
+    expect(await (await fetch(`${server.siteUrl}/api/storage/upload`)).text()).toBe(
+      "No HttpAction routed for /api/storage/upload",
+    );
+    expect(await (await fetch(`${server.siteUrl}/_emulator/health`)).text()).toBe(
+      "No HttpAction routed for /_emulator/health",
+    );
     // And the actions are on the cloud origin only under /http/.
     expect((await fetch(`${server.url}/echo`, { method: "POST", body: "x" })).status).toBe(404);
     expect((await fetch(`${server.url}/_emulator/health`)).status).toBe(200);
@@ -89,19 +179,27 @@ describe("http actions", () => {
   // Fidelity: crates/local_backend/src/router.rs nests /http/ after the CORS layer; http_actions.rs builds request.url from Host and the nested path.
   it("origins: the cloud origin runs the HTTP actions under /http/<path>, on its own URL, without /api's CORS", async () => {
     const { emulator, server } = await setup();
-    const webhook = await fetch(`${server.url}/http/api/webhook`, { method: "POST", headers: { Origin: "http://app.example" } });
+    const webhook = await fetch(`${server.url}/http/api/webhook`, {
+      method: "POST",
+      headers: { Origin: "http://app.example" },
+    });
     expect(await webhook.text()).toBe("webhook");
     expect(webhook.headers.get("access-control-allow-origin")).toBeNull();
     const { request } = (await (await fetch(`${server.url}/http/url?q=1`)).json()) as { request: string };
     expect(request).toBe(`${server.url}/url?q=1`);
     expect(await (await fetch(`${server.url}/http/files/doc.pdf`)).text()).toBe("short prefix /files/doc.pdf");
     expect(await (await fetch(`${server.url}/http/nothing`)).text()).toBe("No HttpAction routed for /nothing");
-    await expect.poll(() => emulator.journal.httpRequests("action").at(-1)).toMatchObject({ path: "/http/nothing", status: 404 });
+    await expect
+      .poll(() => emulator.journal.httpRequests("action").at(-1))
+      .toMatchObject({ path: "/http/nothing", status: 404 });
   });
 
   it("origins: upload and file URLs use the cloud origin, also inside an HTTP action; request.url is the site's", async () => {
     const { emulator, server } = await setup();
-    const { request, upload } = (await (await fetch(`${server.siteUrl}/url?q=1`)).json()) as { request: string; upload: string };
+    const { request, upload } = (await (await fetch(`${server.siteUrl}/url?q=1`)).json()) as {
+      request: string;
+      upload: string;
+    };
     expect(request).toBe(`${server.siteUrl}/url?q=1`);
     expect(upload.startsWith(`${server.url}/api/storage/upload?token=`)).toBe(true);
     expect(emulator.url).toBe(server.url);
@@ -115,10 +213,18 @@ describe("http actions", () => {
     expect(res.headers.get("content-type")).toBe("application/json");
     const text = await res.text();
     // Key order as the backend's serde_json (preserve_order): code, then trace.
-    expect(text).toMatch(new RegExp(`^\\{"code":"\\[Request ID: ${HEX16}\\] Server Error: Uncaught Error: boom","trace":"Uncaught Error: boom\\\\n    at `));
+    expect(text).toMatch(
+      new RegExp(
+        `^\\{"code":"\\[Request ID: ${HEX16}\\] Server Error: Uncaught Error: boom","trace":"Uncaught Error: boom\\\\n    at `,
+      ),
+    );
     const body = JSON.parse(text) as { code: string; trace: string };
     expect(body.trace.endsWith("\n")).toBe(true);
-    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError", errorMessage: body.code });
+    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({
+      status: 500,
+      errorCode: "HttpActionError",
+      errorMessage: body.code,
+    });
     // A fresh request id each time.
     const again = (await (await fetch(`${url}/throws`)).json()) as { code: string };
     expect(again.code).not.toBe(body.code);
@@ -130,7 +236,9 @@ describe("http actions", () => {
     const text = await (await fetch(`${url}/convex-error`)).text();
     const body = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(["code", "trace", "data"]);
-    expect(body.code).toMatch(new RegExp(`^\\[Request ID: ${HEX16}\\] Server Error: Uncaught ConvexError: \\{"reason":"quota"\\}$`));
+    expect(body.code).toMatch(
+      new RegExp(`^\\[Request ID: ${HEX16}\\] Server Error: Uncaught ConvexError: \\{"reason":"quota"\\}$`),
+    );
     expect(body.data).toEqual({ reason: "quota" });
   });
 
@@ -149,12 +257,14 @@ describe("http actions", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-length")).toBe(String(HTTP_ACTION_RESPONSE_LIMIT + 1));
     await expect(res.arrayBuffer()).rejects.toThrow();
-    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({
-      status: 0,
-      bytesOut: 0,
-      errorCode: "HttpResponseTooLarge",
-      errorMessage: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB",
-    });
+    await expect
+      .poll(() => emulator.journal.httpRequests("action")[0])
+      .toMatchObject({
+        status: 0,
+        bytesOut: 0,
+        errorCode: "HttpResponseTooLarge",
+        errorMessage: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB",
+      });
   });
 
   it("limits: a streamed response drops the chunk that would cross 20 MiB and sends later ones that fit", async () => {
@@ -164,7 +274,9 @@ describe("http actions", () => {
     expect(body.byteLength).toBe(HTTP_ACTION_RESPONSE_LIMIT);
     expect(body.at(-2)).toBe(1);
     expect(body.at(-1)).toBe(3);
-    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 200, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" });
+    await expect
+      .poll(() => emulator.journal.httpRequests("action")[0])
+      .toMatchObject({ status: 200, bytesOut: HTTP_ACTION_RESPONSE_LIMIT, errorCode: "HttpResponseTooLarge" });
   });
 
   it("limits: a string, bytes, Blob or JSON body declares its Content-Length; a stream body has none", async () => {
@@ -174,9 +286,18 @@ describe("http actions", () => {
       bytes: () => new Response(new Uint8Array(7)),
       blob: () => new Response(new Blob(["abc"], { type: "text/plain" })),
       json: () => Response.json({ a: 1 }),
-      stream: () => new Response(new ReadableStream({ start(c) { c.enqueue(new Uint8Array(4)); c.close(); } })),
+      stream: () =>
+        new Response(
+          new ReadableStream({
+            start(c) {
+              c.enqueue(new Uint8Array(4));
+              c.close();
+            },
+          }),
+        ),
     };
-    for (const [kind, body] of Object.entries(bodies)) http.route({ path: `/${kind}`, method: "GET", handler: httpAction(async () => body()) });
+    for (const [kind, body] of Object.entries(bodies))
+      http.route({ path: `/${kind}`, method: "GET", handler: httpAction(async () => body()) });
     const { emulator, url } = await setup({ http });
     const lengths: Record<string, (string | null)[]> = {};
     for (const kind of Object.keys(bodies)) {
@@ -184,12 +305,21 @@ describe("http actions", () => {
       lengths[kind] = [socket.headers.get("content-length"), inProcess.headers.get("content-length")];
       await Promise.all([socket.arrayBuffer(), inProcess.arrayBuffer()]);
     }
-    expect(lengths).toEqual({ string: ["6", "6"], bytes: ["7", "7"], blob: ["3", "3"], json: ["7", "7"], stream: [null, null] });
+    expect(lengths).toEqual({
+      string: ["6", "6"],
+      bytes: ["7", "7"],
+      blob: ["3", "3"],
+      json: ["7", "7"],
+      stream: [null, null],
+    });
   });
 
   it("limits: a request body over 20 MiB reaches the action (the backend does not refuse it)", async () => {
     const { url } = await setup();
-    const res = await fetch(`${url}/echo-size`, { method: "POST", body: new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1) });
+    const res = await fetch(`${url}/echo-size`, {
+      method: "POST",
+      body: new Uint8Array(HTTP_ACTION_RESPONSE_LIMIT + 1),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(String(HTTP_ACTION_RESPONSE_LIMIT + 1));
   });
@@ -202,7 +332,13 @@ describe("http actions", () => {
 
   it("ctx.storage: the action's storage is the emulator's", async () => {
     const { emulator, url } = await setup();
-    const { id } = (await (await fetch(`${url}/store`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: "stored by an action" })).json()) as { id: string };
+    const { id } = (await (
+      await fetch(`${url}/store`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: "stored by an action",
+      })
+    ).json()) as { id: string };
     expect(emulator.text(id)).toBe("stored by an action");
     expect(emulator.file(id)?.contentType).toBe("text/plain");
   });
@@ -210,11 +346,13 @@ describe("http actions", () => {
   it("listen: the cloud origin is a client's VITE_CONVEX_URL, the site origin its VITE_CONVEX_SITE_URL (docs/origins.md)", async () => {
     const emulator = createStorageEmulator({ http: router() });
     const saved = { url: process.env.VITE_CONVEX_URL, site: process.env.VITE_CONVEX_SITE_URL };
-    defer(() => Object.assign(process.env, { VITE_CONVEX_URL: saved.url ?? "", VITE_CONVEX_SITE_URL: saved.site ?? "" }));
+    defer(() =>
+      Object.assign(process.env, { VITE_CONVEX_URL: saved.url ?? "", VITE_CONVEX_SITE_URL: saved.site ?? "" }),
+    );
     // docs/origins.md: "Mapping a client's environment"
     const server = await emulator.listen({ port: 0 });
-    process.env.VITE_CONVEX_URL = server.url;           // = emulator.url
-    process.env.VITE_CONVEX_SITE_URL = server.siteUrl;  // = emulator.siteUrl
+    process.env.VITE_CONVEX_URL = server.url; // = emulator.url
+    process.env.VITE_CONVEX_SITE_URL = server.siteUrl; // = emulator.siteUrl
     defer(server);
     expect([process.env.VITE_CONVEX_URL, process.env.VITE_CONVEX_SITE_URL]).toEqual([emulator.url, emulator.siteUrl]);
     const echoed = await fetch(`${process.env.VITE_CONVEX_SITE_URL}/echo`, { method: "POST", body: "via the site" });
@@ -251,15 +389,22 @@ describe("http actions", () => {
       }
     })().catch((error: unknown) => error);
     expect(received).toBe(0);
-    expect(failure).toMatchObject({ code: "HttpResponseTooLarge", message: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB" });
-    expect(emulator.journal.httpRequests("action")).toMatchObject([{ path: "/big", status: 0, bytesOut: 0, errorCode: "HttpResponseTooLarge" }]);
+    expect(failure).toMatchObject({
+      code: "HttpResponseTooLarge",
+      message: "HttpResponseTooLarge: HTTP actions support responses up to 20 MiB",
+    });
+    expect(emulator.journal.httpRequests("action")).toMatchObject([
+      { path: "/big", status: 0, bytesOut: 0, errorCode: "HttpResponseTooLarge" },
+    ]);
   });
 
   it("emulator.fetch: a streamed response over 20 MiB ends after the chunks that fit, as on the socket", async () => {
     const emulator = createStorageEmulator({ http: router() });
     const res = await emulator.fetch("/big-stream");
     expect((await res.arrayBuffer()).byteLength).toBe(HTTP_ACTION_RESPONSE_LIMIT);
-    await expect.poll(() => emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 200, errorCode: "HttpResponseTooLarge" });
+    await expect
+      .poll(() => emulator.journal.httpRequests("action")[0])
+      .toMatchObject({ status: 200, errorCode: "HttpResponseTooLarge" });
   });
 
   it("emulator.fetch: without a router, every path is the backend's 404 for a deployment without HTTP actions", async () => {

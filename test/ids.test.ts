@@ -143,7 +143,8 @@ describe("newFileUuid", () => {
 
   it("newFileUuid: 10,000 in a row are all version 4 and all distinct (the random pool is refilled)", () => {
     const uuids = Array.from({ length: 10_000 }, () => newFileUuid());
-    for (const uuid of uuids) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const uuid of uuids)
+      expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(uuids).size).toBe(uuids.length);
   });
 });

@@ -10,11 +10,14 @@ function setup() {
 }
 
 describe("image", () => {
-  it.each(Object.values(images))("image: reads $format dimensions from the header ($width x $height)", async ({ bytes, contentType, format, width, height }) => {
-    const { emulator } = setup();
-    const id = await emulator.seed({ bytes, contentType });
-    expect(emulator.image(id)).toEqual({ format, width, height });
-  });
+  it.each(Object.values(images))(
+    "image: reads $format dimensions from the header ($width x $height)",
+    async ({ bytes, contentType, format, width, height }) => {
+      const { emulator } = setup();
+      const id = await emulator.seed({ bytes, contentType });
+      expect(emulator.image(id)).toEqual({ format, width, height });
+    },
+  );
 
   it("image: finds the format from the bytes, not the content type", async () => {
     const { emulator } = setup();
@@ -22,19 +25,31 @@ describe("image", () => {
     expect(emulator.image(id)).toEqual({ format: "webp", width: 12, height: 8 });
   });
 
-  it.each([fixtures.pdf, fixtures.text, fixtures.empty, fixtures.allBytes])("image: null for $name, which is no image", async ({ bytes, contentType }) => {
-    const { emulator } = setup();
-    const id = await emulator.seed({ bytes, contentType });
-    expect(emulator.image(id)).toBeNull();
-  });
+  it.each([fixtures.pdf, fixtures.text, fixtures.empty, fixtures.allBytes])(
+    "image: null for $name, which is no image",
+    async ({ bytes, contentType }) => {
+      const { emulator } = setup();
+      const id = await emulator.seed({ bytes, contentType });
+      expect(emulator.image(id)).toBeNull();
+    },
+  );
 
   it("image: an SVG whose width is past a double (1e400) is null in process, over the admin route and from a remote handle", async () => {
     const emulator = defer(createStorageEmulator());
     const server = await emulator.listen({ port: 0 });
-    const huge = await emulator.seed({ bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="1e400" height="10"></svg>', contentType: "image/svg+xml" });
-    const fractional = await emulator.seed({ bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="10.5" height="4"></svg>', contentType: "image/svg+xml" });
+    const huge = await emulator.seed({
+      bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="1e400" height="10"></svg>',
+      contentType: "image/svg+xml",
+    });
+    const fractional = await emulator.seed({
+      bytes: '<svg xmlns="http://www.w3.org/2000/svg" width="10.5" height="4"></svg>',
+      contentType: "image/svg+xml",
+    });
     const remote = connectStorageEmulator(server.url);
-    const overRoute = (id: string) => fetch(`${server.url}/_emulator/files/${id}`).then(async (res) => ((await res.json()) as { image: unknown }).image);
+    const overRoute = (id: string) =>
+      fetch(`${server.url}/_emulator/files/${id}`).then(
+        async (res) => ((await res.json()) as { image: unknown }).image,
+      );
     expect([emulator.image(huge), await overRoute(huge), await remote.image(huge)]).toEqual([null, null, null]);
     // A finite fractional size is kept, the same three ways.
     const kept = emulator.image(fractional);
@@ -49,15 +64,23 @@ describe("image", () => {
     expect(emulator.image(id)).toBeNull();
   });
 
-  it.each([false, true])("image: a file over 512 KiB is read from its head, stored in many chunks or with persist (%s)", async (persist) => {
-    const emulator = defer(createStorageEmulator(persist ? { persist: tempDir() } : {}));
-    // Uploaded in 64 KiB chunks: the head spans several stored buffers.
-    const big = Buffer.concat([images.png.bytes, Buffer.alloc(3 * 1024 * 1024 - images.png.bytes.length, 7)]);
-    const id = (await emulator.fileStore.write(async (write) => {
-      for (let at = 0; at < big.length; at += 65536) write(big.subarray(at, at + 65536));
-    }, { contentType: "image/png", source: "upload" })).storageId;
-    expect(emulator.image(id)).toEqual({ format: "png", width: images.png.width, height: images.png.height });
-  });
+  it.each([false, true])(
+    "image: a file over 512 KiB is read from its head, stored in many chunks or with persist (%s)",
+    async (persist) => {
+      const emulator = defer(createStorageEmulator(persist ? { persist: tempDir() } : {}));
+      // Uploaded in 64 KiB chunks: the head spans several stored buffers.
+      const big = Buffer.concat([images.png.bytes, Buffer.alloc(3 * 1024 * 1024 - images.png.bytes.length, 7)]);
+      const id = (
+        await emulator.fileStore.write(
+          async (write) => {
+            for (let at = 0; at < big.length; at += 65536) write(big.subarray(at, at + 65536));
+          },
+          { contentType: "image/png", source: "upload" },
+        )
+      ).storageId;
+      expect(emulator.image(id)).toEqual({ format: "png", width: images.png.width, height: images.png.height });
+    },
+  );
 
   it("image: by storage id or UUID, like file()", async () => {
     const { emulator } = setup();

@@ -36,7 +36,9 @@ it("isolation: four files in four workers, each with its own emulator, upload at
   };
   const failures = results.testResults.flatMap((file) => [
     ...(file.message ? [`${file.name}: ${file.message}`] : []),
-    ...(file.assertionResults ?? []).flatMap((test) => (test.failureMessages ?? []).map((m) => `${file.name}: ${m.split("\n")[0]}`)),
+    ...(file.assertionResults ?? []).flatMap((test) =>
+      (test.failureMessages ?? []).map((m) => `${file.name}: ${m.split("\n")[0]}`),
+    ),
   ]);
   expect(code, `${output}\n${failures.join("\n")}`).toBe(0);
   expect(results).toMatchObject({ numPassedTests: 4, numFailedTests: 0 });

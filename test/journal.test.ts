@@ -87,7 +87,11 @@ describe("journal", () => {
       await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
       await (await fetch(`${emulator.url}/_emulator/health`, { method: "HEAD" }).catch(() => null))?.text();
     }
-    expect(emulator.journal.httpRequests()[0]).toMatchObject({ route: "admin", path: "/_emulator/health", status: 200 });
+    expect(emulator.journal.httpRequests()[0]).toMatchObject({
+      route: "admin",
+      path: "/_emulator/health",
+      status: 200,
+    });
   });
 });
 
@@ -96,10 +100,28 @@ describe("Journal limit", () => {
     const { Journal } = await import("../src/journal.js");
     const journal = new Journal(10);
     for (let i = 0; i < 37; i++) {
-      journal.record({ type: "storage", operation: "getUrl", storageId: String(i), outcome: "null", at: i, durationMs: 0 });
+      journal.record({
+        type: "storage",
+        operation: "getUrl",
+        storageId: String(i),
+        outcome: "null",
+        at: i,
+        durationMs: 0,
+      });
       expect(journal.entries.length).toBe(Math.min(i + 1, 10));
     }
-    expect(journal.entries.map((e) => (e as StorageCallEntry).storageId)).toEqual(["27", "28", "29", "30", "31", "32", "33", "34", "35", "36"]);
+    expect(journal.entries.map((e) => (e as StorageCallEntry).storageId)).toEqual([
+      "27",
+      "28",
+      "29",
+      "30",
+      "31",
+      "32",
+      "33",
+      "34",
+      "35",
+      "36",
+    ]);
     expect(journal.storageCalls()).toHaveLength(10);
   });
 });

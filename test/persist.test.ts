@@ -58,7 +58,8 @@ function store(fs: BlobFs, warnings: string[] = [], lock?: LockOwner) {
 }
 
 /** Files by what identifies their content (storage ids are random per run, uuids are not here). */
-const describeFiles = (files: StoredFile[]) => files.map((f) => `${f.uuid} ${f.size} ${f.sha256} ${f.contentType}`).sort();
+const describeFiles = (files: StoredFile[]) =>
+  files.map((f) => `${f.uuid} ${f.size} ${f.sha256} ${f.contentType}`).sort();
 
 /** Every listed file has its bytes, whole and matching. */
 function assertWhole(files: FileStore) {
@@ -72,15 +73,23 @@ const put = (s: FileStore, text: string, contentType: string | null = "text/plai
  * Uploads "helloworld" to `emulator` in two halves: `between()` runs once the first half is a
  * partial file in `dir`, then the second half is sent. Resolves with the answer.
  */
-function uploadInTwoHalves(emulator: StorageEmulator, dir: string, between: () => void): Promise<{ status: number; body: string }> {
+function uploadInTwoHalves(
+  emulator: StorageEmulator,
+  dir: string,
+  between: () => void,
+): Promise<{ status: number; body: string }> {
   return emulator.storage.generateUploadUrl().then(
     (url) =>
       new Promise((resolve, reject) => {
-        const req = httpRequest(new URL(url), { method: "POST", headers: { "Content-Length": 10, "Content-Type": "text/plain" } }, (res) => {
-          let body = "";
-          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = httpRequest(
+          new URL(url),
+          { method: "POST", headers: { "Content-Length": 10, "Content-Type": "text/plain" } },
+          (res) => {
+            let body = "";
+            res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on("error", reject);
         req.write("hello");
         void waitFor(() => readdirSync(join(dir, "partial")).length === 1).then(() => {
@@ -98,7 +107,10 @@ describe("persist: crash at every fs call", () => {
    * same volume: it must list exactly the old or the finished state, every file whole. Stops at
    * the first N the change survives (every crash point has then been tried).
    */
-  async function crashEverywhere(build: (s: FileStore) => Promise<void>, change: (s: FileStore) => Promise<unknown> | unknown) {
+  async function crashEverywhere(
+    build: (s: FileStore) => Promise<void>,
+    change: (s: FileStore) => Promise<unknown> | unknown,
+  ) {
     const reference = store(new Volume() as unknown as BlobFs);
     await build(reference);
     const old = describeFiles(reference.list());
@@ -219,12 +231,18 @@ describe("persist: start-up checks", () => {
         QUARANTINED(`blobs/${u(5)}`, `blobs-${u(5)}`, "the metadata's uuid does not match its file name"),
         QUARANTINED(`meta/${u(6)}.json`, `meta-${u(6)}.json`, "the metadata has an invalid contentType"),
         QUARANTINED(`blobs/${u(6)}`, `blobs-${u(6)}`, "the metadata has an invalid contentType"),
-        QUARANTINED("blobs/00000000-0000-4000-8000-0000000000ff", "blobs-00000000-0000-4000-8000-0000000000ff", "no metadata names this blob"),
+        QUARANTINED(
+          "blobs/00000000-0000-4000-8000-0000000000ff",
+          "blobs-00000000-0000-4000-8000-0000000000ff",
+          "no metadata names this blob",
+        ),
       ].sort(),
     );
     // Nothing deleted: every byte that was there is in quarantine/.
     expect(String(volume.readFileSync(`${ROOT}/quarantine/blobs-${u(0)}`, "utf8"))).toBe("a");
-    expect(String(volume.readFileSync(`${ROOT}/quarantine/blobs-00000000-0000-4000-8000-0000000000ff`, "utf8"))).toBe("orphan");
+    expect(String(volume.readFileSync(`${ROOT}/quarantine/blobs-00000000-0000-4000-8000-0000000000ff`, "utf8"))).toBe(
+      "orphan",
+    );
     expect((volume.readdirSync(`${ROOT}/quarantine`) as string[]).length).toBe(14);
     // A third start finds nothing more to move.
     const third: string[] = [];
@@ -237,7 +255,10 @@ describe("persist: start-up checks", () => {
     const first = createStorageEmulator({ persist: dir });
     const id = await first.seed({ bytes: "precious", contentType: "text/plain" });
     const { uuid } = first.file(id)!;
-    writeFileSync(join(dir, "meta", `${uuid}.json`), readFileSync(join(dir, "meta", `${uuid}.json`), "utf8").slice(0, 10));
+    writeFileSync(
+      join(dir, "meta", `${uuid}.json`),
+      readFileSync(join(dir, "meta", `${uuid}.json`), "utf8").slice(0, 10),
+    );
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (line: string) => warnings.push(line);
@@ -294,9 +315,9 @@ describe("persist: start-up checks", () => {
     ]);
     // Moved, never deleted: the flipped bytes are all there.
     expect(new Uint8Array(readFileSync(join(dir, "quarantine", `blobs-${uuid}`)))).toEqual(bytes);
-    expect(failure(() => createStorageEmulator({ persist: dir, persistVerifySha256: "yes" as unknown as boolean })).message).toBe(
-      "[convex-storage-emulator] Invalid option `persistVerifySha256`: expected true or false, got yes.",
-    );
+    expect(
+      failure(() => createStorageEmulator({ persist: dir, persistVerifySha256: "yes" as unknown as boolean })).message,
+    ).toBe("[convex-storage-emulator] Invalid option `persistVerifySha256`: expected true or false, got yes.");
   });
 
   it("serve: a blob that goes missing or short on disk is a pinned 500 that names no path; bytes() throws the same", async () => {
@@ -311,11 +332,16 @@ describe("persist: start-up checks", () => {
       const res = await send(`${server.url}/api/storage/${uuid}`);
       expect([res.status, json(res)]).toEqual([
         500,
-        { code: "InternalError", message: `[convex-storage-emulator] Internal error: the bytes of file ${uuid} are missing or cut short; restart the emulator to quarantine it.` },
+        {
+          code: "InternalError",
+          message: `[convex-storage-emulator] Internal error: the bytes of file ${uuid} are missing or cut short; restart the emulator to quarantine it.`,
+        },
       ]);
       expect(res.body.toString()).not.toContain(dir);
     }
-    expect(failure(() => emulator.bytes(small)).message).toBe(`[convex-storage-emulator] Internal error: the bytes of file ${s} are missing or cut short; restart the emulator to quarantine it.`);
+    expect(failure(() => emulator.bytes(small)).message).toBe(
+      `[convex-storage-emulator] Internal error: the bytes of file ${s} are missing or cut short; restart the emulator to quarantine it.`,
+    );
   });
 });
 
@@ -333,7 +359,9 @@ describe("persist: lock", () => {
       `[convex-storage-emulator] Another emulator (process 111) keeps its files in "${ROOT}". Stop it, or give this one another --persist directory.`,
     ]);
     // The first one's in-flight upload survives.
-    expect(String(volume.readFileSync(`${ROOT}/partial/00000000-0000-4000-8000-0000000000aa`, "utf8"))).toBe("an upload in flight");
+    expect(String(volume.readFileSync(`${ROOT}/partial/00000000-0000-4000-8000-0000000000aa`, "utf8"))).toBe(
+      "an upload in flight",
+    );
   });
 
   it("open: a lock whose process is dead is taken over", async () => {
@@ -361,9 +389,14 @@ describe("persist: lock", () => {
     const dir = tempDir();
     const { emulator } = await listening({ persist: dir });
     // Someone removes the half-written upload under the emulator.
-    const { status, body } = await uploadInTwoHalves(emulator, dir, () => rmSync(join(dir, "partial"), { recursive: true }));
+    const { status, body } = await uploadInTwoHalves(emulator, dir, () =>
+      rmSync(join(dir, "partial"), { recursive: true }),
+    );
     expect(status).toBe(500);
-    expect(JSON.parse(body)).toEqual({ code: "InternalError", message: "[convex-storage-emulator] Internal error: ENOENT during rename" });
+    expect(JSON.parse(body)).toEqual({
+      code: "InternalError",
+      message: "[convex-storage-emulator] Internal error: ENOENT during rename",
+    });
     expect(body).not.toContain(dir);
   });
 

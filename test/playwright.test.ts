@@ -30,7 +30,11 @@ describe("playwright", () => {
     }
     // The fixture must get its URL from the webServer's ready line, not from this environment.
     const env = { CHROMIUM_PATH: found.path, [STORAGE_EMULATOR_URL_ENV]: undefined };
-    const { code, output } = await runToEnd(process.execPath, ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG], { cwd: ROOT, env });
+    const { code, output } = await runToEnd(
+      process.execPath,
+      ["node_modules/@playwright/test/cli.js", "test", "--config", CONFIG],
+      { cwd: ROOT, env },
+    );
     expect(code, output).toBe(0);
     expect(output).toContain("› 3-step upload: the picked PNG is stored and shown from getUrl");
     expect(output).toContain("› each test starts from an empty emulator and database");
@@ -57,7 +61,9 @@ describe("docs/playwright.md", () => {
     });
     const [emulator] = config.webServer as { wait: { stdout: RegExp } }[];
     // Playwright stores each named group in the variable of its name in upper case.
-    expect(emulator!.wait.stdout.exec("ready on http://127.0.0.1:41234\n")?.groups).toEqual({ convex_storage_emulator_url: "http://127.0.0.1:41234" });
+    expect(emulator!.wait.stdout.exec("ready on http://127.0.0.1:41234\n")?.groups).toEqual({
+      convex_storage_emulator_url: "http://127.0.0.1:41234",
+    });
     const example = readFileSync(new URL(`../${CONFIG}`, import.meta.url), "utf8");
     expect(example).toContain(`wait: { stdout: ${emulator!.wait.stdout} },`);
   });

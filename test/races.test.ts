@@ -16,10 +16,19 @@ describe("races", () => {
     const id = await emulator.storage.store(new Blob(["x"]));
     const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => emulator.storage.delete(id)));
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
-    const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as { code: string; message: string }] : []));
-    expect(failures.map((e) => [e.code, e.message])).toEqual(Array(4).fill(["StorageIdNotFound", `storage id ${id} not found`]));
+    const failures = outcomes.flatMap((o) =>
+      o.status === "rejected" ? [o.reason as { code: string; message: string }] : [],
+    );
+    expect(failures.map((e) => [e.code, e.message])).toEqual(
+      Array(4).fill(["StorageIdNotFound", `storage id ${id} not found`]),
+    );
     expect(emulator.files()).toEqual([]);
-    expect(emulator.journal.storageCalls("delete").map((c) => c.outcome).sort()).toEqual(["error", "error", "error", "error", "ok"]);
+    expect(
+      emulator.journal
+        .storageCalls("delete")
+        .map((c) => c.outcome)
+        .sort(),
+    ).toEqual(["error", "error", "error", "error", "ok"]);
   });
 
   it("listen: while the first listen() is starting, a second rejects with AlreadyListening; after close() nothing listens", async () => {
@@ -30,7 +39,11 @@ describe("races", () => {
     expect(a.status).toBe("fulfilled");
     expect(b).toMatchObject({
       status: "rejected",
-      reason: { code: "AlreadyListening", message: "[convex-storage-emulator] This emulator is already starting to listen. Await that listen() (and close() it) first, or create another emulator." },
+      reason: {
+        code: "AlreadyListening",
+        message:
+          "[convex-storage-emulator] This emulator is already starting to listen. Await that listen() (and close() it) first, or create another emulator.",
+      },
     });
     const server = defer((a as PromiseFulfilledResult<Awaited<typeof first>>).value);
     await expect(emulator.listen({ port: 0 })).rejects.toMatchObject({ code: "AlreadyListening" });

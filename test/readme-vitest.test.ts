@@ -16,7 +16,9 @@ test("README: the failing matcher's message is the one shown", async () => {
   const png = /Buffer\.from\("([^"]+)", "base64"\)/.exec(readMarkdown("README.md"))![1]!;
   const avatarId = await emulator.seed({ bytes: Buffer.from(png, "base64"), contentType: "image/png" });
   const { message } = failure(() => expect(emulator).toHaveStoredFile({ contentType: "image/jpeg" }));
-  const shown = codeBlocks(readMarkdown("README.md"), "").find((block) => block.startsWith("[convex-storage-emulator] expect(emulator)"));
+  const shown = codeBlocks(readMarkdown("README.md"), "").find((block) =>
+    block.startsWith("[convex-storage-emulator] expect(emulator)"),
+  );
   // The README shows a made-up id in place of the random one.
   expect(`${message.replace(avatarId, "kg24ja2k6ahw8ekjz14t82rgswkw4r8s")}\n`).toBe(shown);
 });

@@ -72,12 +72,19 @@ describe("remote", () => {
     const fromBytes = await remote.seed({ bytes: fixtures.allBytes.bytes, contentType: "Application/X-Test" });
     const fromPath = await remote.seed({ path: fixtures.jpeg.path });
     const untyped = await remote.seed({ bytes: "plain" });
-    expect(emulator.file(fromBytes)).toMatchObject({ contentType: "application/x-test", source: "seed", sha256: fixtures.allBytes.sha256 });
+    expect(emulator.file(fromBytes)).toMatchObject({
+      contentType: "application/x-test",
+      source: "seed",
+      sha256: fixtures.allBytes.sha256,
+    });
     expect(emulator.bytes(fromBytes)).toEqual(fixtures.allBytes.bytes);
     expect(emulator.file(fromPath)).toMatchObject({ contentType: "image/jpeg", size: fixtures.jpeg.size });
     expect(emulator.file(untyped)!.contentType).toBeNull();
     const error = await failure(remote.seed({ path: "/nowhere/x.png" }));
-    expect([error.code, error.message]).toEqual(["SeedInvalid", '[convex-storage-emulator] seed(): cannot read "/nowhere/x.png": ENOENT.']);
+    expect([error.code, error.message]).toEqual([
+      "SeedInvalid",
+      '[convex-storage-emulator] seed(): cannot read "/nowhere/x.png": ENOENT.',
+    ]);
   });
 
   it("reset: forgets files and the journal; generateUploadUrl: a URL an upload succeeds on", async () => {
@@ -95,8 +102,12 @@ describe("remote", () => {
     await emulator.storage.getMetadata(png as never);
     await fetch(`${remote.url}/api/storage/${emulator.file(png)!.uuid}`).then((r) => r.arrayBuffer());
     await remote.files();
-    expect(await remote.journal.entries()).toEqual([...emulator.journal.entries].filter((e) => e.type !== "http" || e.route !== "admin"));
-    expect(await remote.journal.entries({ operation: "getMetadata" })).toEqual(emulator.journal.storageCalls("getMetadata"));
+    expect(await remote.journal.entries()).toEqual(
+      [...emulator.journal.entries].filter((e) => e.type !== "http" || e.route !== "admin"),
+    );
+    expect(await remote.journal.entries({ operation: "getMetadata" })).toEqual(
+      emulator.journal.storageCalls("getMetadata"),
+    );
     expect(await remote.journal.storageCalls()).toEqual(emulator.journal.storageCalls());
     expect(await remote.journal.httpRequests("serve")).toEqual(emulator.journal.httpRequests("serve"));
     expect((await remote.journal.httpRequests("admin")).map((e) => e.path)).toContain("/_emulator/files");
@@ -121,7 +132,9 @@ describe("remote", () => {
     const error = await failure(remote.faults.next({ route: "serve", status: 200 }));
     expect(error).toBeInstanceOf(StorageEmulatorError);
     expect(error).toMatchObject({ code: "FaultInvalid", status: 400 });
-    expect(error.message).toBe("[convex-storage-emulator] faults.next(): `status` must be an HTTP error status from 400 to 599, got 200.");
+    expect(error.message).toBe(
+      "[convex-storage-emulator] faults.next(): `status` must be an HTTP error status from 400 to 599, got 200.",
+    );
     const notString = await failure(remote.faults.next({ route: "store", error: new Error("x") as never }));
     expect(notString.message).toBe(
       "[convex-storage-emulator] faults.next(): over HTTP, `error` must be a string (the message); an Error object cannot cross the wire.",
@@ -139,7 +152,9 @@ describe("remote", () => {
   });
 
   it("errors: a server that is not the emulator is RemoteResponseInvalid", async () => {
-    const other = createServer((_req, res) => res.writeHead(404, { "Content-Type": "text/html" }).end("<h1>Not Found</h1>"));
+    const other = createServer((_req, res) =>
+      res.writeHead(404, { "Content-Type": "text/html" }).end("<h1>Not Found</h1>"),
+    );
     await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
     defer(() => new Promise((resolve) => other.close(resolve)));
     const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
@@ -159,7 +174,9 @@ describe("remote", () => {
   }
 
   it("errors: a 200 HTML page (an SPA fallback at the wrong URL) is RemoteResponseInvalid for every call, bytes() included", async () => {
-    const url = await impostor((_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><div id=app></div>"));
+    const url = await impostor((_req, res) =>
+      res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><div id=app></div>"),
+    );
     const remote = connectStorageEmulator(url);
     const calls = {
       reset: () => remote.reset(),
@@ -174,7 +191,11 @@ describe("remote", () => {
       expect([name, error.code, error.message]).toEqual([
         name,
         "RemoteResponseInvalid",
-        expect.stringMatching(new RegExp(`^\\[convex-storage-emulator\\] ${url}/_emulator/\\S+ answered 200 with no x-convex-storage-emulator header \\(the body "<!doctype html><div id=app></div>"\\), not the emulator's JSON\\.`)),
+        expect.stringMatching(
+          new RegExp(
+            `^\\[convex-storage-emulator\\] ${url}/_emulator/\\S+ answered 200 with no x-convex-storage-emulator header \\(the body "<!doctype html><div id=app></div>"\\), not the emulator's JSON\\.`,
+          ),
+        ),
       ]);
     }
   });
@@ -182,20 +203,26 @@ describe("remote", () => {
   it("errors: the emulator's header on an answer of another shape is RemoteResponseInvalid, never undefined", async () => {
     let body = "{}";
     let type = "application/json";
-    const url = await impostor((_req, res) => res.writeHead(200, { "Content-Type": type, "X-Convex-Storage-Emulator": "0.0.0" }).end(body));
+    const url = await impostor((_req, res) =>
+      res.writeHead(200, { "Content-Type": type, "X-Convex-Storage-Emulator": "0.0.0" }).end(body),
+    );
     const remote = connectStorageEmulator(url);
     expect((await failure(remote.files())).message).toBe(
       `[convex-storage-emulator] ${url}/_emulator/files answered 200 with JSON that is not { files: stored file[] } (the body "{}"), not the emulator's JSON. Is a storage emulator (with its admin routes, no --no-admin) listening there?`,
     );
     expect((await failure(remote.generateUploadUrl())).code).toBe("RemoteResponseInvalid");
     expect((await failure(remote.faults.pending())).code).toBe("RemoteResponseInvalid");
-    expect((await failure(remote.database())).message).toMatch(/database answered 200 with JSON that is not \{ connected, tables\? \}/);
+    expect((await failure(remote.database())).message).toMatch(
+      /database answered 200 with JSON that is not \{ connected, tables\? \}/,
+    );
     body = '{"connected":true,"limit":100,"tables":[{"name":"messages","count":1}]}';
     expect((await failure(remote.database())).code).toBe("RemoteResponseInvalid");
     body = '{"files":[{"storageId":1}]}';
     expect((await failure(remote.files())).code).toBe("RemoteResponseInvalid");
     [type, body] = ["text/plain", '{"ok":true}'];
-    expect((await failure(remote.reset())).message).toMatch(/answered 200 with text\/plain \(the body "\{\\"ok\\":true\}"\)/);
+    expect((await failure(remote.reset())).message).toMatch(
+      /answered 200 with text\/plain \(the body "\{\\"ok\\":true\}"\)/,
+    );
   });
 
   it("errors: a server that never answers, or trickles its answer, is RemoteTimeout after timeoutMs, naming the URL", async () => {
@@ -215,15 +242,21 @@ describe("remote", () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
-  it.each([0, -1, 1.5, 2 ** 31, Infinity])("connectStorageEmulator: timeoutMs %s is OptionInvalid (a timer cannot hold it)", (timeoutMs) => {
-    expect(() => connectStorageEmulator("http://127.0.0.1:3210", { timeoutMs })).toThrow(
-      `[convex-storage-emulator] Invalid option \`timeoutMs\`: expected a whole number of ms from 1 to 2147483647 (a timer's limit), got ${timeoutMs}.`,
-    );
-  });
+  it.each([0, -1, 1.5, 2 ** 31, Infinity])(
+    "connectStorageEmulator: timeoutMs %s is OptionInvalid (a timer cannot hold it)",
+    (timeoutMs) => {
+      expect(() => connectStorageEmulator("http://127.0.0.1:3210", { timeoutMs })).toThrow(
+        `[convex-storage-emulator] Invalid option \`timeoutMs\`: expected a whole number of ms from 1 to 2147483647 (a timer's limit), got ${timeoutMs}.`,
+      );
+    },
+  );
 
   it("errors: an emulator without admin routes answers NotFound", async () => {
     const { server } = await listening({ admin: false });
     const error = await failure(connectStorageEmulator(server.url).files());
-    expect([error.code, error.message]).toEqual(["NotFound", "[convex-storage-emulator] No route for GET /_emulator/files."]);
+    expect([error.code, error.message]).toEqual([
+      "NotFound",
+      "[convex-storage-emulator] No route for GET /_emulator/files.",
+    ]);
   });
 });

@@ -18,7 +18,13 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 describe("ScratchBuffers", () => {
   it("take: sizes from 16 KiB to 1 MiB get a power-of-two buffer of their own", () => {
     const { buffers } = setup();
-    for (const [size, capacity] of [[16 * 1024, 16 * 1024], [16 * 1024 + 1, 32 * 1024], [65_536, 65_536], [700_000, 1024 * 1024], [MAX_SCRATCH_BYTES, MAX_SCRATCH_BYTES]]) {
+    for (const [size, capacity] of [
+      [16 * 1024, 16 * 1024],
+      [16 * 1024 + 1, 32 * 1024],
+      [65_536, 65_536],
+      [700_000, 1024 * 1024],
+      [MAX_SCRATCH_BYTES, MAX_SCRATCH_BYTES],
+    ]) {
       const buffer = buffers.take(size!);
       expect([size, buffer.byteLength]).toEqual([size, capacity]);
       // Its own memory: a slice of Node's shared pool would be handed to two owners.
@@ -81,39 +87,42 @@ describe("reused read buffers", () => {
     expect(hashes).toEqual(contents.map(sha256));
   });
 
-  it.each(["memory", "persist"])("serve (%s): a buffer is reused only after its response is written, even when the client reads late", async (mode) => {
-    const { emulator, server } = await cleanup.listening(mode === "persist" ? { persist: cleanup.tempDir() } : {});
-    // 1 MiB-class files, more than the 4 kept buffers, pipelined on one connection that is
-    // not read until the server has ended every response: the later ones wait in Node's queue.
-    const contents = Array.from({ length: 12 }, (_, i) => randomBytes(600_000 + i * 1000));
-    const ids = await Promise.all(contents.map((bytes) => emulator.seed({ bytes })));
-    const responses: ServerResponse[] = [];
-    server.server.on("request", (_req, res) => responses.push(res));
-    const socket = connect(server.port, "127.0.0.1");
-    cleanup.defer(() => void socket.destroy());
-    socket.pause();
-    // The last request asks the server to close the connection: its end means every response is in.
-    const get = (id: string, last: boolean) =>
-      `GET /api/storage/${emulator.file(id)!.uuid} HTTP/1.1\r\nHost: x\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
-    socket.write(ids.map((id, i) => get(id, i === ids.length - 1)).join(""));
-    await waitFor(() => responses.length === contents.length && responses.every((res) => res.writableEnded), {
-      what: `the server ending all ${contents.length} responses before the client reads`,
-    });
-    const received: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      socket.on("data", (chunk: Buffer) => received.push(chunk));
-      socket.on("end", resolve);
-      socket.on("error", reject);
-      socket.resume();
-    });
-    let stream = Buffer.concat(received);
-    const bodies: Buffer[] = [];
-    for (let i = 0; i < contents.length; i++) {
-      const headerEnd = stream.indexOf("\r\n\r\n");
-      const length = Number(/content-length: (\d+)/i.exec(stream.subarray(0, headerEnd).toString("latin1"))![1]);
-      bodies.push(stream.subarray(headerEnd + 4, headerEnd + 4 + length));
-      stream = stream.subarray(headerEnd + 4 + length);
-    }
-    expect(bodies.map(sha256)).toEqual(contents.map(sha256));
-  });
+  it.each(["memory", "persist"])(
+    "serve (%s): a buffer is reused only after its response is written, even when the client reads late",
+    async (mode) => {
+      const { emulator, server } = await cleanup.listening(mode === "persist" ? { persist: cleanup.tempDir() } : {});
+      // 1 MiB-class files, more than the 4 kept buffers, pipelined on one connection that is
+      // not read until the server has ended every response: the later ones wait in Node's queue.
+      const contents = Array.from({ length: 12 }, (_, i) => randomBytes(600_000 + i * 1000));
+      const ids = await Promise.all(contents.map((bytes) => emulator.seed({ bytes })));
+      const responses: ServerResponse[] = [];
+      server.server.on("request", (_req, res) => responses.push(res));
+      const socket = connect(server.port, "127.0.0.1");
+      cleanup.defer(() => void socket.destroy());
+      socket.pause();
+      // The last request asks the server to close the connection: its end means every response is in.
+      const get = (id: string, last: boolean) =>
+        `GET /api/storage/${emulator.file(id)!.uuid} HTTP/1.1\r\nHost: x\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
+      socket.write(ids.map((id, i) => get(id, i === ids.length - 1)).join(""));
+      await waitFor(() => responses.length === contents.length && responses.every((res) => res.writableEnded), {
+        what: `the server ending all ${contents.length} responses before the client reads`,
+      });
+      const received: Buffer[] = [];
+      await new Promise<void>((resolve, reject) => {
+        socket.on("data", (chunk: Buffer) => received.push(chunk));
+        socket.on("end", resolve);
+        socket.on("error", reject);
+        socket.resume();
+      });
+      let stream = Buffer.concat(received);
+      const bodies: Buffer[] = [];
+      for (let i = 0; i < contents.length; i++) {
+        const headerEnd = stream.indexOf("\r\n\r\n");
+        const length = Number(/content-length: (\d+)/i.exec(stream.subarray(0, headerEnd).toString("latin1"))![1]);
+        bodies.push(stream.subarray(headerEnd + 4, headerEnd + 4 + length));
+        stream = stream.subarray(headerEnd + 4 + length);
+      }
+      expect(bodies.map(sha256)).toEqual(contents.map(sha256));
+    },
+  );
 });

@@ -34,12 +34,21 @@ describe("upload", () => {
       // Step 1: a short-lived upload URL (generateUploadUrl in a mutation).
       const postUrl = await emulator.storage.generateUploadUrl();
       // Step 2: POST the raw file with its Content-Type.
-      const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": fixture.contentType }, body: fixture.bytes });
+      const result = await fetch(postUrl, {
+        method: "POST",
+        headers: { "Content-Type": fixture.contentType },
+        body: fixture.bytes,
+      });
       expect(result.status).toBe(200);
       expect(result.headers.get("content-type")).toBe("application/json");
       const { storageId } = (await result.json()) as { storageId: string };
       // Step 3: the id is a real _storage id; its URL serves the same bytes and type.
-      expect(emulator.file(storageId)).toMatchObject({ size: fixture.size, sha256: fixture.sha256, contentType: fixture.contentType, source: "upload" });
+      expect(emulator.file(storageId)).toMatchObject({
+        size: fixture.size,
+        sha256: fixture.sha256,
+        contentType: fixture.contentType,
+        source: "upload",
+      });
       const served = await fetch((await emulator.storage.getUrl(storageId as never))!);
       expect(served.status).toBe(200);
       expect(served.headers.get("content-type")).toBe(fixture.contentType);
@@ -52,7 +61,9 @@ describe("upload", () => {
     const { emulator, server } = await setup();
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(emulator.url).toBe(server.url);
-    expect(await emulator.storage.generateUploadUrl()).toMatch(new RegExp(`^${server.url}/api/storage/upload\\?token=`));
+    expect(await emulator.storage.generateUploadUrl()).toMatch(
+      new RegExp(`^${server.url}/api/storage/upload\\?token=`),
+    );
   });
 
   it("upload: a configured url wins over the listening origin", async () => {
@@ -62,7 +73,9 @@ describe("upload", () => {
 
   it("upload: stores the Content-Type normalised, none when absent", async () => {
     const { emulator, upload } = await setup();
-    const typed = (await (await upload("x", { "Content-Type": "Text/Plain; Charset=UTF-8" })).json()) as { storageId: string };
+    const typed = (await (await upload("x", { "Content-Type": "Text/Plain; Charset=UTF-8" })).json()) as {
+      storageId: string;
+    };
     expect(emulator.file(typed.storageId)?.contentType).toBe("text/plain; charset=utf-8");
     const untyped = (await (await upload(new Uint8Array([1]))).json()) as { storageId: string };
     expect(emulator.file(untyped.storageId)?.contentType).toBeNull();
@@ -80,7 +93,9 @@ describe("upload", () => {
     form.set("file", new Blob([fixtures.png.bytes], { type: "image/png" }), "image.png");
     const req = new Request("http://x", { method: "POST", body: form });
     const raw = new Uint8Array(await req.arrayBuffer());
-    const { storageId } = (await (await upload(raw, { "Content-Type": req.headers.get("content-type")! })).json()) as { storageId: string };
+    const { storageId } = (await (await upload(raw, { "Content-Type": req.headers.get("content-type")! })).json()) as {
+      storageId: string;
+    };
     expect(emulator.bytes(storageId)).toEqual(raw);
     expect(emulator.file(storageId)?.contentType).toMatch(/^multipart\/form-data; boundary=/);
   });
@@ -89,7 +104,10 @@ describe("upload", () => {
     const { emulator, upload } = await setup();
     const res = await upload("x", { "Content-Type": "not a type" });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+    expect(await res.json()).toEqual({
+      code: "BadHeader",
+      message: "Bad header for content-type: invalid HTTP header",
+    });
     expect(emulator.files()).toEqual([]);
   });
 
@@ -98,7 +116,10 @@ describe("upload", () => {
     for (const value of ["", "   "]) {
       const res = await upload("x", { "Content-Type": value });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(await res.json()).toEqual({
+        code: "BadHeader",
+        message: "Bad header for content-type: invalid HTTP header",
+      });
     }
     expect(emulator.files()).toEqual([]);
   });
@@ -110,7 +131,10 @@ describe("upload", () => {
       const { emulator, upload } = await setup();
       const res = await upload("x", { "Content-Type": header });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(await res.json()).toEqual({
+        code: "BadHeader",
+        message: "Bad header for content-type: invalid HTTP header",
+      });
       expect(emulator.files()).toEqual([]);
     },
   );
@@ -134,7 +158,10 @@ describe("upload", () => {
     async (header) => {
       const { emulator, upload } = await setup();
       const res = await upload("x", { "Content-Type": header });
-      expect(await res.json()).toEqual({ code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" });
+      expect(await res.json()).toEqual({
+        code: "BadHeader",
+        message: "Bad header for content-type: invalid HTTP header",
+      });
       expect(emulator.files()).toEqual([]);
     },
   );
@@ -142,9 +169,19 @@ describe("upload", () => {
   it("upload: the Digest prefix is case-sensitive and the base64 must be canonical and 32 bytes", async () => {
     const { emulator, upload } = await setup();
     const digest = fixtures.pdf.sha256;
-    for (const bad of [`SHA-256=${digest}`, `sha-256= ${digest}`, `sha-256=${digest}=`, `sha-256=${digest.slice(0, 42)}V=`, "sha-256=AAAA", "sha-256="]) {
+    for (const bad of [
+      `SHA-256=${digest}`,
+      `sha-256= ${digest}`,
+      `sha-256=${digest}=`,
+      `sha-256=${digest.slice(0, 42)}V=`,
+      "sha-256=AAAA",
+      "sha-256=",
+    ]) {
       const res = await upload(fixtures.pdf.bytes, { Digest: bad });
-      expect(await res.json(), bad).toEqual({ code: "BadHeader", message: "Bad header for digest: invalid HTTP header" });
+      expect(await res.json(), bad).toEqual({
+        code: "BadHeader",
+        message: "Bad header for digest: invalid HTTP header",
+      });
     }
     expect(emulator.files()).toEqual([]);
     // Padding is optional in base64 0.13.
@@ -180,7 +217,10 @@ describe("upload", () => {
     const { emulator, server } = await setup();
     const res = await fetch(`${server.url}/api/storage/upload?token=forged`, { method: "POST", body: "x" });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ code: "StorageTokenInvalid", message: "Couldn't decode the StoreFileAuthorization token" });
+    expect(await res.json()).toEqual({
+      code: "StorageTokenInvalid",
+      message: "Couldn't decode the StoreFileAuthorization token",
+    });
     expect(emulator.files()).toEqual([]);
   });
 
@@ -195,7 +235,10 @@ describe("upload", () => {
     const { server } = await setup();
     const res = await fetch(`${server.url}/api/storage/upload`, { method: "POST", body: "x" });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code: "BadQueryArgs", message: "Failed to deserialize query string: missing field `token`" });
+    expect(await res.json()).toEqual({
+      code: "BadQueryArgs",
+      message: "Failed to deserialize query string: missing field `token`",
+    });
   });
 
   it("upload: an expired token is 401 StorageTokenExpired; before expiry it is reusable", async () => {
@@ -264,7 +307,11 @@ describe("upload", () => {
     await waitFor(() => emulator.journal.httpRequests("upload").length === 1);
     expect(emulator.files()).toEqual([]);
     expect(emulator.fileStore.totalBytes).toBe(0);
-    expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({ status: 0, errorCode: "UploadAborted", bytesIn: 50_000 });
+    expect(emulator.journal.httpRequests("upload")[0]).toMatchObject({
+      status: 0,
+      errorCode: "UploadAborted",
+      bytesIn: 50_000,
+    });
   });
 
   it("upload: a 20 MiB body streams in and matches its sha256", async () => {
@@ -273,7 +320,9 @@ describe("upload", () => {
     const res = await upload(big, { Digest: `sha-256=${sha256(big)}` });
     expect(res.status).toBe(200);
     const { storageId } = (await res.json()) as { storageId: string };
-    const served = new Uint8Array(await (await fetch((await emulator.storage.getUrl(storageId as never))!)).arrayBuffer());
+    const served = new Uint8Array(
+      await (await fetch((await emulator.storage.getUrl(storageId as never))!)).arrayBuffer(),
+    );
     expect(sha256(served)).toBe(sha256(big));
   });
 });
@@ -315,7 +364,9 @@ describe("serve", () => {
     const { emulator } = await setup();
     const id = await emulator.seed({ bytes: "<p>x</p>", ...(contentType === null ? {} : { contentType }) });
     const res = await fetch((await emulator.storage.getUrl(id))!);
-    expect(res.headers.get("content-security-policy")).toBe(sandboxed ? "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads" : null);
+    expect(res.headers.get("content-security-policy")).toBe(
+      sandboxed ? "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads" : null,
+    );
   });
 
   it("serve: a file stored without a type has no Content-Type", async () => {
@@ -354,12 +405,15 @@ describe("serve", () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(fixtures.allBytes.bytes.subarray(from, to));
   });
 
-  it.each(["bytes=256-", "bytes=1000-2000", "bytes=-0", "bytes=5-2", "bytes=-"])("serve: unsatisfiable Range %s is 416 with bytes */256", async (range) => {
-    const { url } = await stored();
-    const res = await fetch(url, { headers: { Range: range } });
-    expect(res.status).toBe(416);
-    expect(res.headers.get("content-range")).toBe("bytes */256");
-  });
+  it.each(["bytes=256-", "bytes=1000-2000", "bytes=-0", "bytes=5-2", "bytes=-"])(
+    "serve: unsatisfiable Range %s is 416 with bytes */256",
+    async (range) => {
+      const { url } = await stored();
+      const res = await fetch(url, { headers: { Range: range } });
+      expect(res.status).toBe(416);
+      expect(res.headers.get("content-range")).toBe("bytes */256");
+    },
+  );
 
   // Fidelity: crates/local_backend/src/storage.rs storage_get answers `ranges.len() != 1` with a bare 416.
   it.each(["bytes=0-1, 5-6", "bytes=abc", "bytes=", "bytes=1-2-3", "bytes=0-18446744073709551616"])(
@@ -390,14 +444,17 @@ describe("serve", () => {
     expect(res.headers.get("content-range")).toBe("bytes 0-9/256");
   });
 
-  it.each(["items=0-1", "0-1", "BYTES=5-5", "bytes =5-5"])("serve: Range %s does not start with bytes=: ignored, 200, whole file", async (range) => {
-    const { url } = await stored();
-    const res = await fetch(url, { headers: { Range: range } });
-    expect(res.status).toBe(200);
-    // Fidelity: headers 0.4.0 range.rs decode refuses it, and storage.rs serves the full response, Digest included.
-    expect(res.headers.get("digest")).toBe(`sha-256=${fixtures.allBytes.sha256}`);
-    expect((await res.arrayBuffer()).byteLength).toBe(256);
-  });
+  it.each(["items=0-1", "0-1", "BYTES=5-5", "bytes =5-5"])(
+    "serve: Range %s does not start with bytes=: ignored, 200, whole file",
+    async (range) => {
+      const { url } = await stored();
+      const res = await fetch(url, { headers: { Range: range } });
+      expect(res.status).toBe(200);
+      // Fidelity: headers 0.4.0 range.rs decode refuses it, and storage.rs serves the full response, Digest included.
+      expect(res.headers.get("digest")).toBe(`sha-256=${fixtures.allBytes.sha256}`);
+      expect((await res.arrayBuffer()).byteLength).toBe(256);
+    },
+  );
 
   it("serve: a range of a large file streams the right slice", async () => {
     const { emulator } = await setup();
@@ -436,18 +493,23 @@ describe("serve", () => {
     const { emulator } = await setup();
     const res = await fetch(`${emulator.url}/api/storage/urn:uuid:6A2F41A3-C54C-4D3B-9F2E-0C1B2A3D4E5F`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ code: "FileNotFound", message: "File 6a2f41a3-c54c-4d3b-9f2e-0c1b2a3d4e5f not found" });
+    expect(await res.json()).toEqual({
+      code: "FileNotFound",
+      message: "File 6a2f41a3-c54c-4d3b-9f2e-0c1b2a3d4e5f not found",
+    });
   });
 
-  it.each(["%7B6a2f41a3c54c4d3b9f2e0c1b2a3d4e5f%7D", "URN:UUID:6a2f41a3-c54c-4d3b-9f2e-0c1b2a3d4e5f", "urn:uuid:6a2f41a3c54c4d3b9f2e0c1b2a3d4e5f", "6a2f41a3-c54c4d3b-9f2e-0c1b2a3d4e5f"])(
-    "serve: %s is not a UUID the uuid crate parses: 400",
-    async (path) => {
-      const { emulator } = await setup();
-      const res = await fetch(`${emulator.url}/api/storage/${path}`);
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { code: string }).code).toBe("InvalidStoragePath");
-    },
-  );
+  it.each([
+    "%7B6a2f41a3c54c4d3b9f2e0c1b2a3d4e5f%7D",
+    "URN:UUID:6a2f41a3-c54c-4d3b-9f2e-0c1b2a3d4e5f",
+    "urn:uuid:6a2f41a3c54c4d3b9f2e0c1b2a3d4e5f",
+    "6a2f41a3-c54c4d3b-9f2e-0c1b2a3d4e5f",
+  ])("serve: %s is not a UUID the uuid crate parses: 400", async (path) => {
+    const { emulator } = await setup();
+    const res = await fetch(`${emulator.url}/api/storage/${path}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe("InvalidStoragePath");
+  });
 
   it("serve: a path that is not a UUID is 400 InvalidStoragePath", async () => {
     const { id, server } = await stored();
@@ -488,15 +550,23 @@ describe("serve", () => {
     const file = emulator.file(storageId)!;
     const storedChunks: Uint8Array[] = [];
     const collect = new Writable({ write: (chunk: Uint8Array, _encoding, done) => (storedChunks.push(chunk), done()) });
-    await new Promise((resolve) => emulator.fileStore.reader.send(file, 0, file.size - 1, collect.on("finish", resolve)));
+    await new Promise((resolve) =>
+      emulator.fileStore.reader.send(file, 0, file.size - 1, collect.on("finish", resolve)),
+    );
     const stored = new Set(storedChunks.map((buffer) => buffer.buffer));
     const url = (await emulator.storage.getUrl(storageId as never))!;
-    for (const [range, from, to] of [[undefined, 0, body.length], ["bytes=70000-2100000", 70000, 2100001]] as const) {
+    for (const [range, from, to] of [
+      [undefined, 0, body.length],
+      ["bytes=70000-2100000", 70000, 2100001],
+    ] as const) {
       written.length = 0;
       const res = await fetch(url, { headers: range === undefined ? {} : { Range: range } });
       expect(Buffer.from(await res.arrayBuffer()).equals(body.subarray(from, to))).toBe(true);
       expect(written.reduce((sum, b) => sum + b.byteLength, 0)).toBe(to - from);
-      expect(written.every((b) => stored.has(b.buffer)), "every written buffer is a stored one").toBe(true);
+      expect(
+        written.every((b) => stored.has(b.buffer)),
+        "every written buffer is a stored one",
+      ).toBe(true);
     }
   });
 
@@ -518,9 +588,13 @@ describe("cors", () => {
     expect(res.headers.get("access-control-allow-credentials")).toBe("true");
     expect(res.headers.get("vary")).toBe("origin, access-control-request-method, access-control-request-headers");
     const { storageId } = (await res.json()) as { storageId: string };
-    const served = await fetch((await emulator.storage.getUrl(storageId as never))!, { headers: { Origin: "http://other.example" } });
+    const served = await fetch((await emulator.storage.getUrl(storageId as never))!, {
+      headers: { Origin: "http://other.example" },
+    });
     expect(served.headers.get("access-control-allow-origin")).toBe("http://other.example");
-    const missing = await fetch(`${emulator.url}/api/storage/${crypto.randomUUID()}`, { headers: { Origin: "http://a.example" } });
+    const missing = await fetch(`${emulator.url}/api/storage/${crypto.randomUUID()}`, {
+      headers: { Origin: "http://a.example" },
+    });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("access-control-allow-origin")).toBe("http://a.example");
   });
@@ -535,7 +609,11 @@ describe("cors", () => {
     const { emulator } = await setup();
     const res = await fetch(await emulator.storage.generateUploadUrl(), {
       method: "OPTIONS",
-      headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, digest" },
+      headers: {
+        Origin: "http://app.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, digest",
+      },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://app.example");
@@ -551,10 +629,19 @@ describe("cors", () => {
 describe("journal", () => {
   it("journal: records each request with route, status and bytes", async () => {
     const { emulator, upload } = await setup();
-    const { storageId } = (await (await upload(fixtures.png.bytes, { "Content-Type": "image/png" })).json()) as { storageId: string };
+    const { storageId } = (await (await upload(fixtures.png.bytes, { "Content-Type": "image/png" })).json()) as {
+      storageId: string;
+    };
     await (await fetch((await emulator.storage.getUrl(storageId as never))!)).arrayBuffer();
     const [up, serve] = emulator.journal.httpRequests();
-    expect(up).toMatchObject({ route: "upload", method: "POST", path: "/api/storage/upload", status: 200, bytesIn: 475, storageId });
+    expect(up).toMatchObject({
+      route: "upload",
+      method: "POST",
+      path: "/api/storage/upload",
+      status: 200,
+      bytesIn: 475,
+      storageId,
+    });
     expect(serve).toMatchObject({ route: "serve", method: "GET", status: 200, bytesOut: 475, storageId });
   });
 });
@@ -570,7 +657,9 @@ describe("listen", () => {
 
   it("listen: twice is an error; after close the emulator can listen again", async () => {
     const { emulator, server } = await setup();
-    await expect(emulator.listen({ port: 0 })).rejects.toThrow(`[convex-storage-emulator] This emulator already listens on ${server.url}.`);
+    await expect(emulator.listen({ port: 0 })).rejects.toThrow(
+      `[convex-storage-emulator] This emulator already listens on ${server.url}.`,
+    );
     await server.close();
     expect(emulator.url).toBe("http://127.0.0.1:3210");
     const again = await emulator.listen({ port: 0 });
@@ -594,7 +683,10 @@ function chunkedPost(url: URL, chunks: Uint8Array[]): Promise<{ status: number; 
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: "POST" }, (res) => {
       let body = "";
-      res.setEncoding("utf8").on("data", (c) => (body += c)).on("end", () => resolve({ status: res.statusCode!, body }));
+      res
+        .setEncoding("utf8")
+        .on("data", (c) => (body += c))
+        .on("end", () => resolve({ status: res.statusCode!, body }));
     });
     req.on("error", reject);
     for (const chunk of chunks) req.write(chunk);

@@ -84,7 +84,12 @@ describe("snapshot / restore", () => {
   it("snapshot: round-trips arbitrary file sets", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ bytes: fc.uint8Array({ maxLength: 2048 }), type: fc.constantFrom(null, "image/png", "text/plain") })),
+        fc.array(
+          fc.record({
+            bytes: fc.uint8Array({ maxLength: 2048 }),
+            type: fc.constantFrom(null, "image/png", "text/plain"),
+          }),
+        ),
         async (files) => {
           const source = createStorageEmulator();
           for (const f of files) await source.seed({ bytes: f.bytes, contentType: f.type });
@@ -108,7 +113,10 @@ describe("snapshot / restore", () => {
     for (let bit = 0; bit < good.length * 8; bit++) {
       const bad = good.slice();
       bad[bit >> 3]! ^= 1 << (bit & 7);
-      expect(failure(() => target.restore(bad)), `bit ${bit}`).toMatchObject({ code: "SnapshotInvalid" });
+      expect(
+        failure(() => target.restore(bad)),
+        `bit ${bit}`,
+      ).toMatchObject({ code: "SnapshotInvalid" });
       refused++;
     }
     expect(refused).toBe(good.length * 8);
@@ -124,8 +132,12 @@ describe("snapshot / restore", () => {
     const target = createStorageEmulator();
     target.restore(v1);
     expect(target.files()).toEqual(emulator.files());
-    const header = JSON.parse(new TextDecoder().decode(v1.subarray(16, 16 + new DataView(v1.buffer).getUint32(12)))) as { files: Record<string, unknown>[] };
-    expect(failure(() => target.restore(snapshotOf(1, [{ ...header.files[0]!, size: "8" }], [])))).toMatchObject({ message: snapshotError("file 0 has an invalid size") });
+    const header = JSON.parse(
+      new TextDecoder().decode(v1.subarray(16, 16 + new DataView(v1.buffer).getUint32(12))),
+    ) as { files: Record<string, unknown>[] };
+    expect(failure(() => target.restore(snapshotOf(1, [{ ...header.files[0]!, size: "8" }], [])))).toMatchObject({
+      message: snapshotError("file 0 has an invalid size"),
+    });
   });
 
   it.each([
@@ -143,19 +155,22 @@ describe("snapshot / restore", () => {
     ["creationTime", { creationTime: "1000" }],
     ["creationTime", { creationTime: -5 }],
     ["source", { source: "attacker" }],
-  ] as const)("restore: a checksummed snapshot with a bad %s (%j) is SnapshotInvalid and changes nothing", async (field, change) => {
-    const source = createStorageEmulator();
-    const id = await source.seed({ bytes: "hi", contentType: "text/plain" });
-    const file = { ...source.file(id)! } as Record<string, unknown>;
-    const target = createStorageEmulator();
-    const kept = await target.seed({ bytes: "kept" });
-    const patched = { ...file, ...change };
-    expect(failure(() => target.restore(snapshotOf(2, [patched], [new TextEncoder().encode("hi")])))).toMatchObject({
-      code: "SnapshotInvalid",
-      message: snapshotError(`file 0 has an invalid ${field}`),
-    });
-    expect(target.files().map((f) => f.storageId)).toEqual([kept]);
-  });
+  ] as const)(
+    "restore: a checksummed snapshot with a bad %s (%j) is SnapshotInvalid and changes nothing",
+    async (field, change) => {
+      const source = createStorageEmulator();
+      const id = await source.seed({ bytes: "hi", contentType: "text/plain" });
+      const file = { ...source.file(id)! } as Record<string, unknown>;
+      const target = createStorageEmulator();
+      const kept = await target.seed({ bytes: "kept" });
+      const patched = { ...file, ...change };
+      expect(failure(() => target.restore(snapshotOf(2, [patched], [new TextEncoder().encode("hi")])))).toMatchObject({
+        code: "SnapshotInvalid",
+        message: snapshotError(`file 0 has an invalid ${field}`),
+      });
+      expect(target.files().map((f) => f.storageId)).toEqual([kept]);
+    },
+  );
 });
 
 /** A snapshot of the given version with this header and these bytes (version 2 gets a valid checksum). */

@@ -192,9 +192,7 @@ describe("getUrl", () => {
   it("getUrl: an id of another table throws Convex's message", async () => {
     const { storage } = setup();
     const error = await failure(storage.getUrl(OTHER_TABLE_ID));
-    expect(error.message).toBe(
-      "Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.",
-    );
+    expect(error.message).toBe("Invalid storage ID. Storage ID cannot be an ID on any table other than '_storage'.");
   });
 
   it("getUrl: no argument throws Convex's TypeError", async () => {
@@ -246,7 +244,7 @@ describe("get", () => {
     expect(await storage.get(id)).toBeNull();
   });
 
-  it("get: a Blob of a file without content type has type \"\"", async () => {
+  it('get: a Blob of a file without content type has type ""', async () => {
     const { storage } = setup();
     const blob = await storage.get(await storage.store(new Blob([fixtures.allBytes.bytes])));
     expect(blob!.type).toBe("");
@@ -315,9 +313,14 @@ describe("views", () => {
 
   it("writer: offers the full mutation surface over the same files", async () => {
     const { emulator } = setup();
-    expect(Object.keys(emulator.writer).sort()).toEqual(
-      ["delete", "generateUploadUrl", "get", "getMetadata", "getUrl", "store"],
-    );
+    expect(Object.keys(emulator.writer).sort()).toEqual([
+      "delete",
+      "generateUploadUrl",
+      "get",
+      "getMetadata",
+      "getUrl",
+      "store",
+    ]);
     const id = await emulator.writer.store(new Blob(["hi"], { type: "text/plain" }));
     expect(await (await emulator.storage.get(id))!.text()).toBe("hi");
   });

@@ -11,7 +11,10 @@ const { tempDir } = cleanupAfterEach();
 /** Runs vitest with only the summary reporter on one test file; its exit code and closing line. */
 async function setup(testFile: string, filter: string[] = []) {
   const dir = tempDir("cse-summary-");
-  writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["*.test.mjs"], reporters: [${JSON.stringify(join(ROOT, "test/support/summary-reporter.ts"))}] } };\n`);
+  writeFileSync(
+    join(dir, "vitest.config.mjs"),
+    `export default { test: { include: ["*.test.mjs"], reporters: [${JSON.stringify(join(ROOT, "test/support/summary-reporter.ts"))}] } };\n`,
+  );
   writeFileSync(join(dir, "case.test.mjs"), `import { afterAll, beforeAll, it } from "vitest";\n${testFile}\n`);
   const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", dir, ...filter], { cwd: dir });
   return { code, closing: output.trim().split("\n").at(-1), output };
@@ -38,7 +41,9 @@ describe("summary reporter", () => {
 
   it("summary: a beforeAll that throws is 1 failed, its tests skipped", async () => {
     // What a missing browser did to the browser tests: the tests never ran and vitest calls them skipped.
-    const run = await setup(`beforeAll(() => { throw new Error("no browser"); });\nit("a", () => {});\nit("b", () => {});`);
+    const run = await setup(
+      `beforeAll(() => { throw new Error("no browser"); });\nit("a", () => {});\nit("b", () => {});`,
+    );
     expect(run.code).toBe(1);
     expect(run.closing).toBe("Tests: 0 passed, 1 failed, 2 skipped");
   });

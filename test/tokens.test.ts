@@ -45,7 +45,11 @@ describe("UploadTokenBook", () => {
       const check = book.verify(bad);
       expect(check).toMatchObject({
         ok: false,
-        error: { code: "StorageTokenInvalid", status: 401, message: "Couldn't decode the StoreFileAuthorization token" },
+        error: {
+          code: "StorageTokenInvalid",
+          status: 401,
+          message: "Couldn't decode the StoreFileAuthorization token",
+        },
       });
     }
   });
@@ -54,7 +58,11 @@ describe("UploadTokenBook", () => {
     const { book } = setup();
     expect(book.verify(null)).toMatchObject({
       ok: false,
-      error: { code: "BadQueryArgs", status: 400, message: "Failed to deserialize query string: missing field `token`" },
+      error: {
+        code: "BadQueryArgs",
+        status: 400,
+        message: "Failed to deserialize query string: missing field `token`",
+      },
     });
   });
 

@@ -43,7 +43,7 @@ describe("types", () => {
     expectTypeOf<ImageInfo["width"]>().toEqualTypeOf<number>();
   });
 
-  it("store: returns Id<\"_storage\">", () => {
+  it('store: returns Id<"_storage">', () => {
     expectTypeOf(emulator.storage.store).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
     expectTypeOf<StorageId>().toEqualTypeOf<GenericId<"_storage">>();
     expectTypeOf(emulator.seed).returns.resolves.toEqualTypeOf<GenericId<"_storage">>();
@@ -69,7 +69,9 @@ describe("types", () => {
 
   it("journal.functionCalls: the client calls, in process and remote, kept beside the entries", () => {
     expectTypeOf(emulator.journal.functionCalls).returns.toEqualTypeOf<FunctionCallEntry[]>();
-    expectTypeOf(connectStorageEmulator("http://127.0.0.1:3210").journal.functionCalls).returns.resolves.toEqualTypeOf<FunctionCallEntry[]>();
+    expectTypeOf(connectStorageEmulator("http://127.0.0.1:3210").journal.functionCalls).returns.resolves.toEqualTypeOf<
+      FunctionCallEntry[]
+    >();
     expectTypeOf<FunctionCallEntry["client"]>().toEqualTypeOf<"ws" | "http">();
     // Code that tells a storage call from a request by `type` is unchanged: no function entries there.
     expectTypeOf<Extract<JournalEntry, { type: "function" }>>().toBeNever();

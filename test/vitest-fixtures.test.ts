@@ -56,7 +56,9 @@ describe("storageEmulator fixture", () => {
     await shared.close();
   });
 
-  test("storageEmulator: a remote handle on the emulator CONVEX_STORAGE_EMULATOR_URL names, reset first", async ({ storageEmulator }) => {
+  test("storageEmulator: a remote handle on the emulator CONVEX_STORAGE_EMULATOR_URL names, reset first", async ({
+    storageEmulator,
+  }) => {
     expect(storageEmulator.url).toBe(shared.url);
     await expect(storageEmulator).toHaveStoredFiles(0);
     await storageEmulator.seed({ bytes: "kept until the next test" });
@@ -87,11 +89,18 @@ describe("global-setup", () => {
   it("global-setup: with CONVEX_STORAGE_EMULATOR_CONVEX, the emulator runs that app; a reset empties its files and tables", async () => {
     let url = "";
     vi.stubEnv("CLIENT_ORIGIN", "http://localhost:5173");
-    const teardown = await globalSetup({ provide: (_key, value) => (url = value) }, { CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" });
+    const teardown = await globalSetup(
+      { provide: (_key, value) => (url = value) },
+      { CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" },
+    );
     try {
       const remote = connectStorageEmulator(url);
       // The app's http.ts on the site origin, its ctx.runMutation in the app's convex-test instance.
-      const sent = await fetch(`${await remote.siteUrl()}/sendImage?author=setup`, { method: "POST", headers: { "Content-Type": "image/png" }, body: new Uint8Array([0x89, 0x50]) });
+      const sent = await fetch(`${await remote.siteUrl()}/sendImage?author=setup`, {
+        method: "POST",
+        headers: { "Content-Type": "image/png" },
+        body: new Uint8Array([0x89, 0x50]),
+      });
       expect(sent.status).toBe(200);
       await expect(remote).toHaveStoredFiles(1);
       await remote.reset();
@@ -105,7 +114,11 @@ describe("global-setup", () => {
   it(`global-setup: a vitest run with it gives every test file the one emulator, reset before each test (${PROJECT})`, async () => {
     // Not the variable the fixture falls back on: the URL must come from the globalSetup module.
     const env = { [STORAGE_EMULATOR_URL_ENV]: undefined };
-    const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", PROJECT, "--reporter", "verbose"], { cwd: ROOT, env });
+    const { code, output } = await runToEnd(
+      process.execPath,
+      [VITEST, "run", "--root", PROJECT, "--reporter", "verbose"],
+      { cwd: ROOT, env },
+    );
     expect(code, output).toBe(0);
     expect(output).toContain("✓ uploads.test.ts > an upload lands in the shared emulator");
     expect(output).toContain("✓ own-emulator.test.ts > the shared emulator is still there, and empty");
@@ -114,7 +127,11 @@ describe("global-setup", () => {
 
   it("global-setup: with CONVEX_STORAGE_EMULATOR_CONVEX, tests reach the app with its Convex client at convexUrl, reset between tests (test/fixtures-projects/vitest-convex)", async () => {
     const env = { [STORAGE_EMULATOR_URL_ENV]: undefined, CONVEX_STORAGE_EMULATOR_CONVEX: "examples/chat/convex" };
-    const { code, output } = await runToEnd(process.execPath, [VITEST, "run", "--root", "test/fixtures-projects/vitest-convex", "--reporter", "verbose"], { cwd: ROOT, env });
+    const { code, output } = await runToEnd(
+      process.execPath,
+      [VITEST, "run", "--root", "test/fixtures-projects/vitest-convex", "--reporter", "verbose"],
+      { cwd: ROOT, env },
+    );
     expect(code, output).toBe(0);
     expect(output).toContain("✓ messages.test.ts > the next test finds the database and the files empty");
     expect(output).toMatch(/Tests {2}2 passed \(2\)/);

@@ -71,7 +71,9 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
 
     it("toHaveStoredImage: .not fails on the matching image, naming it", async () => {
       const { handle, png } = await setup();
-      expect((await failure(() => expect(handle).not.toHaveStoredImage({ format: "png" }))).message).toContain(`│ 1 │ ${png} │ image/png   │  475 │ seed   │ png 16x16 │`);
+      expect((await failure(() => expect(handle).not.toHaveStoredImage({ format: "png" }))).message).toContain(
+        `│ 1 │ ${png} │ image/png   │  475 │ seed   │ png 16x16 │`,
+      );
     });
 
     it("toHaveStoredImage: an unknown field is a usage error naming the allowed ones", async () => {
@@ -92,14 +94,19 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
       await expect(handle).toHaveStoredFile({ bytes: fixtures.png.bytes.buffer });
       await expect(handle).toHaveStoredFile({ sha256: fixtures.png.sha256 });
       await expect(handle).toHaveStoredFile({ sha256: Buffer.from(fixtures.png.sha256, "base64").toString("hex") });
-      await expect(handle).toHaveStoredFile({ contentType: expect.stringMatching(/^image\//), size: expect.any(Number) });
+      await expect(handle).toHaveStoredFile({
+        contentType: expect.stringMatching(/^image\//),
+        size: expect.any(Number),
+      });
       await expect(handle).toHaveStoredFile({ text: expect.stringContaining("ell") });
     });
 
     it("toHaveStoredFile: fails when no single file has every field, listing the stored files", async () => {
       const { handle, text, png } = await setup();
       // The PNG has the type and the text file has the size, but no file has both.
-      expect((await failure(() => expect(handle).toHaveStoredFile({ contentType: "image/png", size: 5 }))).message).toBe(
+      expect(
+        (await failure(() => expect(handle).toHaveStoredFile({ contentType: "image/png", size: 5 }))).message,
+      ).toBe(
         [
           "[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)",
           "",
@@ -115,7 +122,9 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
 
     it("toHaveStoredFile: asked for text or sha256, the table shows them too", async () => {
       const { handle, text, png } = await setup();
-      expect((await failure(() => expect(handle).toHaveStoredFile({ text: "hi", sha256: expect.any(String) }))).message).toBe(
+      expect(
+        (await failure(() => expect(handle).toHaveStoredFile({ text: "hi", sha256: expect.any(String) }))).message,
+      ).toBe(
         [
           "[convex-storage-emulator] expect(emulator).toHaveStoredFile(expected)",
           "",
@@ -146,7 +155,8 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
       const { handle, png } = await setup();
       await expect(handle).not.toHaveStoredFile({ contentType: "image/jpeg" });
       expect(
-        (await failure(() => expect(handle).not.toHaveStoredFile({ contentType: expect.stringMatching(/^image\//) }))).message,
+        (await failure(() => expect(handle).not.toHaveStoredFile({ contentType: expect.stringMatching(/^image\//) })))
+          .message,
       ).toBe(
         [
           "[convex-storage-emulator] expect(emulator).not.toHaveStoredFile(expected)",
@@ -328,7 +338,9 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
 
     it("toHaveReceivedUpload: fails listing the upload requests", async () => {
       const { handle, storageId } = await uploads();
-      expect((await failure(() => expect(handle).toHaveReceivedUpload({ contentType: "application/pdf" }))).message).toBe(
+      expect(
+        (await failure(() => expect(handle).toHaveReceivedUpload({ contentType: "application/pdf" }))).message,
+      ).toBe(
         [
           "[convex-storage-emulator] expect(emulator).toHaveReceivedUpload(expected)",
           "",
@@ -366,9 +378,9 @@ describe.each(HANDLES)("matchers on an emulator $kind", ({ handleOf }) => {
       await emulator.storage.delete(storageId as never);
       await expect(handle).toHaveReceivedUpload();
       await expect(handle).not.toHaveReceivedUpload({ contentType: "image/png" });
-      expect((await failure(() => expect(handle).toHaveReceivedUpload({ contentType: "image/png" }))).message).toContain(
-        `│ 1 │    200 │                     │     475 │ ${storageId} │ (deleted)   │`,
-      );
+      expect(
+        (await failure(() => expect(handle).toHaveReceivedUpload({ contentType: "image/png" }))).message,
+      ).toContain(`│ 1 │    200 │                     │     475 │ ${storageId} │ (deleted)   │`);
     });
 
     it("toHaveReceivedUpload: with no uploads, says so", async () => {

@@ -49,7 +49,14 @@ describe("wire values", () => {
     const digest = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
     expect(decodeSha256Base64(digest)).toBe(digest);
     expect(decodeSha256Base64(digest.slice(0, -1))).toBe(digest);
-    for (const bad of ["47DEQpj8HBSa-_TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=", `${digest}=`, ` ${digest}`, "AAAA", ""]) {
+    for (const bad of [
+      "47DEQpj8HBSa-_TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+      "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=",
+      `${digest}=`,
+      ` ${digest}`,
+      "AAAA",
+      "",
+    ]) {
       expect(decodeSha256Base64(bad), bad).toBeNull();
     }
   });

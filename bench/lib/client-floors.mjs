@@ -43,14 +43,25 @@ function answers(state, requestId, result) {
   state.ts += 1n;
   const ts = encodeTs(state.ts);
   state.version = { querySet: start.querySet, identity: start.identity, ts };
-  const modifications = [...state.queries].map((queryId) => ({ type: "QueryUpdated", queryId, value: result, logLines: [], journal: null }));
+  const modifications = [...state.queries].map((queryId) => ({
+    type: "QueryUpdated",
+    queryId,
+    value: result,
+    logLines: [],
+    journal: null,
+  }));
   return [
     JSON.stringify({ type: "MutationResponse", requestId, success: true, result, ts, logLines: [] }),
     JSON.stringify({ type: "Transition", startVersion: start, endVersion: state.version, modifications }),
   ];
 }
 
-const newState = () => ({ ts: BigInt(Date.now()) * 1_000_000n, version: { querySet: 0, identity: 0, ts: encodeTs(0n) }, result: 0, queries: new Set() });
+const newState = () => ({
+  ts: BigInt(Date.now()) * 1_000_000n,
+  version: { querySet: 0, identity: 0, ts: encodeTs(0n) },
+  result: 0,
+  queries: new Set(),
+});
 
 /** Bare ws both ends; `op()` is one round trip (resolves when the Transition is parsed). */
 export async function echoFloor() {
@@ -72,7 +83,9 @@ export async function echoFloor() {
   const op = () =>
     new Promise((resolve) => {
       waiting = resolve;
-      client.send(JSON.stringify({ type: "Mutation", requestId: requestId++, udfPath: "bench:bump", args: [{ name: "floor" }] }));
+      client.send(
+        JSON.stringify({ type: "Mutation", requestId: requestId++, udfPath: "bench:bump", args: [{ name: "floor" }] }),
+      );
     });
   return { op, close: async () => (client.terminate(), server.close()) };
 }
@@ -88,8 +101,13 @@ export async function fakeSync() {
       } else if (message.type === "ModifyQuerySet") {
         const start = { ...state.version };
         state.version = { ...start, querySet: message.newVersion };
-        for (const m of message.modifications) m.type === "Add" ? state.queries.add(m.queryId) : state.queries.delete(m.queryId);
-        const modifications = message.modifications.map((m) => (m.type === "Add" ? { type: "QueryUpdated", queryId: m.queryId, value: state.result, logLines: [], journal: null } : { type: "QueryRemoved", queryId: m.queryId }));
+        for (const m of message.modifications)
+          m.type === "Add" ? state.queries.add(m.queryId) : state.queries.delete(m.queryId);
+        const modifications = message.modifications.map((m) =>
+          m.type === "Add"
+            ? { type: "QueryUpdated", queryId: m.queryId, value: state.result, logLines: [], journal: null }
+            : { type: "QueryRemoved", queryId: m.queryId },
+        );
         ws.send(JSON.stringify({ type: "Transition", startVersion: start, endVersion: state.version, modifications }));
       }
     });

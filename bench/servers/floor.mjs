@@ -10,8 +10,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
-const VARY =
-  "origin, access-control-request-method, access-control-request-headers";
+const VARY = "origin, access-control-request-method, access-control-request-headers";
 const FILE_PREFIX = "/api/storage/";
 const byUuid = new Map();
 const uuidById = new Map();
@@ -94,8 +93,7 @@ const server = createServer((req, res) => {
     return;
   }
   cors(res);
-  if (file.contentType !== null)
-    res.setHeader("Content-Type", file.contentType);
+  if (file.contentType !== null) res.setHeader("Content-Type", file.contentType);
   res.setHeader("Content-Length", file.size);
   res.setHeader("Digest", `sha-256=${file.sha256}`);
   res.setHeader("Cache-Control", "private, max-age=2592000");
@@ -121,9 +119,7 @@ const server = createServer((req, res) => {
 });
 server.requestTimeout = 0;
 server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(
-    `listening on http://127.0.0.1:${server.address().port}\n`,
-  );
+  process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
 });
 const stop = () => {
   server.close(() => process.exit(0));

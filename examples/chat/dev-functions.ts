@@ -18,7 +18,13 @@ const nameOf = (ref: Ref) => (typeof ref === "string" ? ref : String(ref[Symbol.
 export async function mutation(ref: Ref, args: Record<string, string>): Promise<null> {
   const name = nameOf(ref);
   const insert = (body: string, format: Message["format"]) =>
-    messages.push({ _id: String(messages.length + 1), _creationTime: Date.now(), author: args.author ?? "", body, format });
+    messages.push({
+      _id: String(messages.length + 1),
+      _creationTime: Date.now(),
+      author: args.author ?? "",
+      body,
+      format,
+    });
   if (name === "messages:sendImage") insert(args.storageId!, "image");
   else if (name === "messages:sendMessage") insert(args.body!, "text");
   else throw new Error(`dev-functions: no mutation ${name}`);

@@ -39,8 +39,10 @@ export async function serveChat(options: { port?: number; host?: string } = {}):
   const [html, js] = await Promise.all([readFile(new URL("web/index.html", HERE)), bundleChat()]);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (path === "/" || path === "/index.html") return void res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
-    if (path === "/app.js") return void res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8" }).end(js);
+    if (path === "/" || path === "/index.html")
+      return void res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+    if (path === "/app.js")
+      return void res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8" }).end(js);
     res.writeHead(404).end("not found");
   });
   const host = options.host ?? "127.0.0.1";

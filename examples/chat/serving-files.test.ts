@@ -22,7 +22,10 @@ test("an uploaded image is listed with a URL that serves it", async () => {
 
   // The 3-step upload, through the app's own mutations.
   const postUrl = await t.mutation(api.messages.generateUploadUrl, {});
-  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mP4z8AAAAMBAQD3A0FDAAAAAElFTkSuQmCC", "base64"); // a 1×1 PNG
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mP4z8AAAAMBAQD3A0FDAAAAAElFTkSuQmCC",
+    "base64",
+  ); // a 1×1 PNG
   const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
   const { storageId } = await result.json();
   await t.mutation(api.messages.sendImage, { storageId, author: "Ada" });
@@ -31,10 +34,17 @@ test("an uploaded image is listed with a URL that serves it", async () => {
   const [message] = await t.query(api.messages.list, {});
   const image = await fetch(message!.url!);
   expect(image.headers.get("content-type")).toBe("image/png");
-  expect(await t.run((ctx) => ctx.db.system.get("_storage", storageId))).toMatchObject({ size: 69, contentType: "image/png" });
+  expect(await t.run((ctx) => ctx.db.system.get("_storage", storageId))).toMatchObject({
+    size: 69,
+    contentType: "image/png",
+  });
 
   // The HTTP action flow: POST /sendImage stores the body, GET /getImage serves it.
-  const sent = await fetch(`${emulator.siteUrl}/sendImage?author=Ada`, { method: "POST", headers: { "Content-Type": "image/png" }, body: png });
+  const sent = await fetch(`${emulator.siteUrl}/sendImage?author=Ada`, {
+    method: "POST",
+    headers: { "Content-Type": "image/png" },
+    body: png,
+  });
   expect(sent.status).toBe(200);
   await t.run((ctx) => ctx.storage.delete(storageId));
   const deleted = await fetch(`${emulator.siteUrl}/getImage?storageId=${storageId}`);

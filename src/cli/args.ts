@@ -21,21 +21,47 @@ interface OptionSpec {
 /** Every option, in --help order. */
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: "port", value: "N", help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
-  { flag: "site-port", value: "N", help: "port of the HTTP actions' site origin (default: port + 1; 0 picks a free one)" },
+  {
+    flag: "site-port",
+    value: "N",
+    help: "port of the HTTP actions' site origin (default: port + 1; 0 picks a free one)",
+  },
   { flag: "host", value: "HOST", help: `address to bind (default ${DEFAULT_HOST}: this machine only)` },
   { flag: "url", value: "ORIGIN", help: "origin to put in file and upload URLs (default: the listening one)" },
   { flag: "persist", value: "DIR", help: "keep files in DIR instead of memory; a restart serves them again" },
   { flag: "verify-sha256", help: "with --persist: check every blob's sha256 at start (default: those up to 1 MiB)" },
   { flag: "seed", value: "DIR", help: "store every file of DIR at start, skipping files already stored" },
-  { flag: "convex", value: "DIR", help: "run the Convex app in DIR (schema.ts, functions, http.ts) in convex-test for your clients" },
+  {
+    flag: "convex",
+    value: "DIR",
+    help: "run the Convex app in DIR (schema.ts, functions, http.ts) in convex-test for your clients",
+  },
   { flag: "http", value: "FILE", help: "serve the HTTP actions of this convex/http.ts (TypeScript needs tsx)" },
-  { flag: "functions", value: "FILE", help: "a module exporting query/mutation/action(ref, args) for ctx.runQuery & co." },
+  {
+    flag: "functions",
+    value: "FILE",
+    help: "a module exporting query/mutation/action(ref, args) for ctx.runQuery & co.",
+  },
   { flag: "max-file-bytes", value: "N", help: "refuse larger uploads with 413 (default: unlimited)" },
   { flag: "max-total-bytes", value: "N", help: "refuse uploads past this total with 507 (default: unlimited)" },
   { flag: "upload-ttl", value: "SECONDS", help: "how long an upload URL stays valid (default 3600, like Convex)" },
-  { flag: "upload-timeout", value: "SECONDS", help: "abort an upload that sends nothing this long (default 120; 0 never)" },
-  { flag: "cors-origin", value: "ORIGIN", help: "let pages of ORIGIN use the admin routes (repeatable; loopback always can)", multiple: true },
-  { flag: "allow-host", value: "HOST", help: "answer admin requests for HOST too (repeatable; loopback and --url always)", multiple: true },
+  {
+    flag: "upload-timeout",
+    value: "SECONDS",
+    help: "abort an upload that sends nothing this long (default 120; 0 never)",
+  },
+  {
+    flag: "cors-origin",
+    value: "ORIGIN",
+    help: "let pages of ORIGIN use the admin routes (repeatable; loopback always can)",
+    multiple: true,
+  },
+  {
+    flag: "allow-host",
+    value: "HOST",
+    help: "answer admin requests for HOST too (repeatable; loopback and --url always)",
+    multiple: true,
+  },
   // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
   { flag: "no-admin", help: "do not serve the /_emulator admin routes and page" },
   { flag: "quiet", help: "do not log one line per request" },
@@ -70,7 +96,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
       strict: true,
       allowPositionals: false,
       options: {
-        ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.value === undefined ? "boolean" : "string", multiple: o.multiple === true } as const])),
+        ...Object.fromEntries(
+          OPTIONS.map((o) => [
+            o.flag,
+            { type: o.value === undefined ? "boolean" : "string", multiple: o.multiple === true } as const,
+          ]),
+        ),
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -100,9 +131,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   const idleSeconds = seconds(option("upload-timeout"), Math.floor(MAX_TIMER_MS / 1000), "a timer's limit");
   if (idleSeconds !== undefined) emulator.uploadIdleTimeoutMs = idleSeconds * 1000;
   const origins = listOf(values, env, "cors-origin");
-  if (origins !== undefined) emulator.adminOrigins = asFlag(listSource(values, "cors-origin"), () => [...checkBrowserAccess(origins, undefined).origins]);
+  if (origins !== undefined)
+    emulator.adminOrigins = asFlag(listSource(values, "cors-origin"), () => [
+      ...checkBrowserAccess(origins, undefined).origins,
+    ]);
   const hosts = listOf(values, env, "allow-host");
-  if (hosts !== undefined) emulator.allowedHosts = asFlag(listSource(values, "allow-host"), () => (checkBrowserAccess(undefined, hosts), hosts));
+  if (hosts !== undefined)
+    emulator.allowedHosts = asFlag(
+      listSource(values, "allow-host"),
+      () => (checkBrowserAccess(undefined, hosts), hosts),
+    );
   const portOption = option("port");
   const port = wholeNumber(portOption) ?? DEFAULT_PORT;
   if (port > 65535) throw errors.cliPortRange(portOption!.source, port);
@@ -118,7 +156,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   if (convex !== undefined && (http !== undefined || functions !== undefined)) throw errors.cliConvexWithHttp();
   if (convex !== undefined && persist !== undefined) throw errors.cliConvexWithPersist();
   if (functions !== undefined && http === undefined) throw errors.cliFunctionsNeedHttp();
-  return { port, sitePort, host: host?.value ?? DEFAULT_HOST, seed: option("seed")?.value, convex: convex?.value, http, functions, quiet: switchOf(values, env, "quiet"), emulator };
+  return {
+    port,
+    sitePort,
+    host: host?.value ?? DEFAULT_HOST,
+    seed: option("seed")?.value,
+    convex: convex?.value,
+    http,
+    functions,
+    quiet: switchOf(values, env, "quiet"),
+    emulator,
+  };
 }
 
 /** A flag's value, else its variable's (an empty variable counts as unset), with where it came from. */
@@ -134,7 +182,12 @@ function listOf(values: Values, env: NodeJS.ProcessEnv, flag: string): string[] 
   const given = values[flag];
   if (Array.isArray(given)) return given;
   const fromEnv = env[envName(flag)];
-  return fromEnv ? fromEnv.split(",").map((v) => v.trim()).filter((v) => v !== "") : undefined;
+  return fromEnv
+    ? fromEnv
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "")
+    : undefined;
 }
 
 /** A switch: the flag, else its variable as 1/true or 0/false. */
@@ -157,7 +210,10 @@ function asFlag<T>(source: string, check: () => T): T {
     return check();
   } catch (error) {
     if (!isStorageEmulatorError(error) || error.code !== "OptionInvalid") throw error;
-    throw errors.cliInvalid(source, error.message.replace(/^\[convex-storage-emulator\] Invalid option `[^`]*`: /, "").replace(/\.$/, ""));
+    throw errors.cliInvalid(
+      source,
+      error.message.replace(/^\[convex-storage-emulator\] Invalid option `[^`]*`: /, "").replace(/\.$/, ""),
+    );
   }
 }
 

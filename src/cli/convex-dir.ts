@@ -37,7 +37,8 @@ export function entryPoints(dir: string): string[] {
       const rel = relative(dir, path);
       if (entry.isDirectory()) {
         // A component's directory (convex.config.ts) and dependencies are not the app's functions.
-        if (entry.name !== "node_modules" && rel !== "_generated" && !statSafe(join(path, "convex.config.ts"))) walk(path);
+        if (entry.name !== "node_modules" && rel !== "_generated" && !statSafe(join(path, "convex.config.ts")))
+          walk(path);
         continue;
       }
       const base = entry.name;
@@ -61,7 +62,10 @@ export async function loadConvexDirectory(path: string): Promise<ConvexAppModule
   const schemaFile = [...SCHEMA].find((name) => statSafe(join(dir, name))?.isFile());
   const authConfig = AUTH_CONFIG.filter((name) => statSafe(join(dir, name))?.isFile());
   const files = [...(schemaFile === undefined ? [] : [schemaFile]), ...authConfig, ...entries];
-  const loaded = await loadModuleGraph(FLAG, files.map((rel) => join(dir, rel)));
+  const loaded = await loadModuleGraph(
+    FLAG,
+    files.map((rel) => join(dir, rel)),
+  );
   const exportsOf = (rel: string) => loaded.get(join(dir, rel))!;
   const httpFile = entries.find((rel) => HTTP.has(rel));
   let http: HttpRouter | undefined;
@@ -76,7 +80,10 @@ export async function loadConvexDirectory(path: string): Promise<ConvexAppModule
   modules["./_generated/api.js"] = async () => ({});
   return {
     dir,
-    schema: schemaFile === undefined ? undefined : (exportsOf(schemaFile).default as SchemaDefinition<GenericSchema, boolean>),
+    schema:
+      schemaFile === undefined
+        ? undefined
+        : (exportsOf(schemaFile).default as SchemaDefinition<GenericSchema, boolean>),
     modules,
     http,
     functionFiles,

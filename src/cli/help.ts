@@ -11,7 +11,9 @@ export function helpText(): string {
   // One column for every help text, two spaces past the longest flag, wrapped at 80.
   const column = 2 + Math.max(...OPTIONS.map((o) => flag(o).length), "-v, --version".length) + 2;
   const options = OPTIONS.map((o) => wrap(`  ${flag(o)}`.padEnd(column) + o.help, column));
-  const variables = OPTIONS.map((o) => `  ${`${envName(o.flag)}${o.value === undefined ? "=1" : ""}`.padEnd(43)}${flag(o)}`);
+  const variables = OPTIONS.map(
+    (o) => `  ${`${envName(o.flag)}${o.value === undefined ? "=1" : ""}`.padEnd(43)}${flag(o)}`,
+  );
   return `${NAME} ${VERSION}: a fake Convex file storage server, in memory.
 
 Usage: ${NAME} [options]

@@ -31,7 +31,10 @@ async function loadUserModule(flag: string, path: string): Promise<Record<string
  * packages: `convex/server` and the values it checks must be the copy convex-test uses,
  * where tsImport would give each module a graph (and a `convex/server`) of its own.
  */
-export async function loadModuleGraph(flag: string, paths: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+export async function loadModuleGraph(
+  flag: string,
+  paths: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
   if (paths.some((path) => TYPESCRIPT.test(path))) await registerTsx(flag);
   const loaded = new Map<string, Record<string, unknown>>();
   for (const path of paths) {
@@ -76,10 +79,14 @@ export async function loadRunFunctions(path: string | undefined): Promise<RunFun
   let source: Record<string, unknown> = {};
   if (path !== undefined) {
     const module = await loadUserModule("--functions", path);
-    source = (typeof module.default === "object" && module.default !== null ? module.default : module) as Record<string, unknown>;
+    source = (typeof module.default === "object" && module.default !== null ? module.default : module) as Record<
+      string,
+      unknown
+    >;
   }
   const kinds = ["query", "mutation", "action"] as const;
-  if (path !== undefined && !kinds.some((kind) => typeof source[kind] === "function")) throw errors.functionsModuleEmpty(path);
+  if (path !== undefined && !kinds.some((kind) => typeof source[kind] === "function"))
+    throw errors.functionsModuleEmpty(path);
   const run: RunFunctions = {};
   for (const kind of kinds) {
     const fn = source[kind];

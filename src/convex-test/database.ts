@@ -28,15 +28,24 @@ export function tablesOfSchema(schema: unknown): string[] | undefined {
 }
 
 /** Every table's count and newest `limit` documents (newest first); `tables` undefined: the system tables only, and why. */
-export async function readTables(run: RunInInstance, tables: readonly string[] | undefined, limit: number): Promise<DatabaseContents> {
+export async function readTables(
+  run: RunInInstance,
+  tables: readonly string[] | undefined,
+  limit: number,
+): Promise<DatabaseContents> {
   // The documents leave t.run as they are (it encodes its result itself), and are encoded here.
   const read = await run(async (ctx) => {
     const found: [string, number, Record<string, Value>[]][] = [];
-    const add = (name: string, docs: Record<string, Value>[]) => found.push([name, docs.length, docs.slice(-limit).reverse()]);
+    const add = (name: string, docs: Record<string, Value>[]) =>
+      found.push([name, docs.length, docs.slice(-limit).reverse()]);
     for (const name of tables ?? []) add(name, await ctx.db.query(name).collect());
     for (const name of SYSTEM_TABLES) add(name, await ctx.db.system.query(name).collect());
     return found;
   });
-  const encoded = read.map(([name, count, docs]): DatabaseTable => ({ name, count, documents: docs.map((doc) => convexToJson(doc) as Record<string, unknown>) }));
+  const encoded = read.map(([name, count, docs]): DatabaseTable => ({
+    name,
+    count,
+    documents: docs.map((doc) => convexToJson(doc) as Record<string, unknown>),
+  }));
   return tables === undefined ? { limit, tables: encoded, reason: NO_SCHEMA_REASON } : { limit, tables: encoded };
 }

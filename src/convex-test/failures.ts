@@ -19,13 +19,18 @@ export function messageOf(error: unknown): string {
 export function failureOf(error: unknown, shortPath: string): FunctionOutcome {
   const message = messageOf(error);
   // convex-test's lookups (dist/index.js resolveFunction, getModulesForComponent) when no module map was given.
-  if (/^Could not find module for: |^Expected a Convex function exported from module /.test(message)) return failed(clientMessages.functionNotFound(shortPath));
+  if (/^Could not find module for: |^Expected a Convex function exported from module /.test(message))
+    return failed(clientMessages.functionNotFound(shortPath));
   // convex-test's kind check, when no module map was given (the function's own kind is not known here).
   if (/^Expected an? \w+ function, but the function exported from module /.test(message)) return failed(message);
   // convex-test's own args check (dist/index.js validateValidator), when no module map was given.
-  if (message.startsWith("Validator error: ") && !(error instanceof Error && error.name === "ConvexError")) return failed(clientMessages.argumentValidation(message.slice("Validator error: ".length)));
+  if (message.startsWith("Validator error: ") && !(error instanceof Error && error.name === "ConvexError"))
+    return failed(clientMessages.argumentValidation(message.slice("Validator error: ".length)));
   if (!(error instanceof Error)) return failed(clientMessages.uncaught("", String(error)));
-  const data = error.name === "ConvexError" && "data" in error ? (convexToJson((error as { data: Value }).data) as JsonValue) : undefined;
+  const data =
+    error.name === "ConvexError" && "data" in error
+      ? (convexToJson((error as { data: Value }).data) as JsonValue)
+      : undefined;
   return failed(clientMessages.uncaught(error.name, error.message), appFrames(error), data);
 }
 
@@ -36,8 +41,19 @@ const OWN_CODE = dirname(dirname(fileURLToPath(import.meta.url)));
 function appFrames(error: Error): string[] {
   return (error.stack ?? "")
     .split("\n")
-    .filter((line) => line.startsWith("    at ") && !line.includes("node_modules") && !line.includes("node:") && !line.includes(OWN_CODE))
-    .map((line) => line.replace(/(\(|at )(\/[^():]+)(:\d+:\d+)/, (_m, lead: string, file: string, pos: string) => `${lead}${relative(process.cwd(), file)}${pos}`));
+    .filter(
+      (line) =>
+        line.startsWith("    at ") &&
+        !line.includes("node_modules") &&
+        !line.includes("node:") &&
+        !line.includes(OWN_CODE),
+    )
+    .map((line) =>
+      line.replace(
+        /(\(|at )(\/[^():]+)(:\d+:\d+)/,
+        (_m, lead: string, file: string, pos: string) => `${lead}${relative(process.cwd(), file)}${pos}`,
+      ),
+    );
 }
 
 export function mebibytes(bytes: number): string {

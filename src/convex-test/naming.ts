@@ -26,7 +26,8 @@ function classifyConvexTestId(id: string): StorageIdKind {
 }
 
 export function convexTestNaming({ syscalls, run, pending, viaSyscall, noteWrite }: NamingDeps): FileNaming {
-  const call = async (op: string, args: object): Promise<unknown> => JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
+  const call = async (op: string, args: object): Promise<unknown> =>
+    JSON.parse(await syscalls.asyncSyscall(op, JSON.stringify(args)));
   return {
     classify: classifyConvexTestId,
     // convex-test hashes every file it stores itself; a second, eager digest here only cost time
@@ -42,8 +43,17 @@ export function convexTestNaming({ syscalls, run, pending, viaSyscall, noteWrite
       // mutation's file limits; anything else as an action's storeBlob does (not counted).
       const insert = () =>
         via?.op === "1.0/storageStore"
-          ? (call("1.0/storageStore", { blob: Buffer.from(facts.bytes()).toString("base64"), contentType: contentType ?? "", ...(sha256 === undefined ? {} : { sha256 }) }) as Promise<string>)
-          : (syscalls.jsSyscall("storage/storeBlob", { blob: kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "") ? kept : new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }) }) as Promise<string>);
+          ? (call("1.0/storageStore", {
+              blob: Buffer.from(facts.bytes()).toString("base64"),
+              contentType: contentType ?? "",
+              ...(sha256 === undefined ? {} : { sha256 }),
+            }) as Promise<string>)
+          : (syscalls.jsSyscall("storage/storeBlob", {
+              blob:
+                kept !== undefined && kept.size === facts.size && kept.type === (contentType ?? "")
+                  ? kept
+                  : new Blob([facts.bytes() as Uint8Array<ArrayBuffer>], { type: contentType ?? "" }),
+            }) as Promise<string>);
       if (inside) {
         // In the caller's transaction, so it commits or rolls back with it. The record keeps the
         // store's own creationTime: reading the document back (a `1.0/get`) would count as a read in

@@ -7,7 +7,15 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { makeFunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { clientMessages } from "../errors.js";
-import type { AuthProvider, CallerIdentity, FunctionCall, FunctionKind, FunctionOutcome, FunctionRunner, JsonValue } from "../server/clients/runner.js";
+import type {
+  AuthProvider,
+  CallerIdentity,
+  FunctionCall,
+  FunctionKind,
+  FunctionOutcome,
+  FunctionRunner,
+  JsonValue,
+} from "../server/clients/runner.js";
 import type { DatabaseContents } from "../database-view.js";
 import { readTables, tablesOfSchema, type RunInInstance } from "./database.js";
 import { failed, failureOf, mebibytes, messageOf } from "./failures.js";
@@ -80,7 +88,11 @@ export class ConvexTestRunner implements FunctionRunner {
       const issuer = provider.type === "customJwt" ? provider.issuer : provider.domain;
       if (typeof issuer !== "string") return [];
       const kind = provider.type === "customJwt" ? "CustomJWT" : "OIDC";
-      return [provider.applicationID === undefined ? { kind, issuer } : { kind, issuer, applicationID: provider.applicationID }];
+      return [
+        provider.applicationID === undefined
+          ? { kind, issuer }
+          : { kind, issuer, applicationID: provider.applicationID },
+      ];
     });
   }
 
@@ -96,7 +108,10 @@ export class ConvexTestRunner implements FunctionRunner {
 
   async readDatabase(limitPerTable: number): Promise<DatabaseContents> {
     const key = this.#tables === undefined ? this.#moduleKey("schema") : undefined;
-    const tables = key === undefined ? this.#tables : tablesOfSchema(((await this.#modules![key]!()) as { default?: unknown }).default);
+    const tables =
+      key === undefined
+        ? this.#tables
+        : tablesOfSchema(((await this.#modules![key]!()) as { default?: unknown }).default);
     return readTables((fn) => this.#outside(() => this.#t.run(fn)), tables, limitPerTable);
   }
 
@@ -108,13 +123,19 @@ export class ConvexTestRunner implements FunctionRunner {
     const canonical = `${module}.js:${name}`;
     let kind: FunctionKind | "any" = call.kind;
     const size = Buffer.byteLength(JSON.stringify(call.args));
-    const tooLarge = size > MAX_ARGS_BYTES ? failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES))) : null;
+    const tooLarge =
+      size > MAX_ARGS_BYTES
+        ? failed(clientMessages.argsTooLarge(canonical, mebibytes(size), mebibytes(MAX_ARGS_BYTES)))
+        : null;
     if (this.#modules !== undefined) {
       const found = await this.#findOnce(module, name);
       // Fidelity: crates/udf/src/validation.rs: a missing function and an internal one read alike.
-      if (found === null || found.fn.isInternal === true || found.fn.isPublic === false) return failed(clientMessages.functionNotFound(shortPath));
-      const actual: FunctionKind = found.fn.isQuery === true ? "query" : found.fn.isMutation === true ? "mutation" : "action";
-      if (kind !== "any" && kind !== actual) return failed(clientMessages.wrongKind(canonical, KIND_NAME[kind], KIND_NAME[actual]));
+      if (found === null || found.fn.isInternal === true || found.fn.isPublic === false)
+        return failed(clientMessages.functionNotFound(shortPath));
+      const actual: FunctionKind =
+        found.fn.isQuery === true ? "query" : found.fn.isMutation === true ? "mutation" : "action";
+      if (kind !== "any" && kind !== actual)
+        return failed(clientMessages.wrongKind(canonical, KIND_NAME[kind], KIND_NAME[actual]));
       kind = actual;
       // Fidelity: validation.rs checks the size after the kind, before the validator.
       if (tooLarge !== null) return tooLarge;
@@ -150,7 +171,9 @@ export class ConvexTestRunner implements FunctionRunner {
     const key = `${module}\u0000${name}`;
     let found = this.#found.get(key);
     if (found === undefined) {
-      found = this.#find(module, name).then((fn) => (fn === null ? null : { fn, validator: parseArgsValidator(fn.exportArgs?.()) }));
+      found = this.#find(module, name).then((fn) =>
+        fn === null ? null : { fn, validator: parseArgsValidator(fn.exportArgs?.()) },
+      );
       found.catch(() => this.#found.delete(key));
       // The paths a client can name are the app's (a few hundred); bounded all the same.
       if (this.#found.size >= 10_000) this.#found.clear();
@@ -170,7 +193,9 @@ export class ConvexTestRunner implements FunctionRunner {
 
   #moduleKey(module: string): string | undefined {
     const modules = this.#modules ?? {};
-    return ["ts", "js", "tsx", "jsx", "mts", "mjs"].map((ext) => `${this.#prefix}${module}.${ext}`).find((k) => k in modules);
+    return ["ts", "js", "tsx", "jsx", "mts", "mjs"]
+      .map((ext) => `${this.#prefix}${module}.${ext}`)
+      .find((k) => k in modules);
   }
 
   #accessorFor(identity: CallerIdentity | null): Accessor {
@@ -194,6 +219,13 @@ function parsePath(path: string): { module: string; name: string } | null {
   const name = colon < 0 ? "default" : path.slice(colon + 1);
   // Fidelity: sync_types udf_path.rs canonicalize: a module path may carry its ".js".
   if (module.endsWith(".js")) module = module.slice(0, -3);
-  if (module === "" || name === "" || !/^[\w./-]+$/.test(module) || !/^\w+$/.test(name) || module.split("/").some((p) => p === "" || p === "." || p === "..")) return null;
+  if (
+    module === "" ||
+    name === "" ||
+    !/^[\w./-]+$/.test(module) ||
+    !/^\w+$/.test(name) ||
+    module.split("/").some((p) => p === "" || p === "." || p === "..")
+  )
+    return null;
   return { module, name };
 }

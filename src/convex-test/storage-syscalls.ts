@@ -28,8 +28,16 @@ export interface StorageSyscallDeps {
   noteWrite: () => void;
 }
 
-export function storageSyscalls({ syscalls, storage, files, pending, viaSyscall, noteWrite }: StorageSyscallDeps): Syscalls {
-  const via = <T>(op: string, fn: () => Promise<T>, blob?: Blob) => viaSyscall.run(blob === undefined ? { op } : { op, blob }, fn);
+export function storageSyscalls({
+  syscalls,
+  storage,
+  files,
+  pending,
+  viaSyscall,
+  noteWrite,
+}: StorageSyscallDeps): Syscalls {
+  const via = <T>(op: string, fn: () => Promise<T>, blob?: Blob) =>
+    viaSyscall.run(blob === undefined ? { op } : { op, blob }, fn);
   type Args = { storageId: string; blob: string; contentType?: string; sha256?: string };
   const asyncOps: Record<string, (a: Args, json: string) => Promise<unknown>> = {
     "1.0/storageGetUrl": (a) => storage.getUrl(a.storageId),
@@ -41,7 +49,10 @@ export function storageSyscalls({ syscalls, storage, files, pending, viaSyscall,
     },
     // Fidelity: a mutation's store/get travel base64-encoded (convex 1.48 dist/esm/server/impl/storage_impl.js setupStorageWriter).
     "1.0/storageStore": (a) =>
-      storage.store(new Blob([Buffer.from(a.blob, "base64")], { type: a.contentType ?? "" }), a.sha256 === undefined ? undefined : { sha256: a.sha256 }),
+      storage.store(
+        new Blob([Buffer.from(a.blob, "base64")], { type: a.contentType ?? "" }),
+        a.sha256 === undefined ? undefined : { sha256: a.sha256 },
+      ),
     "1.0/storageGet": async (a, json) => {
       const blob = await storage.get(a.storageId);
       if (blob === null) return null;
@@ -83,7 +94,11 @@ export function storageSyscalls({ syscalls, storage, files, pending, viaSyscall,
       if (op === "storage/storeBlob") {
         noteWrite();
         const blob = args.blob as Blob;
-        return via(op, () => storage.store(blob, args.options as { sha256?: string } | undefined), blob instanceof Blob ? blob : undefined);
+        return via(
+          op,
+          () => storage.store(blob, args.options as { sha256?: string } | undefined),
+          blob instanceof Blob ? blob : undefined,
+        );
       }
       if (op === "storage/getBlob") return via(op, () => storage.get(args.storageId as string));
       return syscalls.jsSyscall(op, args);

@@ -137,9 +137,11 @@ export class PendingStorage {
 
   #chain(): void {
     // A failure is kept for the next settled() (the chain itself must go on).
-    this.#settling = this.#settling.then(() => this.#outside(() => this.#settle())).catch((error: unknown) => {
-      this.#failure ??= error;
-    });
+    this.#settling = this.#settling
+      .then(() => this.#outside(() => this.#settle()))
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      });
   }
 
   async #settle(): Promise<void> {
@@ -150,7 +152,14 @@ export class PendingStorage {
   }
 }
 
-const SETTLING_METHODS = ["mutation", "action", "run", "fetch", "finishInProgressScheduledFunctions", "finishAllScheduledFunctions"];
+const SETTLING_METHODS = [
+  "mutation",
+  "action",
+  "run",
+  "fetch",
+  "finishInProgressScheduledFunctions",
+  "finishAllScheduledFunctions",
+];
 const ACCESSOR_METHODS = ["withIdentity", "withRequestMetadata"];
 
 /** Calls that are one top-level transaction each (convex-test's run is a mutation handler). */

@@ -40,7 +40,11 @@ export function argumentError(exported: string | ArgsValidator | undefined, args
 }
 
 function check(validator: ValidatorJson, value: JsonValue): Mismatch | null {
-  const noMatch = () => new Mismatch((context) => `Value does not match validator.\n${context}\nValue: ${show(value)}\nValidator: ${showValidator(validator)}`);
+  const noMatch = () =>
+    new Mismatch(
+      (context) =>
+        `Value does not match validator.\n${context}\nValue: ${show(value)}\nValidator: ${showValidator(validator)}`,
+    );
   switch (validator.type) {
     case "any":
       return null;
@@ -60,7 +64,10 @@ function check(validator: ValidatorJson, value: JsonValue): Mismatch | null {
     case "literal":
       return JSON.stringify(value) === JSON.stringify(validator.value)
         ? null
-        : new Mismatch((context) => `\`${show(value)}\` does not match literal validator \`v.literal(${show(validator.value as JsonValue)})\`.${context}`);
+        : new Mismatch(
+            (context) =>
+              `\`${show(value)}\` does not match literal validator \`v.literal(${show(validator.value as JsonValue)})\`.${context}`,
+          );
     case "array": {
       if (!Array.isArray(value)) return noMatch();
       for (let i = 0; i < value.length; i++) {
@@ -93,7 +100,10 @@ function check(validator: ValidatorJson, value: JsonValue): Mismatch | null {
       }
       for (const name of Object.keys(value)) {
         if (fields[name] === undefined) {
-          return new Mismatch((context) => `Object contains extra field \`${name}\` that is not in the validator.\n${context}\nObject: ${show(value)}\nValidator: ${showValidator(validator)}`);
+          return new Mismatch(
+            (context) =>
+              `Object contains extra field \`${name}\` that is not in the validator.\n${context}\nObject: ${show(value)}\nValidator: ${showValidator(validator)}`,
+          );
         }
       }
       for (const [name, field] of Object.entries(value)) {
@@ -129,9 +139,15 @@ function show(value: JsonValue): string {
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   const tag = tagOf(value);
-  if (tag === "$integer") return Buffer.from(value[tag] as string, "base64").readBigInt64LE().toString();
+  if (tag === "$integer")
+    return Buffer.from(value[tag] as string, "base64")
+      .readBigInt64LE()
+      .toString();
   if (tag === "$bytes") return `b${JSON.stringify(value[tag])}`;
-  return `{${Object.keys(value).sort().map((k) => `${k}: ${show(value[k]!)}`).join(", ")}}`;
+  return `{${Object.keys(value)
+    .sort()
+    .map((k) => `${k}: ${show(value[k]!)}`)
+    .join(", ")}}`;
 }
 
 function showValidator(v: ValidatorJson): string {
@@ -152,7 +168,12 @@ function showValidator(v: ValidatorJson): string {
       return `v.record(${showValidator(v.keys!)}, ${showValidator((v.values as { fieldType: ValidatorJson }).fieldType ?? v.values)})`;
     case "object": {
       const fields = v.value as Fields;
-      const shown = Object.keys(fields).sort().map((k) => `${k}: ${fields[k]!.optional ? `v.optional(${showValidator(fields[k]!.fieldType)})` : showValidator(fields[k]!.fieldType)}`);
+      const shown = Object.keys(fields)
+        .sort()
+        .map(
+          (k) =>
+            `${k}: ${fields[k]!.optional ? `v.optional(${showValidator(fields[k]!.fieldType)})` : showValidator(fields[k]!.fieldType)}`,
+        );
       return `v.object({${shown.join(", ")}})`;
     }
     default:

@@ -37,13 +37,23 @@ export type ErrorCode =
   | "ConvexTestUnsupported"
   | "PortInUse"
   | "AlreadyListening"
-  | "HostNotAllowed" | "CrossSiteRequest" // the cross-site guard (server/cross-site.ts)
-  | "UploadTimedOut" | "PersistLocked"
+  | "HostNotAllowed"
+  | "CrossSiteRequest" // the cross-site guard (server/cross-site.ts)
+  | "UploadTimedOut"
+  | "PersistLocked"
   // The admin routes' inputs, a remote handle, the test fixtures.
-  | "AdminRequestInvalid" | "EmulatorUnreachable" | "RemoteResponseInvalid" | "RemoteTimeout" | "FixtureUsage"
+  | "AdminRequestInvalid"
+  | "EmulatorUnreachable"
+  | "RemoteResponseInvalid"
+  | "RemoteTimeout"
+  | "FixtureUsage"
   | "CliUsage"
   // Convex's client protocols (errors/clients.ts).
-  | "BadJsonBody" | "MissingIdentifier" | "InvalidAuthHeader" | "Unauthenticated" | "NoAuthProvider"
+  | "BadJsonBody"
+  | "MissingIdentifier"
+  | "InvalidAuthHeader"
+  | "Unauthenticated"
+  | "NoAuthProvider"
   | "ModuleLoad"
   | "EsmOnly"
   | "InternalError";
@@ -77,9 +87,7 @@ export class StorageEmulatorTypeError extends TypeError {
   }
 }
 
-export function isStorageEmulatorError(
-  value: unknown,
-): value is StorageEmulatorError | StorageEmulatorTypeError {
+export function isStorageEmulatorError(value: unknown): value is StorageEmulatorError | StorageEmulatorTypeError {
   return value instanceof StorageEmulatorError || value instanceof StorageEmulatorTypeError;
 }
 

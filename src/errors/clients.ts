@@ -15,7 +15,8 @@ export const clientErrors = {
   // (axum's own body text after the short code).
   badJsonBody: (detail: string) => fail("BadJsonBody", 400, detail),
   // Fidelity: crates/local_backend/src/public_api.rs public_function_post_with_path.
-  missingIdentifier: () => fail("MissingIdentifier", 400, "Path or function name not provided in path, e.g. /api/run/messages/list"),
+  missingIdentifier: () =>
+    fail("MissingIdentifier", 400, "Path or function name not provided in path, e.g. /api/run/messages/list"),
   // Fidelity: get-convex/convex-backend crates/authentication/src/lib.rs (ErrorMetadata::unauthenticated: 401).
   unauthenticated: (refusal: TokenRefusal) => fail(refusal.code, 401, refusal.message),
   // Fidelity: crates/common/src/http/mod.rs, the 413 of a body past MAX_BACKEND_PUBLIC_API_REQUEST_SIZE.
@@ -34,10 +35,17 @@ export const clientMessages = {
   // Fidelity: crates/udf/src/validation.rs new_inner (the detail: convex-test/validate-args.ts).
   argumentValidation: (detail: string) => `ArgumentValidationError: ${detail}`,
   // Fidelity: crates/udf/src/helpers.rs validate_args_size (humansize BINARY).
-  argsTooLarge: (canonicalPath: string, actual: string, limit: string) => `Arguments for ${canonicalPath} are too large (actual: ${actual}, limit: ${limit})`,
+  argsTooLarge: (canonicalPath: string, actual: string, limit: string) =>
+    `Arguments for ${canonicalPath} are too large (actual: ${actual}, limit: ${limit})`,
   // Fidelity: crates/isolate/src/helpers.rs format_uncaught_error.
   uncaught: (name: string, message: string) =>
-    name !== "" && message !== "" ? `Uncaught ${name}: ${message}` : name !== "" ? `Uncaught ${name}` : message !== "" ? `Uncaught ${message}` : "Uncaught",
+    name !== "" && message !== ""
+      ? `Uncaught ${name}: ${message}`
+      : name !== ""
+        ? `Uncaught ${name}`
+        : message !== ""
+          ? `Uncaught ${message}`
+          : "Uncaught",
   // Fidelity: crates/application/src/redaction.rs RedactedJsError's Display with logs not redacted
   // (a dev deployment), over crates/common/src/errors.rs JsError's Debug (message, then frames, each on a line).
   serverError: (requestId: string, message: string, frames: readonly string[]) =>
@@ -48,7 +56,8 @@ export const clientMessages = {
   // Fidelity: crates/sync/src/state.rs identity (TokenExpired): a session's token ran out.
   identityExpired: "Convex token identity expired",
   // Fidelity: crates/sync/src/state.rs modify_query_set (BaseVersionMismatch).
-  baseVersionMismatch: (base: number, current: number) => `Base version ${base} passed up doesn't match the current version ${current}`,
+  baseVersionMismatch: (base: number, current: number) =>
+    `Base version ${base} passed up doesn't match the current version ${current}`,
   // Fidelity: crates/errors/src/lib.rs INTERNAL_SERVER_ERROR: the close reason of an error that is not the client's.
   internalServerError: "InternalServerError",
   // Fidelity: crates/authentication/src/lib.rs extract_bearer_token and validate_id_token.
@@ -56,14 +65,23 @@ export const clientMessages = {
     notBearer: { code: "InvalidAuthHeader", message: "Header must begin with `bearer `" },
     notJwt: {
       code: "InvalidAuthHeader",
-      message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+      message:
+        "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
     },
     noIssuer: {
       code: "InvalidAuthHeader",
-      message: "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
+      message:
+        "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
     },
-    notOidc: { code: "InvalidAuthHeader", message: "Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT." },
-    expired: { code: "Unauthenticated", message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired." },
+    notOidc: {
+      code: "InvalidAuthHeader",
+      message: "Could not parse as OIDC ID token. Token might not be an OIDC-compliant JWT.",
+    },
+    expired: {
+      code: "Unauthenticated",
+      message:
+        "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.",
+    },
     // Fidelity: crates/authentication/src/lib.rs enhance_no_provider_error (logs not redacted).
     noProvider: (configured: readonly string[]): TokenRefusal => ({
       code: "NoAuthProvider",
@@ -73,7 +91,10 @@ export const clientMessages = {
           : `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [${configured.join(", ")}]`,
     }),
     // The emulator's own: it has no admin key.
-    adminKey: { code: "InvalidAuthHeader", message: `${PREFIX} Admin keys are not supported; authenticate with a user JWT (setAuth).` },
+    adminKey: {
+      code: "InvalidAuthHeader",
+      message: `${PREFIX} Admin keys are not supported; authenticate with a user JWT (setAuth).`,
+    },
   } satisfies Record<string, TokenRefusal | ((configured: readonly string[]) => TokenRefusal)>,
   // The emulator's own close reasons (a WebSocket close reason is at most 123 bytes).
   tooManyConnections: `${PREFIX} Too many connections; try again later.`,

@@ -38,14 +38,11 @@ export const storageErrors = {
   invalidSha256Option: (controlCharacter: boolean) =>
     fail("InvalidDigestHeader", 400, controlCharacter ? "failed to parse header value" : "invalid HTTP header"),
   // Fidelity: crates/local_backend/src/storage.rs upload token errors.
-  tokenInvalid: () =>
-    fail("StorageTokenInvalid", 401, "Couldn't decode the StoreFileAuthorization token"),
+  tokenInvalid: () => fail("StorageTokenInvalid", 401, "Couldn't decode the StoreFileAuthorization token"),
   tokenExpired: () => fail("StorageTokenExpired", 401, "Store File Authorization expired"),
-  tokenMissing: () =>
-    fail("BadQueryArgs", 400, "Failed to deserialize query string: missing field `token`"),
+  tokenMissing: () => fail("BadQueryArgs", 400, "Failed to deserialize query string: missing field `token`"),
   // Fidelity: get-convex/convex-backend crates/local_backend/src/storage.rs map_header_err.
-  badHeader: (name: string, detail: string) =>
-    fail("BadHeader", 400, `Bad header for ${name}: ${detail}`),
+  badHeader: (name: string, detail: string) => fail("BadHeader", 400, `Bad header for ${name}: ${detail}`),
   // Fidelity: get-convex/convex-backend crates/isolate/src/environment/action/storage.rs
   // run_storage_store: store() of a Blob whose type mime cannot parse; the message is mime's error.
   invalidContentType: (mimeError: string) => fail("InvalidContentTypeHeader", 400, mimeError),
@@ -64,7 +61,11 @@ export const storageErrors = {
     fail("RangeNotSatisfiable", 416, `Range not satisfiable for a file of ${size} bytes.`),
   // Fidelity: crates/local_backend/src/storage.rs storage_get, `ranges.len() != 1` (decided before the lookup).
   rangeNotOne: () =>
-    fail("RangeNotSatisfiable", 416, "Range not satisfiable: it names no parsable byte range or several, and exactly one is served."),
+    fail(
+      "RangeNotSatisfiable",
+      416,
+      "Range not satisfiable: it names no parsable byte range or several, and exactly one is served.",
+    ),
   fileTooLarge: (limit: number) =>
     fail(
       "FileTooLarge",
@@ -94,8 +95,7 @@ export const storageErrors = {
   seedInvalid: (detail: string) => fail("SeedInvalid", 400, `${PREFIX} seed(): ${detail}`),
   optionInvalid: (name: string, detail: string) =>
     fail("OptionInvalid", 400, `${PREFIX} Invalid option \`${name}\`: ${detail}`),
-  adminFileNotFound: (id: string) =>
-    fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
+  adminFileNotFound: (id: string) => fail("NotFound", 404, `${PREFIX} No stored file has the id "${describe(id)}".`),
   routeNotFound: (method: string, path: string) =>
     fail("NotFound", 404, `${PREFIX} No route for ${method} ${describe(path)}.`),
 } as const;

@@ -22,7 +22,8 @@ export class ByteBudget {
     const { maxFileBytes, maxTotalBytes } = this.limits;
     if (maxFileBytes !== undefined && alreadyWritten + more > maxFileBytes) throw errors.fileTooLarge(maxFileBytes);
     if (alreadyWritten + more > MAX_FILE_BYTES_CEILING) throw errors.fileTooLargeToHold(MAX_FILE_BYTES_CEILING);
-    if (maxTotalBytes !== undefined && this.committed + this.inFlight + more > maxTotalBytes) throw errors.storageFull(maxTotalBytes);
+    if (maxTotalBytes !== undefined && this.committed + this.inFlight + more > maxTotalBytes)
+      throw errors.storageFull(maxTotalBytes);
   }
 
   /** Throws the limit error that storing files of these sizes into an empty store would raise. */

@@ -59,7 +59,7 @@ export class DiskVolume implements Volume {
     if (size === 0) return;
     const fd = this.#open(file.uuid);
     try {
-      for (let done = 0; done < size; ) {
+      for (let done = 0; done < size;) {
         const n = this.#fs.readSync(fd, target, offset + done, size - done, done);
         if (n === 0) throw errors.blobMissing(file.uuid);
         done += n;

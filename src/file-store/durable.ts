@@ -50,7 +50,8 @@ export function openDurable(fs: BlobFs, root: string, options: DurableOptions): 
   if (pending === "unreadable") {
     // Cannot happen by renames alone; keep what there is and let the checks below sort it.
     quarantine(fs, root, ".", "replace.json", "a reset/restore marker that does not parse", options.warn);
-    if (listDir(fs, root).includes("staging")) quarantine(fs, root, ".", "staging", messages.quarantineReason.unfinishedReplace, options.warn);
+    if (listDir(fs, root).includes("staging"))
+      quarantine(fs, root, ".", "staging", messages.quarantineReason.unfinishedReplace, options.warn);
   } else if (pending !== null) {
     applyReplace(fs, root, pending);
   } else {
@@ -67,7 +68,11 @@ export function openDurable(fs: BlobFs, root: string, options: DurableOptions): 
  * Replaces every file with `entries` (restore; reset is no entries): stages
  * them under staging/, commits with one rename, then applies.
  */
-export function replaceDurable(fs: BlobFs, root: string, entries: readonly { file: StoredFile; bytes: Uint8Array }[]): void {
+export function replaceDurable(
+  fs: BlobFs,
+  root: string,
+  entries: readonly { file: StoredFile; bytes: Uint8Array }[],
+): void {
   const staging = `${root}/staging`;
   fs.rmSync(staging, { recursive: true, force: true });
   if (entries.length > 0) {
@@ -90,11 +95,13 @@ export function replaceDurable(fs: BlobFs, root: string, entries: readonly { fil
 function applyReplace(fs: BlobFs, root: string, keep: readonly string[]): void {
   const kept = new Set(keep);
   // Records before blobs: no moment lists a file whose bytes are gone.
-  for (const name of listDir(fs, `${root}/meta`)) if (!kept.has(name.replace(/\.json$/, ""))) unlinkIfPresent(fs, `${root}/meta/${name}`);
+  for (const name of listDir(fs, `${root}/meta`))
+    if (!kept.has(name.replace(/\.json$/, ""))) unlinkIfPresent(fs, `${root}/meta/${name}`);
   for (const name of listDir(fs, `${root}/blobs`)) if (!kept.has(name)) unlinkIfPresent(fs, `${root}/blobs/${name}`);
   // Blobs before records, as in publishDurable.
   for (const dir of ["blobs", "meta"]) {
-    for (const name of listDir(fs, `${root}/staging/${dir}`)) fs.renameSync(`${root}/staging/${dir}/${name}`, `${root}/${dir}/${name}`);
+    for (const name of listDir(fs, `${root}/staging/${dir}`))
+      fs.renameSync(`${root}/staging/${dir}/${name}`, `${root}/${dir}/${name}`);
   }
   fs.rmSync(`${root}/staging`, { recursive: true, force: true });
   fs.unlinkSync(`${root}/replace.json`);

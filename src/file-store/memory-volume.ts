@@ -47,7 +47,8 @@ export class MemoryVolume implements Volume {
     let at = 0; // offset of `buffer` in the file
     for (const buffer of buffers) {
       const next = at + buffer.byteLength;
-      if (next > start && at <= end) out.push(buffer.subarray(Math.max(start - at, 0), Math.min(end + 1 - at, buffer.byteLength)));
+      if (next > start && at <= end)
+        out.push(buffer.subarray(Math.max(start - at, 0), Math.min(end + 1 - at, buffer.byteLength)));
       at = next;
       if (at > end) break;
     }

@@ -22,7 +22,8 @@ export interface CheckOptions {
 
 /** The files whose record and blob are sound, in creation order; everything else goes to quarantine/. */
 export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOptions): StoredFile[] {
-  const move = (dir: "meta" | "blobs", name: string, reason: string) => quarantine(fs, root, dir, name, reason, options.warn);
+  const move = (dir: "meta" | "blobs", name: string, reason: string) =>
+    quarantine(fs, root, dir, name, reason, options.warn);
   const blobs = new Set(listDir(fs, `${root}/blobs`));
   const files: StoredFile[] = [];
   const storageIds = new Set<string>();
@@ -42,7 +43,8 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
       if (!blobs.has(file.uuid)) return messages.quarantineReason.blobMissing;
       const path = `${root}/blobs/${file.uuid}`;
       const size = blobSize(fs, path, file.size);
-      if (size !== "ok") return size === "notAFile" ? messages.quarantineReason.blobNotAFile : messages.quarantineReason.sizeMismatch;
+      if (size !== "ok")
+        return size === "notAFile" ? messages.quarantineReason.blobNotAFile : messages.quarantineReason.sizeMismatch;
       const hash = options.verifySha256 === true || file.size <= HASH_AT_START_BYTES;
       if (hash && hashPublished(fs, path, file.size) !== file.sha256) {
         return messages.quarantineReason.sha256Mismatch;
@@ -62,7 +64,14 @@ export function checkDurableFiles(fs: BlobFs, root: string, options: CheckOption
 }
 
 /** Moves `<root>/<dir>/<name>` to `<root>/quarantine/` under a name not yet taken, and says so. */
-export function quarantine(fs: BlobFs, root: string, dir: string, name: string, reason: string, warn: (line: string) => void): void {
+export function quarantine(
+  fs: BlobFs,
+  root: string,
+  dir: string,
+  name: string,
+  reason: string,
+  warn: (line: string) => void,
+): void {
   fs.mkdirSync(`${root}/quarantine`, { recursive: true });
   const taken = new Set(listDir(fs, `${root}/quarantine`));
   const base = dir === "." ? name : `${dir}-${name}`;

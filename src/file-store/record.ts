@@ -35,15 +35,22 @@ function isPrintableAscii(value: string): boolean {
 }
 
 /** The record, or the name of the first field that is wrong. */
-export function checkRecord(raw: unknown, classify: (id: string) => StorageIdKind, maxSize: number): StoredFile | { invalid: string } {
+export function checkRecord(
+  raw: unknown,
+  classify: (id: string) => StorageIdKind,
+  maxSize: number,
+): StoredFile | { invalid: string } {
   const f = raw as Partial<Record<keyof StoredFile, unknown>> | null;
   if (typeof f !== "object" || f === null || Array.isArray(f)) return { invalid: "entry" };
-  if (typeof f.storageId !== "string" || f.storageId.length > 128 || classify(f.storageId) !== "storage") return { invalid: "storageId" };
+  if (typeof f.storageId !== "string" || f.storageId.length > 128 || classify(f.storageId) !== "storage")
+    return { invalid: "storageId" };
   if (typeof f.uuid !== "string" || !UUID_LOWER.test(f.uuid) || !isUuid(f.uuid)) return { invalid: "uuid" };
-  if (typeof f.size !== "number" || !Number.isSafeInteger(f.size) || f.size < 0 || f.size > maxSize) return { invalid: "size" };
+  if (typeof f.size !== "number" || !Number.isSafeInteger(f.size) || f.size < 0 || f.size > maxSize)
+    return { invalid: "size" };
   if (typeof f.sha256 !== "string" || !SHA256_BASE64.test(f.sha256)) return { invalid: "sha256" };
   if (!isStorableContentType(f.contentType)) return { invalid: "contentType" };
-  if (typeof f.creationTime !== "number" || !Number.isFinite(f.creationTime) || f.creationTime < 0) return { invalid: "creationTime" };
+  if (typeof f.creationTime !== "number" || !Number.isFinite(f.creationTime) || f.creationTime < 0)
+    return { invalid: "creationTime" };
   if (typeof f.source !== "string" || !SOURCES.includes(f.source as FileSource)) return { invalid: "source" };
   return Object.freeze({
     storageId: f.storageId,

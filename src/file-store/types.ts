@@ -34,7 +34,10 @@ export interface BlobFs {
   readFileSync(path: string, encoding: "utf8"): string | Buffer;
   writeFileSync(path: string, data: string): void;
   rmSync(path: string, options: { recursive: true; force: true }): void;
-  createReadStream(path: string, options: { fd: number; start: number; end: number; autoClose: true; highWaterMark: number }): Readable;
+  createReadStream(
+    path: string,
+    options: { fd: number; start: number; end: number; autoClose: true; highWaterMark: number },
+  ): Readable;
 }
 
 /** What a write stores besides the bytes. */

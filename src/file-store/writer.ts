@@ -33,7 +33,7 @@ export class DiskWriter {
 
   write(chunk: Uint8Array): void {
     const fd = this.#open();
-    for (let done = 0; done < chunk.byteLength; ) {
+    for (let done = 0; done < chunk.byteLength;) {
       done += this.fs.writeSync(fd, chunk, done, chunk.byteLength - done, this.#size + done);
     }
     this.#hash?.update(chunk);
@@ -49,7 +49,7 @@ export class DiskWriter {
   readBack(): Uint8Array {
     const fd = this.#open();
     const out = new Uint8Array(this.#size);
-    for (let done = 0; done < out.byteLength; ) done += this.fs.readSync(fd, out, done, out.byteLength - done, done);
+    for (let done = 0; done < out.byteLength;) done += this.fs.readSync(fd, out, done, out.byteLength - done, done);
     return out;
   }
 
@@ -86,7 +86,8 @@ export class DiskWriter {
  */
 export function fileRecord(fields: Omit<StoredFile, "sha256">, sha256: string | DigestSource): StoredFile {
   const { storageId, uuid, size, contentType, creationTime, source } = fields;
-  if (typeof sha256 === "string") return Object.freeze({ storageId, uuid, size, sha256, contentType, creationTime, source });
+  if (typeof sha256 === "string")
+    return Object.freeze({ storageId, uuid, size, sha256, contentType, creationTime, source });
   return new DeferredDigestRecord(fields, sha256);
 }
 
@@ -142,7 +143,7 @@ export function hashPublished(fs: BlobFs, path: string, size: number): string {
 function hashBlob(fs: BlobFs, fd: number, size: number): string {
   const hash = createHash("sha256");
   const chunk = new Uint8Array(Math.min(size, 1024 * 1024));
-  for (let done = 0; done < size; ) {
+  for (let done = 0; done < size;) {
     const n = fs.readSync(fd, chunk, 0, Math.min(chunk.byteLength, size - done), done);
     if (n === 0) throw errors.internal("a blob is shorter than its size");
     hash.update(n === chunk.byteLength ? chunk : chunk.subarray(0, n));

@@ -33,14 +33,24 @@ export class AdminClient {
     return this.#exchange(path, request, async (response, url) => {
       const type = response.headers.get("content-type") ?? "";
       const text = await response.text();
-      if (!/^application\/json\b/i.test(type)) throw errors.remoteResponseInvalid(url, response.status, `${type || "no content type"} (${describeBody(text)})`);
+      if (!/^application\/json\b/i.test(type))
+        throw errors.remoteResponseInvalid(
+          url,
+          response.status,
+          `${type || "no content type"} (${describeBody(text)})`,
+        );
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch {
         throw errors.remoteResponseInvalid(url, response.status, describeBody(text));
       }
-      if (!shape.test(value)) throw errors.remoteResponseInvalid(url, response.status, `JSON that is not ${shape.what} (${describeBody(text)})`);
+      if (!shape.test(value))
+        throw errors.remoteResponseInvalid(
+          url,
+          response.status,
+          `JSON that is not ${shape.what} (${describeBody(text)})`,
+        );
       return value;
     });
   }
@@ -51,7 +61,11 @@ export class AdminClient {
   }
 
   /** Sends, checks the status and the emulator's mark, and reads the answer with `read`, all within the time bound. */
-  async #exchange<T>(path: string, request: AdminRequest, read: (response: Response, url: string) => Promise<T>): Promise<T> {
+  async #exchange<T>(
+    path: string,
+    request: AdminRequest,
+    read: (response: Response, url: string) => Promise<T>,
+  ): Promise<T> {
     const { method = "GET", json, bytes, headers = {} } = request;
     const url = `${this.origin}${ADMIN_MOUNT}${path}`;
     // Uint8Array<ArrayBufferLike> is a valid body; the DOM typing wants an ArrayBuffer-backed one.
@@ -70,7 +84,11 @@ export class AdminClient {
     try {
       if (!response.ok) throw await errorOf(url, response);
       if (!response.headers.has(ADMIN_ANSWER_HEADER)) {
-        throw errors.remoteResponseInvalid(url, response.status, `no ${ADMIN_ANSWER_HEADER} header (${describeBody(await response.text())})`);
+        throw errors.remoteResponseInvalid(
+          url,
+          response.status,
+          `no ${ADMIN_ANSWER_HEADER} header (${describeBody(await response.text())})`,
+        );
       }
       return await read(response, url);
     } catch (error) {

@@ -11,7 +11,8 @@ import type { Shape } from "./admin-client.js";
 /** A file as the admin routes describe it: with its URL and image facts, which a StoredFile has not. */
 export type AdminFile = StoredFile & { url: string; image: ImageInfo | null };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 function isImage(value: unknown): value is ImageInfo | null {
   if (value === null) return true;
@@ -43,14 +44,23 @@ function field<K extends string, T>(key: K, test: (value: unknown) => boolean, w
 }
 
 const everyOf = (test: (value: unknown) => boolean) => (value: unknown) => Array.isArray(value) && value.every(test);
-const isEntry = (value: unknown) => isObject(value) && (value.type === "http" || value.type === "storage" || value.type === "function");
+const isEntry = (value: unknown) =>
+  isObject(value) && (value.type === "http" || value.type === "storage" || value.type === "function");
 const isCall = (value: unknown) => isObject(value) && value.type === "function" && typeof value.path === "string";
 
 const isTable = (value: unknown) =>
-  isObject(value) && typeof value.name === "string" && isSize(value.count) && everyOf(isObject)(value.documents) && (value.files === undefined || isObject(value.files));
+  isObject(value) &&
+  typeof value.name === "string" &&
+  isSize(value.count) &&
+  everyOf(isObject)(value.documents) &&
+  (value.files === undefined || isObject(value.files));
 const isDatabase = (value: unknown): value is DatabaseView =>
   isObject(value) &&
-  (value.connected === false || (value.connected === true && isSize(value.limit) && everyOf(isTable)(value.tables) && (value.reason === undefined || typeof value.reason === "string")));
+  (value.connected === false ||
+    (value.connected === true &&
+      isSize(value.limit) &&
+      everyOf(isTable)(value.tables) &&
+      (value.reason === undefined || typeof value.reason === "string")));
 
 export const SHAPES = {
   file: { what: "a stored file", test: isAdminFile } satisfies Shape<AdminFile>,
@@ -59,7 +69,11 @@ export const SHAPES = {
   uploadUrl: field<"uploadUrl", string>("uploadUrl", (v) => typeof v === "string" && /^https?:\/\//.test(v), "URL"),
   entries: field<"entries", JournalEntry[]>("entries", everyOf(isEntry), "journal entry[]"),
   calls: field<"calls", FunctionCallEntry[]>("calls", everyOf(isCall), "function call[]"),
-  pending: field<"pending", PendingFault[]>("pending", everyOf((v) => isObject(v) && typeof v.route === "string"), "fault[]"),
+  pending: field<"pending", PendingFault[]>(
+    "pending",
+    everyOf((v) => isObject(v) && typeof v.route === "string"),
+    "fault[]",
+  ),
   ok: field<"ok", true>("ok", (v) => v === true, "true"),
   siteUrl: field<"siteUrl", string>("siteUrl", (v) => typeof v === "string" && /^https?:\/\//.test(v), "URL"),
   database: { what: "{ connected, tables? }", test: isDatabase } satisfies Shape<DatabaseView>,

@@ -34,7 +34,11 @@ export function createServerHandler(host: ServerHost): Handler {
     journalRequest(host.gateway, req, res, "unknown");
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
       const origin = host.gateway.origin();
-      const pointer = messages.rootPointer(uploadUrl(origin, "…"), fileUrl(origin, "<uuid>"), admin === undefined ? undefined : adminUrl(origin, "page"));
+      const pointer = messages.rootPointer(
+        uploadUrl(origin, "…"),
+        fileUrl(origin, "<uuid>"),
+        admin === undefined ? undefined : adminUrl(origin, "page"),
+      );
       return sendText(res, 200, "text/plain; charset=utf-8", pointer);
     }
     sendError(res, errors.routeNotFound(req.method ?? "GET", path));

@@ -21,16 +21,25 @@ export interface BrowserGuardConfig extends BrowserAccess {
 }
 
 export type BrowserVerdict =
-  | { readonly ok: true; /** The Origin to answer CORS to, if any. */ readonly corsOrigin: string | undefined; readonly preflight: boolean }
+  | {
+      readonly ok: true;
+      /** The Origin to answer CORS to, if any. */ readonly corsOrigin: string | undefined;
+      readonly preflight: boolean;
+    }
   | { readonly ok: false; readonly error: StorageEmulatorError };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Decides one request from its method and headers alone (a WebSocket upgrade is judged as a POST: the socket can change state). */
-export function judgeBrowserRequest(method: string, headers: IncomingHttpHeaders, config: BrowserGuardConfig): BrowserVerdict {
+export function judgeBrowserRequest(
+  method: string,
+  headers: IncomingHttpHeaders,
+  config: BrowserGuardConfig,
+): BrowserVerdict {
   const host = headers.host;
   // No Host at all is HTTP/1.0 from a script, never a browser.
-  if (host !== undefined && !hostAllowed(hostnameOf(host), config)) return { ok: false, error: errors.hostNotAllowed(host) };
+  if (host !== undefined && !hostAllowed(hostnameOf(host), config))
+    return { ok: false, error: errors.hostNotAllowed(host) };
   const origin = headers.origin;
   const originOk = origin !== undefined && originAllowed(origin, host, config);
   if (method === "OPTIONS") {
@@ -104,14 +113,24 @@ export function checkBrowserAccess(origins: unknown, hosts: unknown): BrowserAcc
       } catch {
         // fall through
       }
-      if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== origin.replace(/\/$/, "").toLowerCase()) {
-        throw errors.optionInvalid("adminOrigins", `"${origin}" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path).`);
+      if (
+        url === undefined ||
+        (url.protocol !== "http:" && url.protocol !== "https:") ||
+        url.origin !== origin.replace(/\/$/, "").toLowerCase()
+      ) {
+        throw errors.optionInvalid(
+          "adminOrigins",
+          `"${origin}" is not an origin; expected e.g. http://localhost:5173 (scheme, host, port; no path).`,
+        );
       }
       return url.origin;
     }),
     hosts: stringList("allowedHosts", hosts).map((host) => {
       if (!/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d+)?$/i.test(host)) {
-        throw errors.optionInvalid("allowedHosts", `"${host}" is not a host name; expected e.g. storage.test or 192.168.1.5.`);
+        throw errors.optionInvalid(
+          "allowedHosts",
+          `"${host}" is not a host name; expected e.g. storage.test or 192.168.1.5.`,
+        );
       }
       return hostnameOf(host);
     }),
@@ -120,6 +139,7 @@ export function checkBrowserAccess(origins: unknown, hosts: unknown): BrowserAcc
 
 function stringList(name: string, value: unknown): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw errors.optionInvalid(name, "expected an array of strings.");
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw errors.optionInvalid(name, "expected an array of strings.");
   return value as string[];
 }

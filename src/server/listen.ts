@@ -47,7 +47,12 @@ export const DEFAULT_PORT = 3210;
 export const DEFAULT_HOST = "127.0.0.1";
 
 /** Listens with the cloud handler on `port`, then the site handler on `sitePort`; on failure neither stays open. */
-export async function listenOn(cloud: Handler, site: Handler, options: ListenOptions = {}, upgrade?: UpgradeHandler): Promise<ListeningServer> {
+export async function listenOn(
+  cloud: Handler,
+  site: Handler,
+  options: ListenOptions = {},
+  upgrade?: UpgradeHandler,
+): Promise<ListeningServer> {
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
   checkPort("port", port);
@@ -82,7 +87,13 @@ function checkPort(name: string, port: number): void {
   }
 }
 
-function listenOne(handler: Handler, port: number, host: string, flag: string, upgrade?: UpgradeHandler): Promise<OneServer> {
+function listenOne(
+  handler: Handler,
+  port: number,
+  host: string,
+  flag: string,
+  upgrade?: UpgradeHandler,
+): Promise<OneServer> {
   const server = createServer((req, res) => void handler(req, res));
   // WebSockets (Convex's sync protocol); without a handler Node destroys upgrade requests.
   if (upgrade !== undefined) server.on("upgrade", upgrade);

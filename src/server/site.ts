@@ -25,14 +25,22 @@ export function createSiteHandler(host: ServerHost): Handler {
 
 /** The site origin without a socket (emulator.fetch()): runs the actions and journals the exchange once its body is done. */
 export async function fetchSite({ gateway, actions }: ServerHost, request: Request): Promise<Response> {
-  const record = gateway.startRequest(actions.mounted ? "action" : "unknown", request.method, new URL(request.url).pathname);
+  const record = gateway.startRequest(
+    actions.mounted ? "action" : "unknown",
+    request.method,
+    new URL(request.url).pathname,
+  );
   const { response, settled } = await actions.handle(request);
   void settled.then(record);
   return response;
 }
 
 /** `/http/<path>` on the cloud origin: the HTTP action of `/<path>`, on the cloud origin's URL, without the /api CORS. */
-export function handleCloudAction({ gateway, actions }: ServerHost, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function handleCloudAction(
+  { gateway, actions }: ServerHost,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   journalRequest(gateway, req, res, actions.mounted ? "action" : "unknown");
   const url = (req.url ?? "/").slice(CLOUD_ACTIONS_PREFIX.length - 1);
   return handleAction(actions, gateway.origin(), req, res, url).catch((error: unknown) => sendError(res, error));
@@ -42,7 +50,13 @@ export function handleCloudAction({ gateway, actions }: ServerHost, req: Incomin
  * Runs the action for a Node request and writes its response (limited by HttpActions.handle()).
  * `url`: the path and query the action sees (the cloud origin strips its `/http` prefix).
  */
-async function handleAction(actions: HttpActions, origin: string, req: IncomingMessage, res: ServerResponse, url = req.url ?? "/"): Promise<void> {
+async function handleAction(
+  actions: HttpActions,
+  origin: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url = req.url ?? "/",
+): Promise<void> {
   const { response, settled } = await actions.handle(toFetchRequest(origin, req, url));
   void settled.then(({ bytesOut, errorCode, errorMessage }) => {
     // The status is the socket's own, taken when the response closes (host.ts).

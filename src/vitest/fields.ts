@@ -26,14 +26,20 @@ export function checkFields(matcher: string, expected: unknown, allowed: readonl
 }
 
 /** Whether `file` has every field (asymmetric matchers allowed; image fields read from its header). */
-export function fileMatches(state: MatcherState, view: Inspection, file: StoredFile, fields: readonly Field[]): boolean {
+export function fileMatches(
+  state: MatcherState,
+  view: Inspection,
+  file: StoredFile,
+  fields: readonly Field[],
+): boolean {
   return fields.every(([key, value]) => {
     switch (key) {
       case "text":
         return state.equals(new TextDecoder().decode(view.bytes(file) ?? new Uint8Array()), value);
       case "bytes": {
         const bytes = view.bytes(file) ?? new Uint8Array();
-        if (value instanceof Uint8Array || value instanceof ArrayBuffer) return Buffer.from(bytes).equals(new Uint8Array(value));
+        if (value instanceof Uint8Array || value instanceof ArrayBuffer)
+          return Buffer.from(bytes).equals(new Uint8Array(value));
         return state.equals(bytes, value);
       }
       case "sha256":

@@ -18,7 +18,10 @@ export interface ProvideContext {
 }
 
 /** Starts the run's emulator and provides its URL; the returned function (vitest's teardown) closes it. */
-export default async function setup(project: ProvideContext, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
+export default async function setup(
+  project: ProvideContext,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<() => Promise<void>> {
   const convex = env[envName("convex")];
   const emulator = convex ? (await startConvexApp(convex)).emulator : createStorageEmulator();
   const server = await emulator.listen({ port: 0 });

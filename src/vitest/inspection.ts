@@ -68,7 +68,10 @@ export function inspect<R>(target: MatcherTarget, needs: Needs, build: (inspecti
 }
 
 async function inspectRemote(remote: RemoteStorageEmulator, needs: Needs): Promise<Inspection> {
-  const [files, uploads] = await Promise.all([remote.files(), needs.uploads ? remote.journal.httpRequests("upload") : []]);
+  const [files, uploads] = await Promise.all([
+    remote.files(),
+    needs.uploads ? remote.journal.httpRequests("upload") : [],
+  ]);
   const contents = needs.bytes ? await Promise.all(files.map((file) => remote.bytes(file.storageId))) : [];
   const bytes = new Map(files.map((file, i) => [file.storageId, contents[i] ?? null]));
   return { files, file: (id) => find(files, id), bytes: (file) => bytes.get(file.storageId) ?? null, uploads };

@@ -108,7 +108,10 @@ export const storageEmulatorMatchers: {
   toHaveStoredFiles(received, count) {
     const target = targetOf("toHaveStoredFiles", "the received value", received);
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw errors.matcherUsage("toHaveStoredFiles", `the count must be a whole number of at least 0, got ${describeValue(count)}.`);
+      throw errors.matcherUsage(
+        "toHaveStoredFiles",
+        `the count must be a whole number of at least 0, got ${describeValue(count)}.`,
+      );
     }
     return inspect(target, {}, ({ files, bytes }) => ({
       pass: files.length === count,
@@ -132,7 +135,13 @@ export const storageEmulatorMatchers: {
         pass: file !== null,
         message: () =>
           file !== null
-            ? report(this, call, `${describeValue(received)} not to be the id of a stored file`, "it is stored:", filesTable(bytes, files, [file], FILE_COLUMNS))
+            ? report(
+                this,
+                call,
+                `${describeValue(received)} not to be the id of a stored file`,
+                "it is stored:",
+                filesTable(bytes, files, [file], FILE_COLUMNS),
+              )
             : report(
                 this,
                 call,
@@ -160,8 +169,20 @@ export const storageEmulatorMatchers: {
         pass: matching.length > 0,
         message: () =>
           this.isNot
-            ? report(this, call, `no upload answered 200${wanted}`, `${matched(matching, uploads, "upload request")}:`, table(matching))
-            : report(this, call, `an upload answered 200${wanted}`, noneMatching(uploads, "upload request", "no upload requests"), table(uploads)),
+            ? report(
+                this,
+                call,
+                `no upload answered 200${wanted}`,
+                `${matched(matching, uploads, "upload request")}:`,
+                table(matching),
+              )
+            : report(
+                this,
+                call,
+                `an upload answered 200${wanted}`,
+                noneMatching(uploads, "upload request", "no upload requests"),
+                table(uploads),
+              ),
       };
     });
   },
@@ -173,14 +194,33 @@ type Call = [received: string, name: string, argument: string];
  * The result of a "some stored file matches" matcher: passes when `matching` is not empty; the
  * message lists every file (or, for `.not`, the matching ones) with `columns`.
  */
-function someStored(state: MatcherState, name: string, wanted: string, view: Inspection, matching: readonly StoredFile[], columns: readonly string[]): StorageMatcherResult {
+function someStored(
+  state: MatcherState,
+  name: string,
+  wanted: string,
+  view: Inspection,
+  matching: readonly StoredFile[],
+  columns: readonly string[],
+): StorageMatcherResult {
   const { files } = view;
   const call: Call = ["emulator", name, "expected"];
   return {
     pass: matching.length > 0,
     message: () =>
       state.isNot
-        ? report(state, call, `no ${wanted}`, `${matched(matching, files, "stored file")}:`, filesTable(view.bytes, files, matching, columns))
-        : report(state, call, `a ${wanted}`, noneMatching(files, "stored file", "no stored files"), filesTable(view.bytes, files, files, columns)),
+        ? report(
+            state,
+            call,
+            `no ${wanted}`,
+            `${matched(matching, files, "stored file")}:`,
+            filesTable(view.bytes, files, matching, columns),
+          )
+        : report(
+            state,
+            call,
+            `a ${wanted}`,
+            noneMatching(files, "stored file", "no stored files"),
+            filesTable(view.bytes, files, files, columns),
+          ),
   };
 }

@@ -15,7 +15,6 @@ import { browserForFile, SCREENSHOTS } from "./harness.js";
 const browserOf = browserForFile();
 const { defer } = cleanupAfterEach();
 
-
 /** A listening emulator and the admin page open on it, its live journal connected; `app`: test/clients/convex connected. */
 async function setup(options: { colorScheme?: "light" | "dark"; app?: boolean } = {}) {
   const emulator = createStorageEmulator();
@@ -26,7 +25,10 @@ async function setup(options: { colorScheme?: "light" | "dark"; app?: boolean } 
   }
   const server = await emulator.listen({ port: 0 });
   defer(server);
-  const page = await browserOf().newPage({ viewport: { width: 1400, height: 900 }, colorScheme: options.colorScheme ?? "light" });
+  const page = await browserOf().newPage({
+    viewport: { width: 1400, height: 900 },
+    colorScheme: options.colorScheme ?? "light",
+  });
   defer(page);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -39,8 +41,16 @@ async function uploadPng(uploadUrl: string): Promise<Response> {
   return fetch(uploadUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
 }
 
-async function upload(emulator: ReturnType<typeof createStorageEmulator>, body: Uint8Array<ArrayBuffer>, contentType: string): Promise<Response> {
-  return fetch(await emulator.writer.generateUploadUrl(), { method: "POST", headers: { "Content-Type": contentType }, body });
+async function upload(
+  emulator: ReturnType<typeof createStorageEmulator>,
+  body: Uint8Array<ArrayBuffer>,
+  contentType: string,
+): Promise<Response> {
+  return fetch(await emulator.writer.generateUploadUrl(), {
+    method: "POST",
+    headers: { "Content-Type": contentType },
+    body,
+  });
 }
 
 describe("admin page", () => {
@@ -72,19 +82,36 @@ describe("admin page", () => {
     const { emulator, server, page, errors } = await setup({ app: true });
     await page.waitForSelector("#database-summary:text('4 tables')");
     const client = new ConvexHttpClient(server.url, { logger: false });
-    const uploadUrl = await client.mutation(makeFunctionReference<"mutation", Record<string, never>, string>("messages:generateUploadUrl"), {});
+    const uploadUrl = await client.mutation(
+      makeFunctionReference<"mutation", Record<string, never>, string>("messages:generateUploadUrl"),
+      {},
+    );
     const { storageId } = (await (await uploadPng(uploadUrl)).json()) as { storageId: string };
-    await client.mutation(makeFunctionReference<"mutation", { storageId: string; author: string }, null>("messages:sendImage"), { storageId, author: "Ada" });
+    await client.mutation(
+      makeFunctionReference<"mutation", { storageId: string; author: string }, null>("messages:sendImage"),
+      { storageId, author: "Ada" },
+    );
     const call = page.locator("#calls tr[data-path='messages:sendImage']");
     await call.waitFor();
     const [, kind, path, args, via, outcome, duration] = await call.locator("td").allTextContents();
-    expect([kind, path, JSON.parse(args!), via, outcome, duration]).toEqual(["mutation", "messages:sendImage", { storageId, author: "Ada" }, "HTTP API", "ok", expect.stringMatching(/^\d+\.\d ms$/)]);
+    expect([kind, path, JSON.parse(args!), via, outcome, duration]).toEqual([
+      "mutation",
+      "messages:sendImage",
+      { storageId, author: "Ada" },
+      "HTTP API",
+      "ok",
+      expect.stringMatching(/^\d+\.\d ms$/),
+    ]);
     const doc = page.locator(`section[data-table=_storage] tr[data-id='${storageId}']`);
     await doc.waitFor();
     const { uuid } = emulator.file(storageId)!;
     expect(await doc.locator("a.file-url").getAttribute("href")).toBe(`${server.url}/api/storage/${uuid}`);
     await page.locator("section[data-table=messages] tr").first().waitFor();
-    expect(JSON.parse((await page.locator("section[data-table=messages] td.json").textContent())!)).toMatchObject({ author: "Ada", body: storageId, format: "image" });
+    expect(JSON.parse((await page.locator("section[data-table=messages] td.json").textContent())!)).toMatchObject({
+      author: "Ada",
+      body: storageId,
+      format: "image",
+    });
     await doc.locator("a.file-row").click();
     expect(new URL(page.url()).hash).toBe(`#file-${storageId}`);
     expect(await page.locator(`#files tr:target`).getAttribute("data-storage-id")).toBe(storageId);
@@ -99,7 +126,11 @@ describe("admin page", () => {
     await fetch(`${emulator.url}/api/storage/not-a-uuid`);
     await page.locator("#journal tr[data-route=serve]").first().waitFor();
     await page.selectOption("#filter-status", "failed");
-    expect(await page.locator("#journal tr:not([hidden])").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.route))).toEqual(["serve"]);
+    expect(
+      await page
+        .locator("#journal tr:not([hidden])")
+        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.route)),
+    ).toEqual(["serve"]);
     await page.selectOption("#filter-status", "");
     await page.selectOption("#filter-route", "upload");
     expect(await page.locator("#journal tr:not([hidden])").count()).toBe(1);
@@ -124,7 +155,10 @@ describe("admin page", () => {
     await emulator.seed({ path: fixtures.png.path });
     await emulator.seed({ path: images.gif.path });
     await emulator.seed({ path: fixtures.text.path });
-    await emulator.seed({ bytes: JSON.stringify({ author: "Ada", likes: 3 }, null, 2), contentType: "application/json" });
+    await emulator.seed({
+      bytes: JSON.stringify({ author: "Ada", likes: 3 }, null, 2),
+      contentType: "application/json",
+    });
     await emulator.seed({ bytes: new Uint8Array(3 * 1024 * 1024), contentType: "application/octet-stream" });
     await page.reload();
     await page.waitForSelector("#files pre.preview");
@@ -134,7 +168,11 @@ describe("admin page", () => {
     expect(previews[1]).toBe('{\n  "author": "Ada",\n  "likes": 3\n}');
     expect(await page.locator("#files td.image").allTextContents()).toEqual(["png 16×16", "gif 3×2", "", "", ""]);
     expect(await page.locator("#files td.num").allTextContents()).toEqual(["475 B", "38 B", "66 B", "35 B", "3.0 MiB"]);
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("img.thumb")].every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>("img.thumb")].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: new URL("admin-light.png", SCREENSHOTS).pathname, fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
@@ -142,6 +180,7 @@ describe("admin page", () => {
     expect(background).toBe("rgb(20, 20, 22)");
     await page.screenshot({ path: new URL("admin-dark.png", SCREENSHOTS).pathname, fullPage: true });
     // The docs' picture is the light one; refresh it with UPDATE_DOCS_SCREENSHOT=1.
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(new URL("admin-light.png", SCREENSHOTS), new URL("../../docs/admin-page.png", import.meta.url));
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1")
+      copyFileSync(new URL("admin-light.png", SCREENSHOTS), new URL("../../docs/admin-page.png", import.meta.url));
   });
 });

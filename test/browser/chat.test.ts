@@ -36,7 +36,8 @@ async function setup() {
   const urlApp = page.locator("#url-app");
   const actionApp = page.locator("#action-app");
   await urlApp.locator("h1").waitFor();
-  const messages = () => (t as { query(ref: typeof list, args: Record<string, never>): Promise<Message[]> }).query(list, {});
+  const messages = () =>
+    (t as { query(ref: typeof list, args: Record<string, never>): Promise<Message[]> }).query(list, {});
   return { emulator, page, urlApp, actionApp, messages, errors };
 }
 
@@ -75,7 +76,13 @@ describe("browser: the docs' chat app", () => {
     const [message] = await messages();
     expect(message).toMatchObject({ author, format: "image" });
     expect(await page.getAttribute("#url-app li img", "src")).toBe(message!.url);
-    expect(emulator).toHaveStoredImage({ storageId: message!.body, format: "png", width: 16, height: 16, source: "upload" });
+    expect(emulator).toHaveStoredImage({
+      storageId: message!.body,
+      format: "png",
+      width: 16,
+      height: 16,
+      source: "upload",
+    });
     expect(emulator).toHaveReceivedUpload({ contentType: "image/png" });
     expect(emulator.bytes(message!.body)).toEqual(fixtures.png.bytes);
     // The browser really went cross-origin: a preflight was answered for the upload.
@@ -91,7 +98,9 @@ describe("browser: the docs' chat app", () => {
     expect(await loadedImage(page, "#action-app li img")).toBe(16);
     const [message] = await messages();
     expect(message).toMatchObject({ author, format: "image" });
-    expect(await page.getAttribute("#action-app li img", "src")).toContain(`/getImage?storageId=${encodeURIComponent(message!.body)}`);
+    expect(await page.getAttribute("#action-app li img", "src")).toContain(
+      `/getImage?storageId=${encodeURIComponent(message!.body)}`,
+    );
     expect(emulator).toHaveStoredImage({ storageId: message!.body, format: "jpeg", source: "store" });
     expect(emulator.bytes(message!.body)).toEqual(fixtures.jpeg.bytes);
     expect(errors).toEqual([]);
@@ -120,9 +129,15 @@ describe("browser: the docs' chat app", () => {
     await page.goto(`${server.url}/_emulator/`);
     await page.waitForSelector("#files tr[data-storage-id]");
     expect(await page.locator("#files tr[data-storage-id]").count()).toBe(3);
-    expect(await page.textContent("#summary")).toBe(`3 files, ${fixtures.png.size + fixtures.jpeg.size + fixtures.pdf.size} bytes`);
+    expect(await page.textContent("#summary")).toBe(
+      `3 files, ${fixtures.png.size + fixtures.jpeg.size + fixtures.pdf.size} bytes`,
+    );
     // Images get thumbnails that really load; the PDF gets none.
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("img.thumb")].every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>("img.thumb")].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     expect(await page.locator("img.thumb").count()).toBe(2);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: new URL("admin.png", SCREENSHOTS).pathname, fullPage: true });

@@ -12,7 +12,9 @@ describe("chromiumPath", () => {
   });
 
   it("chromiumPath: a CHROMIUM_PATH that does not exist is an error, not a fallback", async () => {
-    await expect(chromiumPath({ env: { CHROMIUM_PATH: "/no/such/chromium" }, packaged })).rejects.toThrow("CHROMIUM_PATH=/no/such/chromium does not exist.");
+    await expect(chromiumPath({ env: { CHROMIUM_PATH: "/no/such/chromium" }, packaged })).rejects.toThrow(
+      "CHROMIUM_PATH=/no/such/chromium does not exist.",
+    );
   });
 
   it("chromiumPath: the first system Chromium that exists comes before the packaged one", async () => {

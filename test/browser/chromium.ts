@@ -14,9 +14,22 @@ import { promisify } from "node:util";
  * The flags the tests launch Chromium with (never @sparticuz/chromium's `args`, see above).
  * No sandbox as root in CI; no background networking on a machine without internet.
  */
-export const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
-const SYSTEM_CHROMIUMS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+const SYSTEM_CHROMIUMS = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+];
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PACKAGE = join(ROOT, "node_modules/@sparticuz/chromium");
@@ -48,7 +61,9 @@ export async function chromiumPath(sources: ChromiumSources = {}): Promise<strin
  */
 export async function packagedChromium(): Promise<string> {
   if (!existsSync(PACKAGE)) {
-    throw new Error("Chromium not found for the browser tests: run `npm ci` (it installs @sparticuz/chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary.");
+    throw new Error(
+      "Chromium not found for the browser tests: run `npm ci` (it installs @sparticuz/chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary.",
+    );
   }
   const { version } = JSON.parse(readFileSync(join(PACKAGE, "package.json"), "utf8")) as { version: string };
   const cache = join(ROOT, "node_modules/.cache");
@@ -63,7 +78,8 @@ export async function packagedChromium(): Promise<string> {
       cwd: ROOT,
       env: { ...process.env, TMPDIR: staging },
     });
-    if (stdout !== join(staging, "chromium")) throw new Error(`@sparticuz/chromium unpacked to ${stdout}, not into ${staging}`);
+    if (stdout !== join(staging, "chromium"))
+      throw new Error(`@sparticuz/chromium unpacked to ${stdout}, not into ${staging}`);
     renameSync(staging, dir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

@@ -25,17 +25,22 @@ describe("stored page", () => {
     ["image/svg+xml", SVG_PAGE],
     // No type: the browser sniffs it as HTML.
     [null, HTML_PAGE],
-  ])("serve: a stored page (%s) runs its scripts sandboxed: it can neither read nor reset through the admin routes", async (contentType, body) => {
-    const emulator = createStorageEmulator();
-    const server = await emulator.listen({ port: 0 });
-    defer(server);
-    const kept = await emulator.seed({ bytes: "precious", contentType: "text/plain" });
-    const id = await emulator.seed({ bytes: body, ...(contentType === null ? {} : { contentType }) });
-    const page = await browserOf().newPage();
-    defer(page);
-    await page.goto((await emulator.storage.getUrl(id))!);
-    const out = await waitFor(() => page.evaluate(() => document.documentElement.getAttribute("data-out")), { timeoutMs: 10_000 });
-    expect(JSON.parse(out)).toEqual({ read: "blocked", reset: "blocked" });
-    expect(emulator.file(kept)).not.toBeNull();
-  });
+  ])(
+    "serve: a stored page (%s) runs its scripts sandboxed: it can neither read nor reset through the admin routes",
+    async (contentType, body) => {
+      const emulator = createStorageEmulator();
+      const server = await emulator.listen({ port: 0 });
+      defer(server);
+      const kept = await emulator.seed({ bytes: "precious", contentType: "text/plain" });
+      const id = await emulator.seed({ bytes: body, ...(contentType === null ? {} : { contentType }) });
+      const page = await browserOf().newPage();
+      defer(page);
+      await page.goto((await emulator.storage.getUrl(id))!);
+      const out = await waitFor(() => page.evaluate(() => document.documentElement.getAttribute("data-out")), {
+        timeoutMs: 10_000,
+      });
+      expect(JSON.parse(out)).toEqual({ read: "blocked", reset: "blocked" });
+      expect(emulator.file(kept)).not.toBeNull();
+    },
+  );
 });

@@ -72,17 +72,43 @@ describe("parseCli", () => {
   });
 
   it("parseCli: --cors-origin and --allow-host repeat; given as flags they replace their variable's list", () => {
-    const argv = ["--cors-origin", "https://c.test", "--cors-origin", "https://d.test", "--allow-host", "a.lan", "--allow-host", "b.lan"];
-    expect(setup(argv, WITH_HTTP).emulator).toMatchObject({ adminOrigins: ["https://c.test", "https://d.test"], allowedHosts: ["a.lan", "b.lan"] });
+    const argv = [
+      "--cors-origin",
+      "https://c.test",
+      "--cors-origin",
+      "https://d.test",
+      "--allow-host",
+      "a.lan",
+      "--allow-host",
+      "b.lan",
+    ];
+    expect(setup(argv, WITH_HTTP).emulator).toMatchObject({
+      adminOrigins: ["https://c.test", "https://d.test"],
+      allowedHosts: ["a.lan", "b.lan"],
+    });
   });
 
   it("parseCli: a flag wins over its variable", () => {
     const argv = ["--port", "5000", "--url", "https://flag.test", "--max-file-bytes", "11", "--seed", "other"];
-    expect(setup(argv, WITH_HTTP)).toMatchObject({ port: 5000, seed: "other", emulator: { url: "https://flag.test", maxFileBytes: 11, maxTotalBytes: 20 } });
+    expect(setup(argv, WITH_HTTP)).toMatchObject({
+      port: 5000,
+      seed: "other",
+      emulator: { url: "https://flag.test", maxFileBytes: 11, maxTotalBytes: 20 },
+    });
   });
 
   it("parseCli: without flags or variables, the defaults", () => {
-    expect(setup([], {})).toEqual({ port: 3210, sitePort: 3211, host: "127.0.0.1", seed: undefined, convex: undefined, http: undefined, functions: undefined, quiet: false, emulator: { admin: true } });
+    expect(setup([], {})).toEqual({
+      port: 3210,
+      sitePort: 3211,
+      host: "127.0.0.1",
+      seed: undefined,
+      convex: undefined,
+      http: undefined,
+      functions: undefined,
+      quiet: false,
+      emulator: { admin: true },
+    });
   });
 
   it("parseCli: --site-port defaults to the port after --port, and to 0 (free) with --port 0", () => {
@@ -93,7 +119,13 @@ describe("parseCli", () => {
   });
 
   it("parseCli: an empty variable is unset", () => {
-    expect(setup([], { CONVEX_STORAGE_EMULATOR_PERSIST: "", CONVEX_STORAGE_EMULATOR_PORT: "", CONVEX_STORAGE_EMULATOR_QUIET: "" })).toMatchObject({
+    expect(
+      setup([], {
+        CONVEX_STORAGE_EMULATOR_PERSIST: "",
+        CONVEX_STORAGE_EMULATOR_PORT: "",
+        CONVEX_STORAGE_EMULATOR_QUIET: "",
+      }),
+    ).toMatchObject({
       port: 3210,
       quiet: false,
       emulator: { admin: true },
@@ -106,18 +138,21 @@ describe("parseCli", () => {
     expect(setup([], { CONVEX_STORAGE_EMULATOR_QUIET: "false" }).quiet).toBe(false);
     expect(setup(["--quiet"], { CONVEX_STORAGE_EMULATOR_QUIET: "0" }).quiet).toBe(true);
     expect(setup(["--verify-sha256"], {}).emulator.persistVerifySha256).toBe(true);
-    expect(setup([], { CONVEX_STORAGE_EMULATOR_VERIFY_SHA256: "0" }).emulator).not.toHaveProperty("persistVerifySha256");
+    expect(setup([], { CONVEX_STORAGE_EMULATOR_VERIFY_SHA256: "0" }).emulator).not.toHaveProperty(
+      "persistVerifySha256",
+    );
   });
 
   it("parseCli: a bad variable names the variable", () => {
     expect(usageError([], { CONVEX_STORAGE_EMULATOR_QUIET: "yes" })).toEqual({
       code: "CliUsage",
-      message: '[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_QUIET expects 1, true, 0 or false, got "yes". Run convex-storage-emulator --help for usage.',
+      message:
+        '[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_QUIET expects 1, true, 0 or false, got "yes". Run convex-storage-emulator --help for usage.',
     });
-    expect((usageError([], { CONVEX_STORAGE_EMULATOR_PORT: "70000" })).message).toBe(
+    expect(usageError([], { CONVEX_STORAGE_EMULATOR_PORT: "70000" }).message).toBe(
       "[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_PORT must be from 0 to 65535, got 70000. Run convex-storage-emulator --help for usage.",
     );
-    expect((usageError([], { CONVEX_STORAGE_EMULATOR_HOST: " " })).message).toBe(
+    expect(usageError([], { CONVEX_STORAGE_EMULATOR_HOST: " " }).message).toBe(
       "[convex-storage-emulator] CONVEX_STORAGE_EMULATOR_HOST must not be empty. Run convex-storage-emulator --help for usage.",
     );
   });
@@ -125,11 +160,16 @@ describe("parseCli", () => {
   it("parseCli: a bad flag names the flag", () => {
     expect(usageError(["--upload-ttl", "1h"])).toEqual({
       code: "CliUsage",
-      message: '[convex-storage-emulator] --upload-ttl expects a whole number, got "1h". Run convex-storage-emulator --help for usage.',
+      message:
+        '[convex-storage-emulator] --upload-ttl expects a whole number, got "1h". Run convex-storage-emulator --help for usage.',
     });
-    expect((usageError(["--persist", ""])).message).toBe("[convex-storage-emulator] --persist must not be empty. Run convex-storage-emulator --help for usage.");
-    expect((usageError(["--functions", "f.js"])).message).toBe("[convex-storage-emulator] --functions needs --http. Run convex-storage-emulator --help for usage.");
-    expect((usageError(["extra"])).message).toBe(
+    expect(usageError(["--persist", ""]).message).toBe(
+      "[convex-storage-emulator] --persist must not be empty. Run convex-storage-emulator --help for usage.",
+    );
+    expect(usageError(["--functions", "f.js"]).message).toBe(
+      "[convex-storage-emulator] --functions needs --http. Run convex-storage-emulator --help for usage.",
+    );
+    expect(usageError(["extra"]).message).toBe(
       "[convex-storage-emulator] Unexpected argument 'extra'. This command does not take positional arguments. Run convex-storage-emulator --help for usage.",
     );
   });
@@ -137,17 +177,23 @@ describe("parseCli", () => {
   it("parseCli: --convex from its flag or variable; it excludes --http and --functions", () => {
     expect(setup(["--convex", "convex"]).convex).toBe("convex");
     expect(setup([], { CONVEX_STORAGE_EMULATOR_CONVEX: "app/convex" }).convex).toBe("app/convex");
-    expect(usageError(["--convex", " "]).message).toBe("[convex-storage-emulator] --convex must not be empty. Run convex-storage-emulator --help for usage.");
-    const both = "[convex-storage-emulator] --convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions. Run convex-storage-emulator --help for usage.";
+    expect(usageError(["--convex", " "]).message).toBe(
+      "[convex-storage-emulator] --convex must not be empty. Run convex-storage-emulator --help for usage.",
+    );
+    const both =
+      "[convex-storage-emulator] --convex serves DIR/http.ts and runs DIR's functions itself: drop --http and --functions. Run convex-storage-emulator --help for usage.";
     expect(usageError(["--convex", "convex", "--http", "convex/http.ts"])).toEqual({ code: "CliUsage", message: both });
-    expect(usageError(["--functions", "f.js"], { CONVEX_STORAGE_EMULATOR_CONVEX: "convex" })).toEqual({ code: "CliUsage", message: both });
+    expect(usageError(["--functions", "f.js"], { CONVEX_STORAGE_EMULATOR_CONVEX: "convex" })).toEqual({
+      code: "CliUsage",
+      message: both,
+    });
     expect(usageError(["--convex", "convex", "--persist", "files"]).message).toBe(
       "[convex-storage-emulator] --convex keeps the app's documents in memory, so its files cannot outlive them: drop --persist. Run convex-storage-emulator --help for usage.",
     );
   });
 
   it("parseCli: --functions from a variable still needs --http", () => {
-    expect((usageError([], { CONVEX_STORAGE_EMULATOR_FUNCTIONS: "f.js" })).code).toBe("CliUsage");
+    expect(usageError([], { CONVEX_STORAGE_EMULATOR_FUNCTIONS: "f.js" }).code).toBe("CliUsage");
   });
 
   it("parseCli: --help and --version win over everything else", () => {

@@ -14,11 +14,17 @@ import { waitFor } from "../support/wait.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin/convex-storage-emulator.js");
 const CHAT = "examples/chat/convex";
-const list = makeFunctionReference<"query", Record<string, never>, { author: string; format: string; body: string }[]>("messages:list");
+const list = makeFunctionReference<"query", Record<string, never>, { author: string; format: string; body: string }[]>(
+  "messages:list",
+);
 const { defer, tempDir } = cleanupAfterEach();
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [BIN, "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "--port", "0", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   defer(() => child.kill("SIGKILL"));
   let out = "";
   let err = "";
@@ -41,9 +47,15 @@ async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe("cli --convex", () => {
   it("--convex: the banner names the app, its http.ts answers on the site origin, reset empties the files and the database", async () => {
     const cli = await start(["--convex", CHAT], { CLIENT_ORIGIN: "http://localhost:5173" });
-    expect(cli.output()).toContain(`  convex: ${CHAT} (messages.ts) in convex-test; clients: VITE_CONVEX_URL=${cli.url}\n`);
+    expect(cli.output()).toContain(
+      `  convex: ${CHAT} (messages.ts) in convex-test; clients: VITE_CONVEX_URL=${cli.url}\n`,
+    );
     expect(cli.output()).toContain(`  http actions of ${CHAT}/http.ts on ${cli.site} (VITE_CONVEX_SITE_URL)\n`);
-    const sent = await fetch(`${cli.site}/sendImage?author=cli`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const sent = await fetch(`${cli.site}/sendImage?author=cli`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(sent.status).toBe(200);
     const { files } = (await (await fetch(`${cli.url}/_emulator/files`)).json()) as { files: { storageId: string }[] };
     expect(files).toHaveLength(1);
@@ -65,7 +77,9 @@ describe("cli --convex", () => {
   it("--convex with a missing directory: one line on stderr, exit 2", async () => {
     const cli = run(["--convex", "/no/such/convex"]);
     expect(await cli.exited).toBe(2);
-    expect(cli.errors()).toBe('convex-storage-emulator: --convex: "/no/such/convex" is not a directory. Run convex-storage-emulator --help for usage.\n');
+    expect(cli.errors()).toBe(
+      'convex-storage-emulator: --convex: "/no/such/convex" is not a directory. Run convex-storage-emulator --help for usage.\n',
+    );
   });
 
   it("--convex with a directory without functions: one line on stderr, exit 2", async () => {
@@ -83,6 +97,8 @@ describe("cli --convex", () => {
     writeFileSync(join(dir, "broken.ts"), "export const x = ;\n");
     const cli = run(["--convex", dir]);
     expect(await cli.exited).toBe(1);
-    expect(cli.errors()).toMatch(new RegExp(`^convex-storage-emulator: --convex: cannot load "${join(dir, "broken.ts")}": .+\\n$`));
+    expect(cli.errors()).toMatch(
+      new RegExp(`^convex-storage-emulator: --convex: cannot load "${join(dir, "broken.ts")}": .+\\n$`),
+    );
   });
 });

@@ -17,7 +17,11 @@ const crossSite = (origin: string) => ({
 /** POST /api/mutation as a browser page at `origin` would send it. */
 function mutation(url: string, headers: Record<string, string>) {
   const body = JSON.stringify({ path: "protocol:increment", format: "convex_encoded_json", args: [{ name: "a" }] });
-  return fetch(`${url}/api/mutation`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body });
+  return fetch(`${url}/api/mutation`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body,
+  });
 }
 
 /** Opens the sync socket with these headers: "open", or the refused upgrade's status. */
@@ -53,11 +57,15 @@ describe("client HTTP API", () => {
     const { url } = await setup();
     // fetch() does not let a page (or Node) set Host: a raw request does, as a rebinding page's browser would.
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${url}/api/query`, { method: "POST", headers: { Host: "rebind.evil.example:3210", "Content-Type": "application/json" } }, (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        `${url}/api/query`,
+        { method: "POST", headers: { Host: "rebind.evil.example:3210", "Content-Type": "application/json" } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on("error", reject);
       req.end("{}");
     });

@@ -11,8 +11,15 @@ const REQUEST = "\\[Request ID: [0-9a-f]{16}\\] Server Error\\n";
 
 /** POSTs like ConvexHttpClient and returns the status and the JSON body. */
 async function post(url: string, route: string, path: string, args: unknown) {
-  const response = await fetch(`${url}/api/${route}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path, format: "convex_encoded_json", args: [args] }) });
-  return { status: response.status, body: (await response.json()) as { status: string; errorMessage?: string; errorData?: unknown; value?: unknown } };
+  const response = await fetch(`${url}/api/${route}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ path, format: "convex_encoded_json", args: [args] }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; errorMessage?: string; errorData?: unknown; value?: unknown },
+  };
 }
 
 describe("failures over the HTTP API", () => {
@@ -23,7 +30,9 @@ describe("failures over the HTTP API", () => {
     const { status, body } = await post(url, "mutation", "protocol:fail", {});
     expect(status).toBe(200);
     expect(body.status).toBe("error");
-    expect(body.errorMessage).toMatch(new RegExp(`^${REQUEST}Uncaught Error: boom\\n    at .*protocol\\.ts:\\d+:\\d+\\)?\\n`));
+    expect(body.errorMessage).toMatch(
+      new RegExp(`^${REQUEST}Uncaught Error: boom\\n    at .*protocol\\.ts:\\d+:\\d+\\)?\\n`),
+    );
   });
 
   it("an unknown function, an unknown module and an internal function read the same", async () => {
@@ -50,13 +59,19 @@ describe("failures over the HTTP API", () => {
     const { url } = await setup();
     // Fidelity: crates/common/src/schemas/validator.rs ValidationError's Display, prefixed in validation.rs.
     const wrongType = await post(url, "mutation", "messages:sendMessage", { body: 1, author: "a" });
-    expect(wrongType.body.errorMessage).toMatch(new RegExp(`^${REQUEST}ArgumentValidationError: Value does not match validator\\.\\nPath: \\.body\\nValue: 1\\.0\\nValidator: v\\.string\\(\\)\\n$`));
+    expect(wrongType.body.errorMessage).toMatch(
+      new RegExp(
+        `^${REQUEST}ArgumentValidationError: Value does not match validator\\.\\nPath: \\.body\\nValue: 1\\.0\\nValidator: v\\.string\\(\\)\\n$`,
+      ),
+    );
     const missing = await post(url, "mutation", "messages:sendMessage", { author: "a" });
     expect(missing.body.errorMessage).toContain(
       'ArgumentValidationError: Object is missing the required field `body`. Consider wrapping the field validator in `v.optional(...)` if this is expected.\n\nObject: {author: "a"}\nValidator: v.object({author: v.string(), body: v.string()})\n',
     );
     const extra = await post(url, "mutation", "messages:sendMessage", { author: "a", body: "b", x: true });
-    expect(extra.body.errorMessage).toContain("ArgumentValidationError: Object contains extra field `x` that is not in the validator.\n\nObject: {author: \"a\", body: \"b\", x: true}\n");
+    expect(extra.body.errorMessage).toContain(
+      'ArgumentValidationError: Object contains extra field `x` that is not in the validator.\n\nObject: {author: "a", body: "b", x: true}\n',
+    );
   });
 
   it("a ConvexError: errorData in Convex's JSON encoding", async () => {
@@ -70,31 +85,59 @@ describe("failures over the HTTP API", () => {
   it("a malformed body: 400 BadJsonBody", async () => {
     const { url } = await setup();
     // Fidelity: crates/common/src/http/extract.rs Json (BadJsonBody, axum's rejection text).
-    const response = await fetch(`${url}/api/query`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{not json" });
+    const response = await fetch(`${url}/api/query`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{not json",
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: "BadJsonBody", message: expect.stringMatching(/^Failed to parse the request body as JSON: /) });
-    const noArgs = await fetch(`${url}/api/query`, { method: "POST", body: JSON.stringify({ path: "protocol:count" }) });
-    expect(await noArgs.json()).toEqual({ code: "BadJsonBody", message: "Failed to deserialize the JSON body into the target type: missing field `args`" });
+    expect(await response.json()).toMatchObject({
+      code: "BadJsonBody",
+      message: expect.stringMatching(/^Failed to parse the request body as JSON: /),
+    });
+    const noArgs = await fetch(`${url}/api/query`, {
+      method: "POST",
+      body: JSON.stringify({ path: "protocol:count" }),
+    });
+    expect(await noArgs.json()).toEqual({
+      code: "BadJsonBody",
+      message: "Failed to deserialize the JSON body into the target type: missing field `args`",
+    });
   });
 
   it("tokens the backend refuses before checking a signature: 401 with its code and message", async () => {
     const { url } = await setup();
     // Fidelity: crates/authentication/src/lib.rs extract_bearer_token, validate_id_token.
     const refusal = async (authorization: string) => {
-      const response = await fetch(`${url}/api/query`, { method: "POST", headers: { Authorization: authorization }, body: JSON.stringify({ path: "protocol:whoami", args: {} }) });
+      const response = await fetch(`${url}/api/query`, {
+        method: "POST",
+        headers: { Authorization: authorization },
+        body: JSON.stringify({ path: "protocol:whoami", args: {} }),
+      });
       return { status: response.status, body: await response.json() };
     };
-    expect(await refusal("Basic abc")).toEqual({ status: 401, body: { code: "InvalidAuthHeader", message: "Header must begin with `bearer `" } });
+    expect(await refusal("Basic abc")).toEqual({
+      status: 401,
+      body: { code: "InvalidAuthHeader", message: "Header must begin with `bearer `" },
+    });
     expect(await refusal("Bearer not-a-jwt")).toEqual({
       status: 401,
-      body: { code: "InvalidAuthHeader", message: "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots." },
+      body: {
+        code: "InvalidAuthHeader",
+        message:
+          "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+      },
     });
     expect((await refusal(`bearer ${jwt({ sub: "a" })}`)).body.message).toBe(
       "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
     );
     expect(await refusal(`Bearer ${jwt({ sub: "a", iss: "https://i.example", exp: 1 })}`)).toEqual({
       status: 401,
-      body: { code: "Unauthenticated", message: "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired." },
+      body: {
+        code: "Unauthenticated",
+        message:
+          "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.",
+      },
     });
     const client = new ConvexHttpClient(url, { logger: false, auth: "not-a-jwt" });
     await expect(client.query(api.protocol!.whoami!, {})).rejects.toThrow(/InvalidAuthHeader/);
@@ -105,11 +148,25 @@ describe("failures over the sync WebSocket", () => {
   it("the same texts reach ConvexClient, after its own [CONVEX ...] prefix", async () => {
     const { url } = await setup();
     const client = wsClient(url);
-    const message = (p: Promise<unknown>) => p.then(() => "resolved", (e: Error) => e.message);
-    expect(await message(client.query(makeFunctionReference<"query">("protocol:hidden"), {}))).toMatch(new RegExp(`^\\[CONVEX Q\\(protocol:hidden\\)\\] ${REQUEST}Could not find public function for 'protocol:hidden'\\.\\n`));
-    expect(await message(client.mutation(makeFunctionReference<"mutation">("protocol:count"), { name: "a" }))).toContain("Trying to execute protocol.js:count as Mutation, but it is defined as Query.");
-    expect(await message(client.action(makeFunctionReference<"action">("protocol:increment"), { name: "a" }))).toContain("Trying to execute protocol.js:increment as Action, but it is defined as Mutation.");
-    expect(await message(client.mutation(api.messages!.sendMessage!, { author: "a" }))).toContain("ArgumentValidationError: Object is missing the required field `body`.");
+    const message = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e: Error) => e.message,
+      );
+    expect(await message(client.query(makeFunctionReference<"query">("protocol:hidden"), {}))).toMatch(
+      new RegExp(
+        `^\\[CONVEX Q\\(protocol:hidden\\)\\] ${REQUEST}Could not find public function for 'protocol:hidden'\\.\\n`,
+      ),
+    );
+    expect(
+      await message(client.mutation(makeFunctionReference<"mutation">("protocol:count"), { name: "a" })),
+    ).toContain("Trying to execute protocol.js:count as Mutation, but it is defined as Query.");
+    expect(
+      await message(client.action(makeFunctionReference<"action">("protocol:increment"), { name: "a" })),
+    ).toContain("Trying to execute protocol.js:increment as Action, but it is defined as Mutation.");
+    expect(await message(client.mutation(api.messages!.sendMessage!, { author: "a" }))).toContain(
+      "ArgumentValidationError: Object is missing the required field `body`.",
+    );
   });
 });
 
@@ -117,7 +174,9 @@ describe("without the module map", () => {
   it("unknown functions still read as the backend's; other checks are convex-test's", async () => {
     const { url } = await setup({ modules: false });
     const { body } = await post(url, "query", "protocol:nope", {});
-    expect(body.errorMessage).toMatch(new RegExp(`^${REQUEST}Could not find public function for 'protocol:nope'\\.\\n$`));
+    expect(body.errorMessage).toMatch(
+      new RegExp(`^${REQUEST}Could not find public function for 'protocol:nope'\\.\\n$`),
+    );
     const invalid = await post(url, "mutation", "messages:sendMessage", { author: "a" });
     expect(invalid.body.errorMessage).toContain("ArgumentValidationError: Missing required field `body` in object");
   });
@@ -128,7 +187,10 @@ describe("auth over the sync WebSocket", () => {
     const { url } = await setup();
     const client = wsClient(url);
     const changes: boolean[] = [];
-    client.setAuth(async () => jwt({ sub: "a", iss: "https://i.example", exp: 1 }), (isAuthenticated) => changes.push(isAuthenticated));
+    client.setAuth(
+      async () => jwt({ sub: "a", iss: "https://i.example", exp: 1 }),
+      (isAuthenticated) => changes.push(isAuthenticated),
+    );
     await waitFor(() => changes.includes(false), { what: "onChange(false)" });
     // The client goes on without auth: queries run as nobody.
     expect(await client.query(api.protocol!.whoami!, {})).toBeNull();
@@ -141,13 +203,27 @@ describe("auth over the sync WebSocket", () => {
     ws.on("message", (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
     await new Promise((resolve) => ws.once("open", resolve));
     const exp = Math.floor(Date.now() / 1000) + 1;
-    ws.send(JSON.stringify({ type: "Authenticate", baseVersion: 0, tokenType: "User", value: jwt({ sub: "e", iss: "https://i.example", exp }) }));
+    ws.send(
+      JSON.stringify({
+        type: "Authenticate",
+        baseVersion: 0,
+        tokenType: "User",
+        value: jwt({ sub: "e", iss: "https://i.example", exp }),
+      }),
+    );
     ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [] }));
     await waitFor(() => received.some((m) => m.type === "Transition"));
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 20));
-    ws.send(JSON.stringify({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "late" }] }));
+    ws.send(
+      JSON.stringify({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "late" }] }),
+    );
     // Fidelity: crates/sync/src/state.rs identity (TokenExpired: unauthenticated), sent by subs/mod.rs as an AuthError not attempted.
-    expect(await waitFor(() => received.find((m) => m.type === "AuthError"))).toEqual({ type: "AuthError", error: "Convex token identity expired", baseVersion: 1, authUpdateAttempted: false });
+    expect(await waitFor(() => received.find((m) => m.type === "AuthError"))).toEqual({
+      type: "AuthError",
+      error: "Convex token identity expired",
+      baseVersion: 1,
+      authUpdateAttempted: false,
+    });
     ws.close();
   });
 
@@ -155,7 +231,10 @@ describe("auth over the sync WebSocket", () => {
     const { url } = await setup();
     const client = wsClient(url);
     const changes: boolean[] = [];
-    client.setAuth(async () => jwt({ sub: "ok", iss: "https://i.example" }), (isAuthenticated) => changes.push(isAuthenticated));
+    client.setAuth(
+      async () => jwt({ sub: "ok", iss: "https://i.example" }),
+      (isAuthenticated) => changes.push(isAuthenticated),
+    );
     await waitFor(() => changes.includes(true), { what: "onChange(true)" });
     expect(await client.query(api.protocol!.whoami!, {})).toMatchObject({ tokenIdentifier: "https://i.example|ok" });
   });
@@ -163,16 +242,26 @@ describe("auth over the sync WebSocket", () => {
   it("with a convex/auth.config.ts, a token must match one of its providers (issuer and applicationID)", async () => {
     const authConfig = { providers: [{ domain: "https://issuer.example/", applicationID: "convex" }] };
     const { url } = await setup({ authConfig });
-    const whoami = (token: string) => new ConvexHttpClient(url, { logger: false, auth: token }).query(api.protocol!.whoami!, {});
-    expect(await whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "convex" }))).toMatchObject({ tokenIdentifier: "https://issuer.example|a" });
+    const whoami = (token: string) =>
+      new ConvexHttpClient(url, { logger: false, auth: token }).query(api.protocol!.whoami!, {});
+    expect(await whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "convex" }))).toMatchObject({
+      tokenIdentifier: "https://issuer.example|a",
+    });
     // Fidelity: crates/authentication/src/lib.rs enhance_no_provider_error, crates/common/src/auth.rs matches_token.
-    const refused = "NoAuthProvider: No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=https://issuer.example/, app_id=convex)]";
-    await expect(whoami(jwt({ sub: "a", iss: "https://other.example", aud: "convex" }))).rejects.toThrow(refused.replace("NoAuthProvider: ", ""));
-    await expect(whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "another-app" }))).rejects.toThrow(/NoAuthProvider/);
+    const refused =
+      "NoAuthProvider: No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [OIDC(domain=https://issuer.example/, app_id=convex)]";
+    await expect(whoami(jwt({ sub: "a", iss: "https://other.example", aud: "convex" }))).rejects.toThrow(
+      refused.replace("NoAuthProvider: ", ""),
+    );
+    await expect(whoami(jwt({ sub: "a", iss: "https://issuer.example", aud: "another-app" }))).rejects.toThrow(
+      /NoAuthProvider/,
+    );
     const client = wsClient(url);
     const changes: boolean[] = [];
-    client.setAuth(async () => jwt({ sub: "a", iss: "https://other.example", aud: "convex" }), (ok) => changes.push(ok));
+    client.setAuth(
+      async () => jwt({ sub: "a", iss: "https://other.example", aud: "convex" }),
+      (ok) => changes.push(ok),
+    );
     await waitFor(() => changes.includes(false), { what: "onChange(false)" });
   });
 });
-

@@ -40,7 +40,18 @@ describe("ConvexHttpClient", () => {
 
   it("query: the Bearer token becomes ctx.auth.getUserIdentity(), claims mapped as the backend maps them", async () => {
     const { url } = await setup();
-    const client = new ConvexHttpClient(url, { logger: false, auth: jwt({ sub: "user1", iss: "https://issuer.example", name: "Ada", email: "ada@example.com", email_verified: true, org: "acme", exp: 9999999999 }) });
+    const client = new ConvexHttpClient(url, {
+      logger: false,
+      auth: jwt({
+        sub: "user1",
+        iss: "https://issuer.example",
+        name: "Ada",
+        email: "ada@example.com",
+        email_verified: true,
+        org: "acme",
+        exp: 9999999999,
+      }),
+    });
     expect(await client.query(api.protocol!.whoami!, {})).toEqual({
       subject: "user1",
       issuer: "https://issuer.example",
@@ -71,7 +82,11 @@ describe("ConvexHttpClient", () => {
   it("run: POST /api/run/<module>/<function> answers clean JSON by default", async () => {
     const { url } = await setup();
     await new ConvexHttpClient(url, { logger: false }).mutation(api.protocol!.increment!, { name: "r" });
-    const response = await fetch(`${url}/api/run/protocol/count`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ args: { name: "r" } }) });
+    const response = await fetch(`${url}/api/run/protocol/count`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ args: { name: "r" } }),
+    });
     expect(await response.json()).toEqual({ status: "success", value: "1" });
   });
 
@@ -86,9 +101,20 @@ describe("ConvexHttpClient", () => {
   it("function: POST /api/function runs a function of any kind by path", async () => {
     const { url } = await setup();
     const post = async (path: string, args: unknown) =>
-      (await fetch(`${url}/api/function`, { method: "POST", body: JSON.stringify({ path, format: "convex_encoded_json", args }) })).json();
-    expect(await post("protocol:increment", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
-    expect(await post("protocol:count", { name: "f" })).toEqual({ status: "success", value: { $integer: "AQAAAAAAAAA=" } });
+      (
+        await fetch(`${url}/api/function`, {
+          method: "POST",
+          body: JSON.stringify({ path, format: "convex_encoded_json", args }),
+        })
+      ).json();
+    expect(await post("protocol:increment", { name: "f" })).toEqual({
+      status: "success",
+      value: { $integer: "AQAAAAAAAAA=" },
+    });
+    expect(await post("protocol:count", { name: "f" })).toEqual({
+      status: "success",
+      value: { $integer: "AQAAAAAAAAA=" },
+    });
   });
 
   it("journal: records each call with its path, args, outcome and client", async () => {
@@ -97,9 +123,19 @@ describe("ConvexHttpClient", () => {
     await client.mutation(api.protocol!.increment!, { name: "j" });
     await client.mutation(api.protocol!.fail!, {}).catch(() => {});
     expect(emulator.journal.functionCalls("protocol:increment")).toEqual([
-      expect.objectContaining({ type: "function", kind: "mutation", path: "protocol:increment", args: { name: "j" }, client: "http", outcome: "ok" }),
+      expect.objectContaining({
+        type: "function",
+        kind: "mutation",
+        path: "protocol:increment",
+        args: { name: "j" },
+        client: "http",
+        outcome: "ok",
+      }),
     ]);
-    expect(emulator.journal.functionCalls("protocol:fail")[0]).toMatchObject({ outcome: "error", errorMessage: "Uncaught Error: boom" });
+    expect(emulator.journal.functionCalls("protocol:fail")[0]).toMatchObject({
+      outcome: "error",
+      errorMessage: "Uncaught Error: boom",
+    });
     expect(emulator.journal.httpRequests("function").map((r) => r.status)).toEqual([200, 200]);
   });
 
@@ -107,7 +143,9 @@ describe("ConvexHttpClient", () => {
     const { url } = await setup();
     await new ConvexHttpClient(url, { logger: false }).mutation(api.protocol!.increment!, { name: "remote" });
     const remote = connectStorageEmulator(url);
-    expect(await remote.journal.functionCalls("protocol:increment")).toEqual([expect.objectContaining({ path: "protocol:increment", args: { name: "remote" }, client: "http" })]);
+    expect(await remote.journal.functionCalls("protocol:increment")).toEqual([
+      expect.objectContaining({ path: "protocol:increment", args: { name: "remote" }, client: "http" }),
+    ]);
     expect(await remote.journal.functionCalls("protocol:nothing")).toEqual([]);
   });
 

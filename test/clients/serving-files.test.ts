@@ -31,7 +31,11 @@ describe("Serving Files with ConvexClient", () => {
     expect(served.headers.get("content-type")).toBe("image/png");
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(image);
     expect(emulator.file(storageId)?.contentType).toBe("image/png");
-    expect(emulator.journal.functionCalls().map((c) => c.path)).toEqual(["messages:list", "messages:generateUploadUrl", "messages:sendImage"]);
+    expect(emulator.journal.functionCalls().map((c) => c.path)).toEqual([
+      "messages:list",
+      "messages:generateUploadUrl",
+      "messages:sendImage",
+    ]);
   });
 
   it("a text message sent by one client appears in another's list", async () => {
@@ -50,7 +54,9 @@ describe("reactivity beyond client mutations", () => {
     const files = subscribe<{ id: string; size: number }[]>(wsClient(url), api.protocol!.storedFiles!, {});
     await waitFor(() => files.values.length === 1);
     const uploadUrl = await emulator.storage.generateUploadUrl();
-    const { storageId } = (await (await fetch(uploadUrl, { method: "POST", body: "12345" })).json()) as { storageId: string };
+    const { storageId } = (await (await fetch(uploadUrl, { method: "POST", body: "12345" })).json()) as {
+      storageId: string;
+    };
     const listed = await waitFor(() => files.values.find((v) => v.length === 1));
     expect(listed).toEqual([{ id: storageId, size: 5 }]);
   });
@@ -69,7 +75,9 @@ describe("reactivity beyond client mutations", () => {
     const client = wsClient(url);
     const list = subscribe<Message[]>(client, api.messages!.list!, {});
     const uploadUrl = (await client.mutation(api.messages!.generateUploadUrl!, {})) as string;
-    const { storageId } = (await (await fetch(uploadUrl, { method: "POST", body: "x" })).json()) as { storageId: string };
+    const { storageId } = (await (await fetch(uploadUrl, { method: "POST", body: "x" })).json()) as {
+      storageId: string;
+    };
     await client.mutation(api.messages!.sendImage!, { storageId, author: "Ada" });
     expect(list.values.at(-1)?.[0]?.url).toMatch(/^http/);
     emulator.reset();

@@ -12,7 +12,10 @@ const modules = import.meta.glob("./convex/**/*.ts");
 /** `modules: false`: connect without the module map; `authConfig`: the default export of a convex/auth.config.ts. */
 export async function setup(options: { modules?: boolean; authConfig?: unknown } = {}) {
   const emulator = createStorageEmulator();
-  const app = options.authConfig === undefined ? modules : { ...modules, "./convex/auth.config.ts": async () => ({ default: options.authConfig }) };
+  const app =
+    options.authConfig === undefined
+      ? modules
+      : { ...modules, "./convex/auth.config.ts": async () => ({ default: options.authConfig }) };
   const t = convexTest(schema, app);
   const connection = await connectConvexTest(t, emulator, options.modules === false ? {} : { modules: app });
   const server = await emulator.listen({ port: 0 });
@@ -31,7 +34,11 @@ export function jwt(claims: Record<string, unknown>): string {
 
 /** A ConvexClient on the emulator (ws for Node 20, which has no global WebSocket), closed after the test. */
 export function wsClient(url: string, options: { auth?: string } = {}): ConvexClient {
-  const client = new ConvexClient(url, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, logger: false, unsavedChangesWarning: false });
+  const client = new ConvexClient(url, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    logger: false,
+    unsavedChangesWarning: false,
+  });
   if (options.auth !== undefined) {
     const token = options.auth;
     client.setAuth(async () => token);
@@ -41,8 +48,17 @@ export function wsClient(url: string, options: { auth?: string } = {}): ConvexCl
 }
 
 /** The values a subscription delivered, in order. */
-export function subscribe<T>(client: ConvexClient, query: Parameters<ConvexClient["onUpdate"]>[0], args: Record<string, unknown>): { values: T[]; errors: Error[] } {
+export function subscribe<T>(
+  client: ConvexClient,
+  query: Parameters<ConvexClient["onUpdate"]>[0],
+  args: Record<string, unknown>,
+): { values: T[]; errors: Error[] } {
   const seen = { values: [] as T[], errors: [] as Error[] };
-  client.onUpdate(query, args, (value) => seen.values.push(value as T), (error) => seen.errors.push(error));
+  client.onUpdate(
+    query,
+    args,
+    (value) => seen.values.push(value as T),
+    (error) => seen.errors.push(error),
+  );
   return seen;
 }

@@ -63,7 +63,8 @@ describe("ConvexClient over the sync WebSocket", () => {
     const client = wsClient(url);
     const seen = subscribe<bigint>(client, api.protocol!.count!, { name: "untouched" });
     await waitFor(() => seen.values.length === 1);
-    for (let i = 0; i < 5; i++) await client.mutation(api.protocol!.incrementPair!, { first: `a${i}`, second: `b${i}` });
+    for (let i = 0; i < 5; i++)
+      await client.mutation(api.protocol!.incrementPair!, { first: `a${i}`, second: `b${i}` });
     expect(seen.values).toEqual([0n]);
   });
 
@@ -76,12 +77,16 @@ describe("ConvexClient over the sync WebSocket", () => {
     expect(refused).toBeInstanceOf(ConvexError);
     expect((refused as ConvexError<{ code: string; limit: bigint }>).data).toEqual({ code: "NOPE", limit: 3n });
     const failed = await client.mutation(api.protocol!.fail!, {}).catch((e: unknown) => e as Error);
-    expect((failed as Error).message).toMatch(/^\[CONVEX M\(protocol:fail\)\] \[Request ID: [0-9a-f]{16}\] Server Error\nUncaught Error: boom\n/);
+    expect((failed as Error).message).toMatch(
+      /^\[CONVEX M\(protocol:fail\)\] \[Request ID: [0-9a-f]{16}\] Server Error\nUncaught Error: boom\n/,
+    );
   });
 
   it("action: a ConvexError with string data", async () => {
     const { url } = await setup();
-    const error = await wsClient(url).action(api.protocol!.refuseAction!, {}).catch((e: unknown) => e);
+    const error = await wsClient(url)
+      .action(api.protocol!.refuseAction!, {})
+      .catch((e: unknown) => e);
     expect((error as ConvexError<string>).data).toBe("no such thing");
   });
 
@@ -98,7 +103,12 @@ describe("ConvexClient over the sync WebSocket", () => {
     const client = wsClient(url, { auth: jwt({ sub: "u2", iss: "https://auth.example", name: "Grace" }) });
     const seen = subscribe<Record<string, unknown> | null>(client, api.protocol!.whoami!, {});
     const identity = await waitFor(() => seen.values.find((v) => v !== null));
-    expect(identity).toEqual({ subject: "u2", issuer: "https://auth.example", tokenIdentifier: "https://auth.example|u2", name: "Grace" });
+    expect(identity).toEqual({
+      subject: "u2",
+      issuer: "https://auth.example",
+      tokenIdentifier: "https://auth.example|u2",
+      name: "Grace",
+    });
   });
 
   it("journal: a subscription's first run, mutations and actions are recorded as client 'ws'", async () => {
@@ -107,13 +117,19 @@ describe("ConvexClient over the sync WebSocket", () => {
     const seen = subscribe(client, api.protocol!.count!, { name: "j" });
     await waitFor(() => seen.values.length === 1);
     await client.mutation(api.protocol!.increment!, { name: "j" });
-    expect(emulator.journal.functionCalls().map((c) => `${c.client} ${c.kind} ${c.path} ${c.outcome}`)).toEqual(["ws query protocol:count ok", "ws mutation protocol:increment ok"]);
+    expect(emulator.journal.functionCalls().map((c) => `${c.client} ${c.kind} ${c.path} ${c.outcome}`)).toEqual([
+      "ws query protocol:count ok",
+      "ws mutation protocol:increment ok",
+    ]);
   });
 
-  it.skipIf(typeof globalThis.WebSocket === "undefined")("Node's own WebSocket (Node 22+): ConvexClient with no constructor given", async () => {
-    const { url } = await setup();
-    const client = new ConvexClient(url, { logger: false, unsavedChangesWarning: false });
-    onTestFinished(() => client.close());
-    expect(await client.mutation(api.protocol!.increment!, { name: "native" })).toBe(1n);
-  });
+  it.skipIf(typeof globalThis.WebSocket === "undefined")(
+    "Node's own WebSocket (Node 22+): ConvexClient with no constructor given",
+    async () => {
+      const { url } = await setup();
+      const client = new ConvexClient(url, { logger: false, unsavedChangesWarning: false });
+      onTestFinished(() => client.close());
+      expect(await client.mutation(api.protocol!.increment!, { name: "native" })).toBe(1n);
+    },
+  );
 });

@@ -8,7 +8,8 @@ import { makeFunctionReference, type GenericSchema, type HttpRouter, type Schema
 import type { GenericId } from "convex/values";
 
 const dir = new URL("../../examples/chat/convex/", import.meta.url).href;
-const load = async <T>(name: string): Promise<T> => ((await import(/* @vite-ignore */ `${dir}${name}`)) as { default: T }).default;
+const load = async <T>(name: string): Promise<T> =>
+  ((await import(/* @vite-ignore */ `${dir}${name}`)) as { default: T }).default;
 
 export const schema = await load<SchemaDefinition<GenericSchema, boolean>>("schema.ts");
 export const http = await load<HttpRouter>("http.ts");
@@ -28,7 +29,9 @@ export const api = {
   messages: {
     list: makeFunctionReference<"query", NoArgs, Message[]>("messages:list"),
     generateUploadUrl: makeFunctionReference<"mutation", NoArgs, string>("messages:generateUploadUrl"),
-    sendImage: makeFunctionReference<"mutation", { storageId: GenericId<"_storage">; author: string }, null>("messages:sendImage"),
+    sendImage: makeFunctionReference<"mutation", { storageId: GenericId<"_storage">; author: string }, null>(
+      "messages:sendImage",
+    ),
     sendMessage: makeFunctionReference<"mutation", { body: string; author: string }, null>("messages:sendMessage"),
   },
 };

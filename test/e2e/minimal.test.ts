@@ -33,7 +33,11 @@ async function setup() {
 describe("minimal setup", () => {
   it("sendImage: the HTTP action stores the body and calls the mutation with its id", async () => {
     const { emulator, saved, url } = await setup();
-    const res = await fetch(`${url}/sendImage?author=User+123`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const res = await fetch(`${url}/sendImage?author=User+123`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(res.status).toBe(200);
     const [file] = emulator.files();
     expect(file).toMatchObject({ contentType: "image/png", sha256: fixtures.png.sha256, source: "store" });
@@ -47,7 +51,9 @@ describe("minimal setup", () => {
     const mutationCtx = { storage: emulator.writer };
     const queryCtx = { storage: emulator.reader };
     const postUrl = await mutationCtx.storage.generateUploadUrl();
-    const { storageId } = (await (await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: fixtures.jpeg.bytes })).json()) as { storageId: string };
+    const { storageId } = (await (
+      await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: fixtures.jpeg.bytes })
+    ).json()) as { storageId: string };
     const url = await queryCtx.storage.getUrl(storageId as never);
     const image = await fetch(url!);
     expect(image.headers.get("content-type")).toBe("image/jpeg");
@@ -66,7 +72,11 @@ describe("minimal setup", () => {
     expect(body.code).toMatch(/^\[Request ID: [0-9a-f]{16}\] Server Error: /);
     expect(body.code.slice("[Request ID: 0123456789abcdef] Server Error: ".length)).toBe(message);
     expect(body.trace.startsWith(`${message}\n    at `)).toBe(true);
-    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({ status: 500, errorCode: "HttpActionError", errorMessage: body.code });
+    expect(emulator.journal.httpRequests("action")[0]).toMatchObject({
+      status: 500,
+      errorCode: "HttpActionError",
+      errorMessage: body.code,
+    });
   });
 
   it("createStorageEmulator: http that is not a router is a clear error", () => {

@@ -24,14 +24,17 @@ async function setup() {
   return { t, emulator, url: server.siteUrl };
 }
 
-
 describe("upload flow (generateUploadUrl -> POST -> sendImage -> list)", () => {
   it("upload flow: the message's url serves the same bytes as image/png", async () => {
     const { t, emulator } = await setup();
     // Step 1: a short-lived upload URL from the app's own mutation.
     const postUrl = await t.mutation(api.messages.generateUploadUrl, {});
     // Step 2: POST the file to the URL.
-    const result = await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const result = await fetch(postUrl, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(result.ok).toBe(true);
     const { storageId } = (await result.json()) as { storageId: string };
     // Step 3: save the newly allocated storage id to the database.
@@ -49,19 +52,29 @@ describe("upload flow (generateUploadUrl -> POST -> sendImage -> list)", () => {
   it("upload flow: ctx.db.system sees the uploaded file's _storage document", async () => {
     const { t, emulator } = await setup();
     const postUrl = await t.mutation(api.messages.generateUploadUrl, {});
-    const { storageId } = (await (await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes })).json()) as { storageId: string };
+    const { storageId } = (await (
+      await fetch(postUrl, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes })
+    ).json()) as { storageId: string };
     const docs = await t.run(async (ctx) => ({
       one: await ctx.db.system.get(storageId as never),
       all: await ctx.db.system.query("_storage").collect(),
     }));
-    const expected = { _id: storageId, _creationTime: emulator.file(storageId)!.creationTime, sha256: fixtures.png.sha256, size: fixtures.png.size, contentType: "image/png" };
+    const expected = {
+      _id: storageId,
+      _creationTime: emulator.file(storageId)!.creationTime,
+      sha256: fixtures.png.sha256,
+      size: fixtures.png.size,
+      contentType: "image/png",
+    };
     expect(docs.one).toEqual(expected);
     expect(docs.all).toEqual([expected]);
   });
 
   it("upload flow: a file from t.run's ctx.storage is in the emulator and in _storage", async () => {
     const { t, emulator } = await setup();
-    const storageId = await t.run(async (ctx) => ctx.storage.store(new Blob([fixtures.text.bytes], { type: "text/plain" })));
+    const storageId = await t.run(async (ctx) =>
+      ctx.storage.store(new Blob([fixtures.text.bytes], { type: "text/plain" })),
+    );
     expect(emulator.text(storageId)).toBe(new TextDecoder().decode(fixtures.text.bytes));
     const url = await t.run(async (ctx) => ctx.storage.getUrl(storageId));
     expect(url).toBe(`${emulator.url}/api/storage/${emulator.file(storageId)!.uuid}`);
@@ -80,14 +93,22 @@ describe("upload flow (generateUploadUrl -> POST -> sendImage -> list)", () => {
 describe("HTTP action flow (POST /sendImage, GET /getImage)", () => {
   it("sendImage: stores the body and saves the message; getImage serves the bytes", async () => {
     const { t, emulator, url } = await setup();
-    const sent = await fetch(`${url}/sendImage?author=User+123`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const sent = await fetch(`${url}/sendImage?author=User+123`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(sent.status).toBe(200);
     expect(sent.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
     expect(sent.headers.get("vary")).toBe("origin");
 
     const [message] = await t.query(api.messages.list, {});
     expect(message).toMatchObject({ author: "User 123", format: "image" });
-    expect(emulator.file(message!.body)).toMatchObject({ source: "store", contentType: "image/png", sha256: fixtures.png.sha256 });
+    expect(emulator.file(message!.body)).toMatchObject({
+      source: "store",
+      contentType: "image/png",
+      sha256: fixtures.png.sha256,
+    });
 
     const image = await fetch(`${url}/getImage?storageId=${message!.body}`);
     expect(image.status).toBe(200);
@@ -97,7 +118,11 @@ describe("HTTP action flow (POST /sendImage, GET /getImage)", () => {
 
   it("getImage: a deleted or unknown id is 404 Image not found", async () => {
     const { t, url } = await setup();
-    await fetch(`${url}/sendImage?author=A`, { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    await fetch(`${url}/sendImage?author=A`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     const [message] = await t.query(api.messages.list, {});
     await t.run(async (ctx) => ctx.storage.delete(message!.body as never));
     for (const id of [message!.body, "000000000000000000099999_storage"]) {
@@ -111,7 +136,11 @@ describe("HTTP action flow (POST /sendImage, GET /getImage)", () => {
     const { url } = await setup();
     const res = await fetch(`${url}/sendImage`, {
       method: "OPTIONS",
-      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+      headers: {
+        Origin: "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+      },
     });
     expect(res.status).toBe(200);
     expect(Object.fromEntries([...res.headers].filter(([k]) => k.startsWith("access-control")))).toEqual({
@@ -134,14 +163,22 @@ describe("HTTP action flow (POST /sendImage, GET /getImage)", () => {
 
   it("t.fetch: convex-test's own fetch uses the emulator's storage too", async () => {
     const { t, emulator } = await setup();
-    const res = await t.fetch("/sendImage?author=C", { method: "POST", headers: { "Content-Type": "image/jpeg" }, body: fixtures.jpeg.bytes });
+    const res = await t.fetch("/sendImage?author=C", {
+      method: "POST",
+      headers: { "Content-Type": "image/jpeg" },
+      body: fixtures.jpeg.bytes,
+    });
     expect(res.status).toBe(200);
     expect(emulator.files()).toMatchObject([{ contentType: "image/jpeg", size: fixtures.jpeg.size }]);
   });
 
   it("emulator.fetch: runs the HTTP actions in process", async () => {
     const { t, emulator } = await setup();
-    const res = await emulator.fetch("/sendImage?author=D", { method: "POST", headers: { "Content-Type": "image/png" }, body: fixtures.png.bytes });
+    const res = await emulator.fetch("/sendImage?author=D", {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: fixtures.png.bytes,
+    });
     expect(res.status).toBe(200);
     const [message] = await t.query(api.messages.list, {});
     const image = await emulator.fetch(`/getImage?storageId=${message!.body}`);

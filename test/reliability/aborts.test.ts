@@ -26,7 +26,10 @@ describe("upload aborts", () => {
     const body = bodyOf(SEED, MiB);
     const cuts = Array.from({ length: 40 }, () => random.int(1, body.length - 1));
     await pool(40, 8, async (i) => abortedPost(await emulator.storage.generateUploadUrl(), body, cuts[i]!));
-    await waitFor(() => emulator.journal.httpRequests("upload").length === 40, { timeoutMs: 10_000, what: "every aborted upload seen" });
+    await waitFor(() => emulator.journal.httpRequests("upload").length === 40, {
+      timeoutMs: 10_000,
+      what: "every aborted upload seen",
+    });
     expect(emulator.files()).toEqual([]);
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
     expect(readdirSync(join(dir, "blobs"))).toEqual([]);
@@ -45,7 +48,10 @@ describe("upload aborts", () => {
 
     const plan = Array.from({ length: 150 }, () => {
       const kind = random.pick(kinds);
-      const size = kind === "overDeclared" || kind === "overStreamed" ? maxFileBytes + random.int(1, MiB) : random.int(0, maxFileBytes);
+      const size =
+        kind === "overDeclared" || kind === "overStreamed"
+          ? maxFileBytes + random.int(1, MiB)
+          : random.int(0, maxFileBytes);
       return { kind, size };
     });
 
@@ -61,12 +67,27 @@ describe("upload aborts", () => {
       const error = res.status === 200 ? undefined : json(res);
       // A full budget may answer first (507), whatever else is wrong with the upload.
       const full = res.status === 507 && error?.code === "StorageFull" && error.message === storageFull(maxTotalBytes);
-      if (res.status === 200 && kind === "ok") accepted.push({ storageId: json(res).storageId as string, sha256: digest, size });
+      if (res.status === 200 && kind === "ok")
+        accepted.push({ storageId: json(res).storageId as string, sha256: digest, size });
       else if (kind === "ok" && full) return;
-      else if (kind === "badDigest" && (full || (res.status === 400 && error?.code === "Sha256Mismatch" && error.message === `Sha256 mismatch. Expected: ${digest} Actual: ${sha256(body)}`))) return;
-      else if (kind === "overDeclared" && res.status === 413 && error?.code === "FileTooLarge" && error.message === fileTooLarge(maxFileBytes)) return;
+      else if (
+        kind === "badDigest" &&
+        (full ||
+          (res.status === 400 &&
+            error?.code === "Sha256Mismatch" &&
+            error.message === `Sha256 mismatch. Expected: ${digest} Actual: ${sha256(body)}`))
+      )
+        return;
+      else if (
+        kind === "overDeclared" &&
+        res.status === 413 &&
+        error?.code === "FileTooLarge" &&
+        error.message === fileTooLarge(maxFileBytes)
+      )
+        return;
       else if (kind === "overStreamed" && (full || (res.status === 413 && error?.code === "FileTooLarge"))) return;
-      else if (res.status !== 200 || kind !== "ok") unexpected.push(`${i} ${kind} ${size} B: ${res.status} ${res.body.toString().slice(0, 200)}`);
+      else if (res.status !== 200 || kind !== "ok")
+        unexpected.push(`${i} ${kind} ${size} B: ${res.status} ${res.body.toString().slice(0, 200)}`);
     });
 
     expect(unexpected, `seed ${SEED}`).toEqual([]);
@@ -75,7 +96,12 @@ describe("upload aborts", () => {
     for (const a of accepted) expect(emulator.file(a.storageId)).toMatchObject({ sha256: a.sha256, size: a.size });
     expect(emulator.fileStore.totalBytes).toBe(accepted.reduce((sum, a) => sum + a.size, 0));
     expect(readdirSync(join(dir, "partial"))).toEqual([]);
-    expect(readdirSync(join(dir, "blobs")).sort()).toEqual(emulator.files().map((f) => f.uuid).sort());
+    expect(readdirSync(join(dir, "blobs")).sort()).toEqual(
+      emulator
+        .files()
+        .map((f) => f.uuid)
+        .sort(),
+    );
     // No reservation leaked: after reset the whole budget takes exactly 24 files of 1 MiB.
     emulator.reset();
     const url = await emulator.storage.generateUploadUrl();
@@ -111,7 +137,10 @@ describe("download aborts", () => {
         }
       });
       expect(wrong).toEqual([]);
-      await waitFor(() => emulator.journal.httpRequests("serve").length === 150, { timeoutMs: 10_000, what: "every download journaled" });
+      await waitFor(() => emulator.journal.httpRequests("serve").length === 150, {
+        timeoutMs: 10_000,
+        what: "every download journaled",
+      });
       // The complete ones are 200; a cut-off one is 0 unless the kernel took all of it first.
       const statuses = new Set(emulator.journal.httpRequests("serve").map((e) => e.status));
       expect([...statuses].every((s) => s === 200 || s === 0)).toBe(true);

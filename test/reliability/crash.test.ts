@@ -23,14 +23,22 @@ async function startCli(dir: string) {
 /** Uploads `body` in 64 KiB writes, yielding between them, so that a kill lands mid-body. */
 function slowUpload(url: string, body: Uint8Array): Promise<{ status: number; storageId?: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", headers: { "Content-Length": body.byteLength }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c)).on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve(res.statusCode === 200 ? { status: 200, storageId: (JSON.parse(text) as { storageId: string }).storageId } : { status: res.statusCode! });
-      });
-    });
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { "Content-Length": body.byteLength }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c)).on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve(
+            res.statusCode === 200
+              ? { status: 200, storageId: (JSON.parse(text) as { storageId: string }).storageId }
+              : { status: res.statusCode! },
+          );
+        });
+      },
+    );
     req.on("error", reject);
     req.setTimeout(20_000, () => req.destroy(new Error("upload timed out")));
     let offset = 0;
@@ -49,7 +57,9 @@ describe("crash", () => {
   it(`--persist: after kill -9 during uploads (seed ${SEED}), a restart serves every acknowledged upload byte-exact and no partial file`, async () => {
     const dir = tempDir("cse-crash-");
     const first = await startCli(dir);
-    const { uploadUrl } = json(await send(`${first.url}/_emulator/upload-url`, { method: "POST" })) as { uploadUrl: string };
+    const { uploadUrl } = json(await send(`${first.url}/_emulator/upload-url`, { method: "POST" })) as {
+      uploadUrl: string;
+    };
     const random = prng(SEED + 5);
     const sizes = Array.from({ length: 400 }, () => random.pick([0, 1, 100, 64 * 1024, 256 * 1024, MiB, 2 * MiB]));
 
@@ -95,7 +105,8 @@ describe("crash", () => {
     expect(readdirSync(join(dir, "meta")).sort()).toEqual(files.map((f) => `${f.uuid}.json`).sort());
     // Every acknowledged upload is there, and served byte-exact.
     const byId = new Map(files.map((f) => [f.storageId, f]));
-    for (const a of acknowledged) expect(byId.get(a.storageId), a.storageId).toMatchObject({ sha256: a.sha256, size: a.size });
+    for (const a of acknowledged)
+      expect(byId.get(a.storageId), a.storageId).toMatchObject({ sha256: a.sha256, size: a.size });
     // No unknown entry: anything else listed is a whole upload whose answer the kill swallowed.
     for (const f of files) expect(sent.get(f.sha256), `${f.storageId} is one of the uploads`).toBe(f.size);
     await pool(files.length, 8, async (i) => {

@@ -62,18 +62,28 @@ export interface RawResponse {
 /** One request on `agent` (default: a fresh connection); the whole response body is collected. */
 export function send(
   url: string | URL,
-  options: { method?: string; headers?: Record<string, string | number>; body?: Uint8Array | string; agent?: Agent; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string | number>;
+    body?: Uint8Array | string;
+    agent?: Agent;
+    timeoutMs?: number;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, agent: options.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-      res.on("close", () => {
-        if (!res.complete) reject(new Error(`response to ${options.method ?? "GET"} ${String(url)} was cut off`));
-      });
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? "GET", headers: options.headers, agent: options.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+        res.on("close", () => {
+          if (!res.complete) reject(new Error(`response to ${options.method ?? "GET"} ${String(url)} was cut off`));
+        });
+      },
+    );
     req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`no answer from ${String(url)} in time`)));
     req.on("error", reject);
     req.end(options.body);
@@ -84,16 +94,26 @@ export function send(
 export const json = (res: RawResponse) => JSON.parse(res.body.toString("utf8")) as Record<string, unknown>;
 
 /** POSTs `chunks` with Transfer-Encoding: chunked (no Content-Length), one write each. */
-export function postChunked(url: string | URL, chunks: Uint8Array[], headers: Record<string, string> = {}): Promise<RawResponse> {
+export function postChunked(
+  url: string | URL,
+  chunks: Uint8Array[],
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", headers: { ...headers, "Transfer-Encoding": "chunked" }, agent: false }, (res) => {
-      const body: Buffer[] = [];
-      res.on("data", (c: Buffer) => body.push(c));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(body) }));
-    });
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { ...headers, "Transfer-Encoding": "chunked" }, agent: false },
+      (res) => {
+        const body: Buffer[] = [];
+        res.on("data", (c: Buffer) => body.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(body) }));
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${String(url)} in time`)));
     // The server may answer (413, 507) and close before the whole body is out.
-    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error),
+    );
     for (const chunk of chunks) req.write(chunk);
     req.end();
   });
@@ -120,7 +140,9 @@ export function abortedGet(url: string | URL): Promise<{ status: number }> {
       res.once("data", () => req.destroy());
       res.on("error", () => undefined);
     });
-    req.on("error", (error: NodeJS.ErrnoException) => (status === 0 ? reject(error) : undefined)).on("close", () => resolve({ status }));
+    req
+      .on("error", (error: NodeJS.ErrnoException) => (status === 0 ? reject(error) : undefined))
+      .on("close", () => resolve({ status }));
     req.end();
   });
 }
@@ -136,7 +158,9 @@ export function rawRequest(port: number, text: string): Promise<RawResponse> {
     socket.setTimeout(10_000, () => socket.destroy(new Error("no answer in time")));
     socket.on("data", (c: Buffer) => chunks.push(c));
     // The server may reset a connection it refused before reading all of the request.
-    socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error)));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error),
+    );
     socket.on("close", () => {
       const raw = Buffer.concat(chunks);
       const split = raw.indexOf("\r\n\r\n");
@@ -172,9 +196,14 @@ export function runCli(args: string[], defer: Defer): Cli {
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (out += c));
   child.stderr!.setEncoding("utf8").on("data", (c: string) => (out += c));
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(signal ?? code)),
+  );
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
-    waitFor(() => pattern.exec(out), { timeoutMs, what: () => `output matching ${pattern} (output so far: ${JSON.stringify(out)})` });
+    waitFor(() => pattern.exec(out), {
+      timeoutMs,
+      what: () => `output matching ${pattern} (output so far: ${JSON.stringify(out)})`,
+    });
   return { child, output: () => out, exited, waitForOutput };
 }
 

@@ -38,7 +38,11 @@ describe("load", () => {
   it(`upload: 1000 overlapping uploads of 0 B to 4 MiB (seed ${SEED}) are all stored and served back byte-exact`, async () => {
     const { emulator, agent } = await setup();
     const random = prng(SEED);
-    const plan = sizes(1000, random).map((size, i) => ({ size, seed: SEED * 7919 + i, contentType: random.pick(TYPES) }));
+    const plan = sizes(1000, random).map((size, i) => ({
+      size,
+      seed: SEED * 7919 + i,
+      contentType: random.pick(TYPES),
+    }));
     const ids: string[] = new Array(plan.length);
     const hashes: string[] = new Array(plan.length);
 
@@ -116,12 +120,15 @@ describe("load", () => {
       const headers: Record<string, string> = kind === "range" ? { Range: "bytes=5-" } : {};
       const res = await send(`${server.url}/api/storage/${f.uuid}`, { agent, headers });
       if (res.status === 404) {
-        if (JSON.stringify(json(res)) !== JSON.stringify({ code: "FileNotFound", message: `File ${f.uuid} not found` })) {
+        if (
+          JSON.stringify(json(res)) !== JSON.stringify({ code: "FileNotFound", message: `File ${f.uuid} not found` })
+        ) {
           outcomes.bad.push(`404 body of ${file}: ${res.body.toString()}`);
         }
         outcomes[404]++;
       } else if (res.status === 200) {
-        if (sha256(res.body) !== f.sha256) outcomes.bad.push(`200 body of ${file} is not the file (${res.body.length} B)`);
+        if (sha256(res.body) !== f.sha256)
+          outcomes.bad.push(`200 body of ${file} is not the file (${res.body.length} B)`);
         outcomes[200]++;
       } else if (res.status === 206 && kind === "range") {
         if (!res.body.equals(f.bytes.subarray(5))) outcomes.bad.push(`206 body of ${file} is not bytes 5-`);

@@ -44,15 +44,20 @@ describe("memory", () => {
     expect(after.arrayBuffers - before.arrayBuffers, "arrayBuffers growth").toBeLessThan(48 * MiB);
     expect(after.rss - before.rss, "rss growth").toBeLessThan(256 * MiB);
     // No reservation leaked: the whole budget can still be written.
-    await expect(emulator.fileStore.write(new Uint8Array(budget), { contentType: null, source: "store" })).resolves.toMatchObject({ size: budget });
+    await expect(
+      emulator.fileStore.write(new Uint8Array(budget), { contentType: null, source: "store" }),
+    ).resolves.toMatchObject({ size: budget });
   });
 
   it.each([
     ["reset", (e: ReturnType<typeof createStorageEmulator>) => e.reset()],
     ["restore", (e: ReturnType<typeof createStorageEmulator>) => e.restore(createStorageEmulator().snapshot())],
-    ["delete", async (e: ReturnType<typeof createStorageEmulator>) => {
-      for (const f of e.files()) await e.storage.delete(f.storageId as never);
-    }],
+    [
+      "delete",
+      async (e: ReturnType<typeof createStorageEmulator>) => {
+        for (const f of e.files()) await e.storage.delete(f.storageId as never);
+      },
+    ],
   ] as const)("%s: frees the bytes of the files it drops", async (_name, drop) => {
     const emulator = createStorageEmulator();
     const body = bodyOf(SEED, 8 * MiB);

@@ -29,7 +29,12 @@ function rustU64(text: string): bigint | undefined {
 
 function referenceRange(header: string | undefined, size: number): Served {
   // decode: HeaderValue::to_str (HTAB and visible ASCII) and starts_with("bytes=").
-  if (header === undefined || [...header].some((c) => c !== "\t" && (c < " " || c > "~")) || !header.startsWith("bytes=")) return { kind: "none" };
+  if (
+    header === undefined ||
+    [...header].some((c) => c !== "\t" && (c < " " || c > "~")) ||
+    !header.startsWith("bytes=")
+  )
+    return { kind: "none" };
   const kept: [bigint | null, bigint | null][] = [];
   for (const raw of header.slice(6).split(",")) {
     // str::trim (the header holds ASCII only, so spaces and tabs), then splitn(2, '-').
@@ -68,17 +73,43 @@ const digits = fc.oneof(
   fc.bigInt({ min: 2n ** 64n - 3n, max: 2n ** 64n + 3n }).map(String),
 );
 const spec = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(digits, ows, ows, fc.option(digits)).map(([a, w1, w2, b]) => `${a}${w1}-${w2}${b ?? ""}`) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(digits, ows, ows, fc.option(digits)).map(([a, w1, w2, b]) => `${a}${w1}-${w2}${b ?? ""}`),
+  },
   { weight: 2, arbitrary: fc.tuple(ows, digits).map(([w, n]) => `-${w}${n}`) },
-  { weight: 1, arbitrary: fc.constantFrom("", " ", "-", "--1", "1-2-3", "abc", "0x10-", "1e3-", "+1-2", "\u0661-\u0662", "1 2-3", "=0-1") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "-",
+      "--1",
+      "1-2-3",
+      "abc",
+      "0x10-",
+      "1e3-",
+      "+1-2",
+      "\u0661-\u0662",
+      "1 2-3",
+      "=0-1",
+    ),
+  },
 );
-const specList = fc.array(fc.tuple(ows, spec, ows), { minLength: 0, maxLength: 4 }).map((specs) => specs.map(([a, s, b]) => `${a}${s}${b}`).join(","));
+const specList = fc
+  .array(fc.tuple(ows, spec, ows), { minLength: 0, maxLength: 4 })
+  .map((specs) => specs.map(([a, s, b]) => `${a}${s}${b}`).join(","));
 const rangeHeader = fc.oneof(
   { weight: 8, arbitrary: specList.map((specs) => `bytes=${specs}`) },
   {
     weight: 8,
     arbitrary: fc
-      .tuple(fc.constantFrom("bytes", "BYTES", "Bytes", "byte", "items", "", "by tes"), ows, ows, fc.array(fc.tuple(ows, spec, ows), { minLength: 0, maxLength: 4 }))
+      .tuple(
+        fc.constantFrom("bytes", "BYTES", "Bytes", "byte", "items", "", "by tes"),
+        ows,
+        ows,
+        fc.array(fc.tuple(ows, spec, ows), { minLength: 0, maxLength: 4 }),
+      )
       .map(([unit, w1, w2, specs]) => `${unit}${w1}=${w2}${specs.map(([a, s, b]) => `${a}${s}${b}`).join(",")}`),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
@@ -114,32 +145,55 @@ describe("readRangeHeader", () => {
 // pinned case by case in test/wire-values.test.ts; here the HTTP and store() wiring around it).
 const token = fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/);
 const validMediaType = fc
-  .tuple(token, token, fc.array(fc.tuple(fc.constantFrom("", " ", "\t"), token, fc.oneof(token, fc.stringMatching(/^"[ !#-[\]-~]{0,10}"$/))), { maxLength: 3 }))
+  .tuple(
+    token,
+    token,
+    fc.array(
+      fc.tuple(fc.constantFrom("", " ", "\t"), token, fc.oneof(token, fc.stringMatching(/^"[ !#-[\]-~]{0,10}"$/))),
+      { maxLength: 3 },
+    ),
+  )
   .map(([type, subtype, params]) => `${type}/${subtype}${params.map(([w, k, v]) => `;${w}${k}=${v}`).join("")}`);
 // Printable ASCII (what a client can put in a header), often almost a media type.
-const anyHeaderValue = fc.oneof(validMediaType, fc.stringMatching(/^[\x20-\x7e]{1,30}$/), validMediaType.map((t) => `${t};`), validMediaType.map((t) => t.replace("/", "")));
+const anyHeaderValue = fc.oneof(
+  validMediaType,
+  fc.stringMatching(/^[\x20-\x7e]{1,30}$/),
+  validMediaType.map((t) => `${t};`),
+  validMediaType.map((t) => t.replace("/", "")),
+);
 
 describe("round trips", () => {
   it("store/get: arbitrary bytes and Blob types come back byte-exact with their type", async () => {
     const emulator = createStorageEmulator();
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), fc.oneof(fc.string({ maxLength: 20 }), validMediaType), async (bytes, type) => {
-        const blob = new Blob([bytes], { type });
-        const parsed = blob.type === "" ? { ok: true as const, value: "" } : parseMediaType(blob.type);
-        if (!parsed.ok) {
-          const before = emulator.files().length;
-          await expect(emulator.storage.store(blob)).rejects.toMatchObject({ code: "InvalidContentTypeHeader", message: parsed.message });
-          expect(emulator.files()).toHaveLength(before);
-          return;
-        }
-        const id = await emulator.storage.store(blob);
-        const back = (await emulator.storage.get(id))!;
-        expect(back.type).toBe(parsed.value);
-        expect(new Uint8Array(await back.arrayBuffer())).toEqual(bytes);
-        expect(emulator.file(id)).toMatchObject({ size: bytes.length, sha256: sha256(bytes), contentType: parsed.value === "" ? null : parsed.value });
-        const meta = (await emulator.storage.getMetadata(id))!;
-        expect(meta.sha256).toBe(Buffer.from(sha256(bytes), "base64").toString("hex"));
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.oneof(fc.string({ maxLength: 20 }), validMediaType),
+        async (bytes, type) => {
+          const blob = new Blob([bytes], { type });
+          const parsed = blob.type === "" ? { ok: true as const, value: "" } : parseMediaType(blob.type);
+          if (!parsed.ok) {
+            const before = emulator.files().length;
+            await expect(emulator.storage.store(blob)).rejects.toMatchObject({
+              code: "InvalidContentTypeHeader",
+              message: parsed.message,
+            });
+            expect(emulator.files()).toHaveLength(before);
+            return;
+          }
+          const id = await emulator.storage.store(blob);
+          const back = (await emulator.storage.get(id))!;
+          expect(back.type).toBe(parsed.value);
+          expect(new Uint8Array(await back.arrayBuffer())).toEqual(bytes);
+          expect(emulator.file(id)).toMatchObject({
+            size: bytes.length,
+            sha256: sha256(bytes),
+            contentType: parsed.value === "" ? null : parsed.value,
+          });
+          const meta = (await emulator.storage.getMetadata(id))!;
+          expect(meta.sha256).toBe(Buffer.from(sha256(bytes), "base64").toString("hex"));
+        },
+      ),
       { numRuns: 200, seed: SEED },
     );
   });
@@ -147,26 +201,33 @@ describe("round trips", () => {
   it("upload/serve: arbitrary bytes and Content-Type headers round-trip over HTTP, or are 400 and store nothing", async () => {
     const { emulator } = await listening();
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 200_000 }), fc.option(anyHeaderValue, { nil: undefined }), async (bytes, contentType) => {
-        const before = emulator.files().length;
-        const headers: Record<string, string> = contentType === undefined ? {} : { "Content-Type": contentType };
-        const res = await send(await emulator.storage.generateUploadUrl(), { method: "POST", headers, body: bytes });
-        // HTTP trims the value; present but empty is refused like any value mime cannot parse.
-        const value = contentType?.trim();
-        const parsed = value === undefined ? undefined : parseMediaType(value);
-        if (parsed?.ok === false) {
-          expect([res.status, json(res)]).toEqual([400, { code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" }]);
-          expect(emulator.files()).toHaveLength(before);
-          return;
-        }
-        expect(res.status, contentType).toBe(200);
-        const { storageId } = json(res) as { storageId: string };
-        const served = await send((await emulator.storage.getUrl(storageId as never))!);
-        expect(served.status).toBe(200);
-        expect(served.body.equals(bytes)).toBe(true);
-        expect(served.headers["content-type"]).toBe(parsed?.value);
-        expect(served.headers.digest).toBe(`sha-256=${sha256(bytes)}`);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 200_000 }),
+        fc.option(anyHeaderValue, { nil: undefined }),
+        async (bytes, contentType) => {
+          const before = emulator.files().length;
+          const headers: Record<string, string> = contentType === undefined ? {} : { "Content-Type": contentType };
+          const res = await send(await emulator.storage.generateUploadUrl(), { method: "POST", headers, body: bytes });
+          // HTTP trims the value; present but empty is refused like any value mime cannot parse.
+          const value = contentType?.trim();
+          const parsed = value === undefined ? undefined : parseMediaType(value);
+          if (parsed?.ok === false) {
+            expect([res.status, json(res)]).toEqual([
+              400,
+              { code: "BadHeader", message: "Bad header for content-type: invalid HTTP header" },
+            ]);
+            expect(emulator.files()).toHaveLength(before);
+            return;
+          }
+          expect(res.status, contentType).toBe(200);
+          const { storageId } = json(res) as { storageId: string };
+          const served = await send((await emulator.storage.getUrl(storageId as never))!);
+          expect(served.status).toBe(200);
+          expect(served.body.equals(bytes)).toBe(true);
+          expect(served.headers["content-type"]).toBe(parsed?.value);
+          expect(served.headers.digest).toBe(`sha-256=${sha256(bytes)}`);
+        },
+      ),
       { numRuns: 150, seed: SEED },
     );
   });

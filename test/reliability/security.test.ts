@@ -55,7 +55,9 @@ describe("upload tokens", () => {
   it("generateUploadUrl: 2000 tokens are distinct, 32 url-safe characters, and uniformly spread (192 random bits each)", async () => {
     const emulator = createStorageEmulator();
     const tokens = await Promise.all(
-      Array.from({ length: 2000 }, async () => new URL(await emulator.storage.generateUploadUrl()).searchParams.get("token")!),
+      Array.from({ length: 2000 }, async () =>
+        new URL(await emulator.storage.generateUploadUrl()).searchParams.get("token")!,
+      ),
     );
     expect(new Set(tokens).size).toBe(2000);
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -71,7 +73,8 @@ describe("upload tokens", () => {
     const chi2 = [...alphabet].reduce((sum, ch) => sum + ((counts.get(ch) ?? 0) - expected) ** 2 / expected, 0);
     expect(chi2).toBeLessThan(150);
     // And no position is stuck: every position takes many values.
-    for (let pos = 0; pos < 32; pos++) expect(new Set(tokens.map((t) => t[pos])).size, `position ${pos}`).toBeGreaterThan(55);
+    for (let pos = 0; pos < 32; pos++)
+      expect(new Set(tokens.map((t) => t[pos])).size, `position ${pos}`).toBeGreaterThan(55);
   });
 
   it("upload: a token works until its own expiry, and issuing new tokens does not extend it", async () => {
@@ -83,7 +86,10 @@ describe("upload tokens", () => {
     expect((await send(first, { method: "POST", body: "a" })).status).toBe(200);
     clock = 10_000;
     const expired = await send(first, { method: "POST", body: "b" });
-    expect([expired.status, json(expired)]).toEqual([401, { code: "StorageTokenExpired", message: "Store File Authorization expired" }]);
+    expect([expired.status, json(expired)]).toEqual([
+      401,
+      { code: "StorageTokenExpired", message: "Store File Authorization expired" },
+    ]);
     // The later token has its own, later expiry.
     expect((await send(second, { method: "POST", body: "c" })).status).toBe(200);
     clock = 19_998;
@@ -147,7 +153,22 @@ describe("admin routes", () => {
 describe("the filesystem", () => {
   /** Records the path argument of every node:fs call the emulator makes while `body` runs. */
   async function fsPathsDuring(body: () => Promise<void>): Promise<string[]> {
-    const names = ["openSync", "readFileSync", "writeFileSync", "renameSync", "unlinkSync", "rmSync", "mkdirSync", "readdirSync", "createReadStream", "readFile", "open", "stat", "lstat", "readdir"] as const;
+    const names = [
+      "openSync",
+      "readFileSync",
+      "writeFileSync",
+      "renameSync",
+      "unlinkSync",
+      "rmSync",
+      "mkdirSync",
+      "readdirSync",
+      "createReadStream",
+      "readFile",
+      "open",
+      "stat",
+      "lstat",
+      "readdir",
+    ] as const;
     const real = new Map<string, unknown>();
     const touched: string[] = [];
     const target = fs as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -155,7 +176,8 @@ describe("the filesystem", () => {
       const original = target[name]!;
       real.set(name, original);
       target[name] = function (this: unknown, ...args: unknown[]) {
-        for (const arg of args.slice(0, name === "renameSync" ? 2 : 1)) if (typeof arg === "string" && arg !== "") touched.push(arg);
+        for (const arg of args.slice(0, name === "renameSync" ? 2 : 1))
+          if (typeof arg === "string" && arg !== "") touched.push(arg);
         return original.apply(this, args);
       };
     }
@@ -183,7 +205,15 @@ describe("the filesystem", () => {
     const id = await emulator.seed({ bytes: "inside" });
     const { uuid } = emulator.file(id)!;
 
-    const targets = ["..%2Fsentinel.txt", "..%2F..%2Fsentinel.txt", "%2e%2e%2fsentinel.txt", "..%2Fblobs%2Fsentinel.txt", `${uuid}%2F..%2F..%2F..%2Fsentinel.txt`, "..%5Csentinel.txt", "sentinel.txt%00"];
+    const targets = [
+      "..%2Fsentinel.txt",
+      "..%2F..%2Fsentinel.txt",
+      "%2e%2e%2fsentinel.txt",
+      "..%2Fblobs%2Fsentinel.txt",
+      `${uuid}%2F..%2F..%2F..%2Fsentinel.txt`,
+      "..%5Csentinel.txt",
+      "sentinel.txt%00",
+    ];
     const bodies: string[] = [];
     const touched = await fsPathsDuring(async () => {
       for (const t of targets) {
@@ -195,10 +225,28 @@ describe("the filesystem", () => {
           ["DELETE", `/_emulator/files/${t}`],
           ["POST", `/api/storage/upload?token=${t}`],
         ] as const) {
-          bodies.push((await send(`${server.url}${path}`, { method, ...(method === "POST" ? { body: "x" } : {}) })).body.toString("latin1"));
+          bodies.push(
+            (await send(`${server.url}${path}`, { method, ...(method === "POST" ? { body: "x" } : {}) })).body.toString(
+              "latin1",
+            ),
+          );
         }
-        bodies.push((await rawRequest(server.port, `GET /api/storage/${decodeURIComponent(t)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).body.toString("latin1"));
-        bodies.push((await rawRequest(server.port, `GET /api/storage/../../${decodeURIComponent(t)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).body.toString("latin1"));
+        bodies.push(
+          (
+            await rawRequest(
+              server.port,
+              `GET /api/storage/${decodeURIComponent(t)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+            )
+          ).body.toString("latin1"),
+        );
+        bodies.push(
+          (
+            await rawRequest(
+              server.port,
+              `GET /api/storage/../../${decodeURIComponent(t)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+            )
+          ).body.toString("latin1"),
+        );
       }
       for (const t of ["../sentinel.txt", "../../sentinel.txt", "../blobs/sentinel.txt"]) {
         expect(emulator.file(t)).toBeNull();
@@ -229,9 +277,15 @@ describe("the filesystem", () => {
     const id = await first.seed({ bytes: "kept" });
     writeFileSync(join(parent, "outside.txt"), "outside");
     // Metadata that points outside: a uuid that is a path, and a name that does not match its uuid.
-    writeFileSync(join(dir, "meta", "evil.json"), JSON.stringify({ ...first.file(id), uuid: "../../outside.txt", storageId: "evil" }));
+    writeFileSync(
+      join(dir, "meta", "evil.json"),
+      JSON.stringify({ ...first.file(id), uuid: "../../outside.txt", storageId: "evil" }),
+    );
     const other = crypto.randomUUID();
-    writeFileSync(join(dir, "meta", `${other}.json`), JSON.stringify({ ...first.file(id), uuid: "../outside.txt", storageId: "evil2" }));
+    writeFileSync(
+      join(dir, "meta", `${other}.json`),
+      JSON.stringify({ ...first.file(id), uuid: "../outside.txt", storageId: "evil2" }),
+    );
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const second = createStorageEmulator({ persist: dir });
     const warnings = warn.mock.calls.map(([line]) => String(line).replace(dir, "<dir>"));
@@ -240,9 +294,11 @@ describe("the filesystem", () => {
     expect(second.text(id)).toBe("kept");
     expect(existsSync(join(parent, "outside.txt"))).toBe(true);
     // Both planted files are moved aside, each with its one warning line.
-    expect(warnings.sort()).toEqual([
-      `[convex-storage-emulator] warning: --persist <dir>: moved meta/${other}.json to quarantine/meta-${other}.json: the metadata has an invalid storageId.`,
-      "[convex-storage-emulator] warning: --persist <dir>: moved meta/evil.json to quarantine/meta-evil.json: the metadata has an invalid storageId.",
-    ].sort());
+    expect(warnings.sort()).toEqual(
+      [
+        `[convex-storage-emulator] warning: --persist <dir>: moved meta/${other}.json to quarantine/meta-${other}.json: the metadata has an invalid storageId.`,
+        "[convex-storage-emulator] warning: --persist <dir>: moved meta/evil.json to quarantine/meta-evil.json: the metadata has an invalid storageId.",
+      ].sort(),
+    );
   });
 });

@@ -14,7 +14,9 @@ const MiB = 1024 * 1024;
 async function rawSocket(url: string) {
   const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/1.49.0/sync`);
   const received: Record<string, unknown>[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   ws.on("message", (data) => received.push(JSON.parse(String(data)) as Record<string, unknown>));
   ws.on("error", () => {});
   await new Promise((resolve, reject) => {
@@ -27,7 +29,12 @@ async function rawSocket(url: string) {
 }
 
 const subscribeRaw = (send: (m: unknown) => void, udfPath: string, args: unknown) =>
-  send({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath, args: [args] }] });
+  send({
+    type: "ModifyQuerySet",
+    baseVersion: 0,
+    newVersion: 1,
+    modifications: [{ type: "Add", queryId: 0, udfPath, args: [args] }],
+  });
 
 /** A ConvexClient that keeps working while others misbehave. */
 async function bystander(url: string) {
@@ -50,7 +57,10 @@ describe("sync socket: bad messages", () => {
     // Fidelity: get-convex/convex-backend crates/local_backend/src/subs/mod.rs (WSMessageInvalidJson, a
     // deterministic user error: FatalError, then Close(None), which a client reads as 1005).
     expect(await raw.closed).toEqual({ code: 1005, reason: "" });
-    expect(raw.received.at(-1)).toEqual({ type: "FatalError", error: expect.stringMatching(/^Received Invalid JSON on websocket: /) });
+    expect(raw.received.at(-1)).toEqual({
+      type: "FatalError",
+      error: expect.stringMatching(/^Received Invalid JSON on websocket: /),
+    });
     await stillWorks();
   });
 
@@ -61,7 +71,8 @@ describe("sync socket: bad messages", () => {
     await raw.closed;
     expect(raw.received.at(-1)).toEqual({
       type: "FatalError",
-      error: "Received Invalid JSON on websocket: unknown variant `Subscribe`, expected one of `Connect`, `ModifyQuerySet`, `Mutation`, `Action`, `Authenticate`, `Event`",
+      error:
+        "Received Invalid JSON on websocket: unknown variant `Subscribe`, expected one of `Connect`, `ModifyQuerySet`, `Mutation`, `Action`, `Authenticate`, `Event`",
     });
   });
 
@@ -71,7 +82,10 @@ describe("sync socket: bad messages", () => {
     raw.send({ type: "ModifyQuerySet", baseVersion: 5, newVersion: 6, modifications: [] });
     await raw.closed;
     // Fidelity: crates/sync/src/state.rs modify_query_set.
-    expect(raw.received.at(-1)).toEqual({ type: "FatalError", error: "Base version 5 passed up doesn't match the current version 0" });
+    expect(raw.received.at(-1)).toEqual({
+      type: "FatalError",
+      error: "Base version 5 passed up doesn't match the current version 0",
+    });
   });
 
   it("a binary frame: closed 1011 InternalServerError", async () => {
@@ -96,9 +110,18 @@ describe("sync socket: bad messages", () => {
     const { url } = await setup();
     const raw = await rawSocket(url);
     raw.send({ type: "Mutation", requestId: 7, udfPath: "protocol:increment", args: [{ name: "x".repeat(17 * MiB) }] });
-    const response = await waitFor(() => raw.received.find((m) => m.type === "MutationResponse"), { timeoutMs: 20_000 });
+    const response = await waitFor(() => raw.received.find((m) => m.type === "MutationResponse"), {
+      timeoutMs: 20_000,
+    });
     // Fidelity: crates/udf/src/helpers.rs validate_args_size (FUNCTION_MAX_ARGS_SIZE, 16 MiB).
-    expect(response).toMatchObject({ requestId: 7, success: false, ts: null, result: expect.stringMatching(/\nArguments for protocol\.js:increment are too large \(actual: 17\.00 MiB, limit: 16 MiB\)\n$/) });
+    expect(response).toMatchObject({
+      requestId: 7,
+      success: false,
+      ts: null,
+      result: expect.stringMatching(
+        /\nArguments for protocol\.js:increment are too large \(actual: 17\.00 MiB, limit: 16 MiB\)\n$/,
+      ),
+    });
     raw.ws.close();
   });
 });
@@ -112,7 +135,8 @@ describe("sync socket: load and misbehaving clients", () => {
     subscribeRaw(raw.send, "protocol:big", { name: "big", bytes: MiB });
     await waitFor(() => raw.received.some((m) => m.type === "Transition"));
     raw.ws.pause();
-    for (let i = 0; i < 40 && emulator.clients.sessionCount > 1; i++) await t.mutation(api.protocol!.increment!, { name: "big" });
+    for (let i = 0; i < 40 && emulator.clients.sessionCount > 1; i++)
+      await t.mutation(api.protocol!.increment!, { name: "big" });
     await waitFor(() => emulator.clients.sessionCount === 1, { what: "the slow reader dropped" });
     await stillWorks();
   });
@@ -124,7 +148,8 @@ describe("sync socket: load and misbehaving clients", () => {
     await waitFor(() => sockets.every((s) => s.received.length > 0), { timeoutMs: 15_000 });
     await t.mutation(api.protocol!.increment!, { name: "fan" });
     const one = { $integer: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]).toString("base64") };
-    const updated = (s: (typeof sockets)[number]) => s.received.some((m) => m.type === "Transition" && JSON.stringify(m.modifications).includes(JSON.stringify(one)));
+    const updated = (s: (typeof sockets)[number]) =>
+      s.received.some((m) => m.type === "Transition" && JSON.stringify(m.modifications).includes(JSON.stringify(one)));
     await waitFor(() => sockets.every(updated), { timeoutMs: 15_000, what: "every client updated" });
     for (const s of sockets) s.ws.close();
     // Nothing of them stays behind.
@@ -137,7 +162,10 @@ describe("sync socket: load and misbehaving clients", () => {
     await rawSocket(url);
     await rawSocket(url);
     const third = await rawSocket(url);
-    expect(await third.closed).toEqual({ code: 1013, reason: "[convex-storage-emulator] Too many connections; try again later." });
+    expect(await third.closed).toEqual({
+      code: 1013,
+      reason: "[convex-storage-emulator] Too many connections; try again later.",
+    });
   });
 
   it("a client gone mid-mutation: the mutation still commits, subscribers see it", async () => {
@@ -148,7 +176,10 @@ describe("sync socket: load and misbehaving clients", () => {
     let release!: () => void;
     const held = t.run(() => new Promise<void>((resolve) => (release = resolve)));
     const raw = await rawSocket(url);
-    raw.ws.send(JSON.stringify({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "gone" }] }), () => raw.ws.terminate());
+    raw.ws.send(
+      JSON.stringify({ type: "Mutation", requestId: 0, udfPath: "protocol:increment", args: [{ name: "gone" }] }),
+      () => raw.ws.terminate(),
+    );
     await raw.closed;
     release();
     await held;
@@ -175,7 +206,10 @@ describe("sync socket: load and misbehaving clients", () => {
     const { url, connection } = await setup();
     const raw = await rawSocket(url);
     connection.disconnect();
-    expect(await raw.closed).toEqual({ code: 1001, reason: "[convex-storage-emulator] No convex-test instance is connected any more." });
+    expect(await raw.closed).toEqual({
+      code: 1001,
+      reason: "[convex-storage-emulator] No convex-test instance is connected any more.",
+    });
   });
 
   it("close(): open sync sockets are closed with 1001", async () => {
@@ -188,7 +222,9 @@ describe("sync socket: load and misbehaving clients", () => {
   it("an upgrade to any other path is refused with 404", async () => {
     const { url } = await setup();
     const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/storage/upload`);
-    const status = await new Promise<number | undefined>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode)));
+    const status = await new Promise<number | undefined>((resolve) =>
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode)),
+    );
     expect(status).toBe(404);
   });
 });
@@ -198,14 +234,22 @@ describe("sync socket: large results", () => {
     const { url } = await setup();
     const raw = await rawSocket(url);
     subscribeRaw(raw.send, "protocol:big", { name: "b", bytes: 6_000_000 });
-    const chunks = await waitFor(() => {
-      const got = raw.received.filter((m) => m.type === "TransitionChunk");
-      return got.length === 2 && got;
-    }, { timeoutMs: 15_000 });
+    const chunks = await waitFor(
+      () => {
+        const got = raw.received.filter((m) => m.type === "TransitionChunk");
+        return got.length === 2 && got;
+      },
+      { timeoutMs: 15_000 },
+    );
     // Fidelity: crates/local_backend/src/subs/mod.rs maybe_split_transition (5,000,000 per chunk, id = byte length).
-    expect(chunks.map((c) => [c.partNumber, c.totalParts])).toEqual([[0, 2], [1, 2]]);
+    expect(chunks.map((c) => [c.partNumber, c.totalParts])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     expect((chunks[0]!.chunk as string).length).toBe(5_000_000);
-    expect(chunks[0]!.transitionId).toBe(String((chunks[0]!.chunk as string).length + (chunks[1]!.chunk as string).length));
+    expect(chunks[0]!.transitionId).toBe(
+      String((chunks[0]!.chunk as string).length + (chunks[1]!.chunk as string).length),
+    );
     raw.ws.close();
     const seen = subscribe<string>(wsClient(url), api.protocol!.big!, { name: "b", bytes: 6_000_000 });
     const value = await waitFor(() => seen.values[0], { timeoutMs: 15_000 });
@@ -216,8 +260,14 @@ describe("sync socket: large results", () => {
 describe("client HTTP API: bad input", () => {
   it("a body past 16 MiB: 400 BadJsonBody, length limit exceeded", async () => {
     const { url } = await setup();
-    const response = await fetch(`${url}/api/mutation`, { method: "POST", body: JSON.stringify({ path: "protocol:increment", args: [{ name: "x".repeat(17 * MiB) }] }) });
+    const response = await fetch(`${url}/api/mutation`, {
+      method: "POST",
+      body: JSON.stringify({ path: "protocol:increment", args: [{ name: "x".repeat(17 * MiB) }] }),
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ code: "BadJsonBody", message: "Failed to buffer the request body: length limit exceeded" });
+    expect(await response.json()).toEqual({
+      code: "BadJsonBody",
+      message: "Failed to buffer the request body: length limit exceeded",
+    });
   });
 });

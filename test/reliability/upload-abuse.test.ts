@@ -90,7 +90,8 @@ describe("upload abuse", () => {
     if (status === 413) {
       expect(JSON.parse(res.body.toString())).toEqual({
         code: "FileTooLarge",
-        message: "[convex-storage-emulator] The file is larger than the 4294967296 bytes one file can hold here; nothing was stored.",
+        message:
+          "[convex-storage-emulator] The file is larger than the 4294967296 bytes one file can hold here; nothing was stored.",
       });
     }
     expect(emulator.files()).toEqual([]);
@@ -105,7 +106,8 @@ describe("upload abuse", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({
       code: "UploadTimedOut",
-      message: "[convex-storage-emulator] The upload sent nothing for 40 ms and was aborted; nothing was stored. Raise uploadIdleTimeoutMs (--upload-timeout) for slow clients.",
+      message:
+        "[convex-storage-emulator] The upload sent nothing for 40 ms and was aborted; nothing was stored. Raise uploadIdleTimeoutMs (--upload-timeout) for slow clients.",
     });
     expect(emulator.files()).toEqual([]);
     expect(emulator.fileStore.totalBytes).toBe(0);
@@ -118,7 +120,13 @@ describe("upload abuse", () => {
     expect(res.status).toBe(400);
     expect(emulator.files()).toEqual([]);
     // Whole and exact, the same upload is stored.
-    const ok = await rawRequest(server.port, `${await uploadHead(await emulator.storage.generateUploadUrl(), "5")}hello`.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+    const ok = await rawRequest(
+      server.port,
+      `${await uploadHead(await emulator.storage.generateUploadUrl(), "5")}hello`.replace(
+        "\r\n\r\n",
+        "\r\nConnection: close\r\n\r\n",
+      ),
+    );
     expect(ok.status).toBe(200);
     expect(emulator.files().map((f) => emulator.text(f.storageId))).toEqual(["hello"]);
   });
@@ -130,11 +138,14 @@ describe("upload abuse", () => {
   });
 
   // Node turns a timer past 2^31 - 1 ms into 1 ms: every upload would fail with 408 in a few ms.
-  it.each([2 ** 31, 1e12, 0.5])("createStorageEmulator: uploadIdleTimeoutMs %s is OptionInvalid", (uploadIdleTimeoutMs) => {
-    expect(() => createStorageEmulator({ uploadIdleTimeoutMs })).toThrow(
-      `[convex-storage-emulator] Invalid option \`uploadIdleTimeoutMs\`: expected a whole number of ms from 0 to 2147483647 (a timer's limit), got ${uploadIdleTimeoutMs}.`,
-    );
-  });
+  it.each([2 ** 31, 1e12, 0.5])(
+    "createStorageEmulator: uploadIdleTimeoutMs %s is OptionInvalid",
+    (uploadIdleTimeoutMs) => {
+      expect(() => createStorageEmulator({ uploadIdleTimeoutMs })).toThrow(
+        `[convex-storage-emulator] Invalid option \`uploadIdleTimeoutMs\`: expected a whole number of ms from 0 to 2147483647 (a timer's limit), got ${uploadIdleTimeoutMs}.`,
+      );
+    },
+  );
 
   it("upload: the largest uploadIdleTimeoutMs a timer holds does not time a slow upload out", async () => {
     const { emulator, server } = await setup({ uploadIdleTimeoutMs: 2 ** 31 - 1 });
@@ -145,7 +156,9 @@ describe("upload abuse", () => {
       socket.on("data", (chunk) => (text += chunk.toString()));
       socket.on("close", () => resolve(text));
     });
-    socket.write(`POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nh`);
+    socket.write(
+      `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nh`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.write("i");
     expect(await answer).toMatch(/^HTTP\/1\.1 200 /);

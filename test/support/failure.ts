@@ -20,12 +20,9 @@ export function failure(subject: PromiseLike<unknown> | (() => unknown)): Failur
   } else {
     result = subject;
   }
-  return Promise.resolve(result).then(
-    () => {
-      throw new Error("expected the call to fail, but it resolved");
-    },
-    asFailure,
-  );
+  return Promise.resolve(result).then(() => {
+    throw new Error("expected the call to fail, but it resolved");
+  }, asFailure);
 }
 
 function asFailure(error: unknown): Failure {

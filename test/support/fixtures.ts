@@ -35,9 +35,34 @@ export const allFixtures: readonly Fixture[] = Object.values(fixtures);
 export const images = {
   png: { ...fixtures.png, format: "png", width: 16, height: 16 },
   jpeg: { ...fixtures.jpeg, format: "jpeg", width: 16, height: 16 },
-  gif: { ...fixture("image.gif", "image/gif", 38, "JZ1WjhSIqV7sU2Ksn1eqbGSVUjNJcaF3Q6d/Ci1AKmk="), format: "gif", width: 3, height: 2 },
-  webp: { ...fixture("image.webp", "image/webp", 116, "adYWIpOyFYi7zCL6loMibUKJrJTUlX46PYxQ9O955pA="), format: "webp", width: 12, height: 8 },
-  avif: { ...fixture("image.avif", "image/avif", 349, "ycwEE/NmkLqFVXhPcxmd4LwzXPLcIjTmn2Rt6S6Sc/c="), format: "avif", width: 10, height: 6 },
-  svg: { ...fixture("image.svg", "image/svg+xml", 176, "xZvpIfMC0IsTvjjFIdgFVtTBbBLVDfTlRINAtD4rZ6w="), format: "svg", width: 40, height: 30 },
-  bmp: { ...fixture("image.bmp", "image/bmp", 102, "8bPiBf4J8wvu1FTRG+BS6M/Gab7pQ0HOygn/zRQlBS8="), format: "bmp", width: 5, height: 3 },
+  gif: {
+    ...fixture("image.gif", "image/gif", 38, "JZ1WjhSIqV7sU2Ksn1eqbGSVUjNJcaF3Q6d/Ci1AKmk="),
+    format: "gif",
+    width: 3,
+    height: 2,
+  },
+  webp: {
+    ...fixture("image.webp", "image/webp", 116, "adYWIpOyFYi7zCL6loMibUKJrJTUlX46PYxQ9O955pA="),
+    format: "webp",
+    width: 12,
+    height: 8,
+  },
+  avif: {
+    ...fixture("image.avif", "image/avif", 349, "ycwEE/NmkLqFVXhPcxmd4LwzXPLcIjTmn2Rt6S6Sc/c="),
+    format: "avif",
+    width: 10,
+    height: 6,
+  },
+  svg: {
+    ...fixture("image.svg", "image/svg+xml", 176, "xZvpIfMC0IsTvjjFIdgFVtTBbBLVDfTlRINAtD4rZ6w="),
+    format: "svg",
+    width: 40,
+    height: 30,
+  },
+  bmp: {
+    ...fixture("image.bmp", "image/bmp", 102, "8bPiBf4J8wvu1FTRG+BS6M/Gab7pQ0HOygn/zRQlBS8="),
+    format: "bmp",
+    width: 5,
+    height: 3,
+  },
 } as const;

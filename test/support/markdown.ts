@@ -8,7 +8,13 @@ export const VITEST_CONFIG_BLOCK = "// vitest.config.ts\n";
 
 /** README.md and every docs/*.md, as paths relative to the project root. */
 export function markdownFiles(): string[] {
-  return ["README.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
+  return [
+    "README.md",
+    ...readdirSync(join(ROOT, "docs"))
+      .filter((name) => name.endsWith(".md"))
+      .sort()
+      .map((name) => `docs/${name}`),
+  ];
 }
 
 export function readMarkdown(file: string): string {
@@ -37,7 +43,9 @@ function parse(markdown: string): { blocks: Fenced[]; prose: string } {
 
 /** The bodies of the fenced blocks of one language ("" for none), in order. */
 export function codeBlocks(markdown: string, language: string): string[] {
-  return parse(markdown).blocks.filter((block) => block.language === language).map((block) => block.body);
+  return parse(markdown)
+    .blocks.filter((block) => block.language === language)
+    .map((block) => block.body);
 }
 
 /** The targets of Markdown links and images, `[text](target)`, outside code blocks. */
@@ -48,6 +56,9 @@ export function linkTargets(markdown: string): string[] {
 /** The anchors of a Markdown file's headings, as GitHub makes them ("## The clock" is #the-clock). */
 export function headingAnchors(markdown: string): string[] {
   return [...parse(markdown).prose.matchAll(/^#+ (.+)$/gm)].map((match) =>
-    match[1]!.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-"),
+    match[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, "")
+      .replaceAll(" ", "-"),
   );
 }

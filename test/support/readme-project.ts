@@ -23,9 +23,18 @@ export function writeReadmeExamples(dir: string): number {
     skipLibCheck: false,
     types: ["node", "convex-storage-emulator/vitest"],
   };
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["**/*.test.ts", "vitest.config.ts"] }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions, include: ["**/*.test.ts", "vitest.config.ts"] }),
+  );
   // The same project without this package: what the libraries' declarations report on their own.
-  writeFileSync(join(dir, "baseline.ts"), 'import { expect, test } from "vitest";\nimport { defineConfig } from "vitest/config";\ntest("x", () => expect(defineConfig({})).toBeTruthy());\n');
-  writeFileSync(join(dir, "tsconfig.baseline.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, types: ["node"] }, include: ["baseline.ts"] }));
+  writeFileSync(
+    join(dir, "baseline.ts"),
+    'import { expect, test } from "vitest";\nimport { defineConfig } from "vitest/config";\ntest("x", () => expect(defineConfig({})).toBeTruthy());\n',
+  );
+  writeFileSync(
+    join(dir, "tsconfig.baseline.json"),
+    JSON.stringify({ compilerOptions: { ...compilerOptions, types: ["node"] }, include: ["baseline.ts"] }),
+  );
   return examples.reduce((count, block) => count + (block.match(/^test\(/gm)?.length ?? 0), 0);
 }

@@ -18,12 +18,16 @@ export interface WaitOptions {
  * Between checks it only yields for a short tick: no fixed delay stands in for the awaited event.
  * Needs real timers (under vi.useFakeTimers() the tick never fires).
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, { timeoutMs = 5000, what = "the condition" }: WaitOptions = {}): Promise<Exclude<T, Falsy>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  { timeoutMs = 5000, what = "the condition" }: WaitOptions = {},
+): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value as Exclude<T, Falsy>;
-    if (Date.now() > deadline) throw new Error(`waitFor: ${typeof what === "function" ? what() : what} not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`waitFor: ${typeof what === "function" ? what() : what} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, TICK_MS));
   }
 }

@@ -11,9 +11,7 @@ export const list = query({
       messages.map(async (message) => ({
         ...message,
         // If the message is an "image" its `body` is an `Id<"_storage">`
-        ...(message.format === "image"
-          ? { url: await ctx.storage.getUrl(message.body) }
-          : {}),
+        ...(message.format === "image" ? { url: await ctx.storage.getUrl(message.body) } : {}),
       })),
     );
   },

@@ -54,11 +54,7 @@ export default function App() {
         {messages.map((message) => (
           <li key={message._id}>
             <span>{message.author}:</span>
-            {message.format === "image" ? (
-              <Image storageId={message.body} />
-            ) : (
-              <span>{message.body}</span>
-            )}
+            {message.format === "image" ? <Image storageId={message.body} /> : <span>{message.body}</span>}
             <span>{new Date(message._creationTime).toLocaleTimeString()}</span>
           </li>
         ))}
@@ -80,11 +76,7 @@ export default function App() {
           onChange={(event) => setSelectedImage(event.target.files![0])}
           disabled={selectedImage !== null}
         />
-        <input
-          type="submit"
-          value="Send Image"
-          disabled={selectedImage === null}
-        />
+        <input type="submit" value="Send Image" disabled={selectedImage === null} />
       </form>
       {/* @snippet end imageForm */}
     </main>

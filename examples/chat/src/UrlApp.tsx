@@ -62,11 +62,7 @@ export default function App() {
           <li key={message._id}>
             <span>{message.author}:</span>
             {/* @snippet start useImageComponent */}
-            {message.format === "image" ? (
-              <Image message={message} />
-            ) : (
-              <span>{message.body}</span>
-            )}
+            {message.format === "image" ? <Image message={message} /> : <span>{message.body}</span>}
             {/* @snippet end useImageComponent */}
             <span>{new Date(message._creationTime).toLocaleTimeString()}</span>
           </li>
@@ -90,11 +86,7 @@ export default function App() {
           className="ms-2 btn btn-primary"
           disabled={selectedImage !== null}
         />
-        <input
-          type="submit"
-          value="Send Image"
-          disabled={selectedImage === null}
-        />
+        <input type="submit" value="Send Image" disabled={selectedImage === null} />
       </form>
       {/* @snippet end formInput */}
     </main>

@@ -8,7 +8,10 @@ import ActionApp from "./ActionApp";
 
 const convex = new ConvexReactClient(import.meta.env.VITE_CONVEX_URL);
 
-for (const [id, App] of [["url-app", UrlApp], ["action-app", ActionApp]] as const) {
+for (const [id, App] of [
+  ["url-app", UrlApp],
+  ["action-app", ActionApp],
+] as const) {
   createRoot(document.getElementById(id)!).render(
     <StrictMode>
       <ConvexProvider client={convex}>

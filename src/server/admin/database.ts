@@ -12,7 +12,10 @@ const DOCUMENTS_PER_TABLE = 100;
 export async function readDatabaseView(admin: AdminHost, gateway: Gateway): Promise<DatabaseView> {
   const view = await admin.clients.readDatabase(DOCUMENTS_PER_TABLE);
   if (!view.connected) return view;
-  return { ...view, tables: view.tables.map((table) => (table.name === "_storage" ? withFileLinks(table, admin, gateway) : table)) };
+  return {
+    ...view,
+    tables: view.tables.map((table) => (table.name === "_storage" ? withFileLinks(table, admin, gateway) : table)),
+  };
 }
 
 function withFileLinks(table: DatabaseTable, admin: AdminHost, gateway: Gateway): DatabaseTable {

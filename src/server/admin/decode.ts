@@ -45,7 +45,8 @@ export async function readJson(req: IncomingMessage, route: string): Promise<unk
     size += chunk.byteLength;
     if (size <= MAX_JSON_BYTES) chunks.push(chunk);
   });
-  if (size > MAX_JSON_BYTES) throw errors.adminRequestInvalid(route, `the JSON body is larger than ${MAX_JSON_BYTES} bytes.`);
+  if (size > MAX_JSON_BYTES)
+    throw errors.adminRequestInvalid(route, `the JSON body is larger than ${MAX_JSON_BYTES} bytes.`);
   const text = Buffer.concat(chunks).toString("utf8");
   try {
     return JSON.parse(text) as unknown;

@@ -24,7 +24,12 @@ export interface FeedLimits {
 
 const DEFAULT_FEED_LIMITS: Required<FeedLimits> = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024 };
 
-export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, res: ServerResponse, limits: FeedLimits = {}): void {
+export function sendJournalEvents(
+  journal: JournalFeed,
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: FeedLimits = {},
+): void {
   const { heartbeatMs, maxBufferedBytes } = { ...DEFAULT_FEED_LIMITS, ...limits };
   res.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -55,8 +60,10 @@ export function sendJournalEvents(journal: JournalFeed, req: IncomingMessage, re
   const send = (entry: JournalEntry) => write(`event: entry\ndata: ${JSON.stringify(entry)}\n\n`);
   const sendCall = (call: FunctionCallEntry) => write(`event: call\ndata: ${JSON.stringify(call)}\n\n`);
   // The backlog of both kinds, in the order they happened.
-  const backlog = [...journal.entries.slice(-BACKLOG), ...journal.functionCalls().slice(-BACKLOG)].sort((a, b) => a.at - b.at);
-  for (const item of backlog) (item.type === "function" ? sendCall(item) : send(item));
+  const backlog = [...journal.entries.slice(-BACKLOG), ...journal.functionCalls().slice(-BACKLOG)].sort(
+    (a, b) => a.at - b.at,
+  );
+  for (const item of backlog) item.type === "function" ? sendCall(item) : send(item);
   if (res.destroyed) return stop();
   unsubscribe = journal.subscribe(send);
   unsubscribeCalls = journal.subscribeFunctionCalls(sendCall);

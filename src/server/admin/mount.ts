@@ -13,7 +13,9 @@ import { adminRoutes } from "./routes.js";
 const EVENTS_PATH = ADMIN_MOUNT + ADMIN_ROUTES.events;
 
 /** Answers a request below ADMIN_MOUNT; undefined when the host serves no admin routes. */
-export function createAdminHandler(host: ServerHost): ((req: IncomingMessage, res: ServerResponse, path: string) => void) | undefined {
+export function createAdminHandler(
+  host: ServerHost,
+): ((req: IncomingMessage, res: ServerResponse, path: string) => void) | undefined {
   const { admin, gateway } = host;
   if (admin === undefined) return undefined;
   const routes = adminRoutes(admin, gateway, host.uploadIdleTimeoutMs);

@@ -111,7 +111,8 @@ const PAGE = `<!doctype html>
 `;
 
 const SECURITY_HEADERS = {
-  "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' http: https:; style-src 'unsafe-inline'; script-src 'self'",
+  "Content-Security-Policy":
+    "default-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self' http: https:; style-src 'unsafe-inline'; script-src 'self'",
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-store",
 };

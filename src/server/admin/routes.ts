@@ -17,7 +17,6 @@ import { journalFilterOf, readJson } from "./decode.js";
 import { sendJournalEvents } from "./events.js";
 import { sendPage, sendPageScript } from "./page.js";
 
-
 type Params = Record<string, string>;
 type AdminRoute = {
   readonly method: "GET" | "POST" | "DELETE";
@@ -30,7 +29,11 @@ type AdminRoute = {
  * a request below ADMIN_MOUNT and returns true, or returns false when no route matches. GET
  * routes answer HEAD too. Guarding and journaling are the caller's (mount.ts).
  */
-export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function adminRoutes(
+  admin: AdminHost,
+  gateway: Gateway,
+  idleMs: number,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const describe = (file: StoredFile) => ({ ...file, url: gateway.fileUrl(file), image: admin.image(file.uuid) });
   const found = ({ storageId: raw = "" }: Params): StoredFile => {
     let id: string;
@@ -55,11 +58,26 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       handle: (_req, res) => {
         const files = admin.files();
         const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-        sendJson(res, 200, { ok: true, version: VERSION, url: admin.url, siteUrl: admin.siteUrl, files: files.length, totalBytes });
+        sendJson(res, 200, {
+          ok: true,
+          version: VERSION,
+          url: admin.url,
+          siteUrl: admin.siteUrl,
+          files: files.length,
+          totalBytes,
+        });
       },
     },
-    { method: "GET", path: ADMIN_ROUTES.files, handle: (_req, res) => sendJson(res, 200, { files: admin.files().map(describe) }) },
-    { method: "GET", path: ADMIN_ROUTES.file, handle: (_req, res, params) => sendJson(res, 200, describe(found(params))) },
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.files,
+      handle: (_req, res) => sendJson(res, 200, { files: admin.files().map(describe) }),
+    },
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.file,
+      handle: (_req, res, params) => sendJson(res, 200, describe(found(params))),
+    },
     {
       method: "GET",
       path: ADMIN_ROUTES.fileBytes,
@@ -85,16 +103,22 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       },
     },
     { method: "POST", path: ADMIN_ROUTES.reset, handle: async (_req, res) => (await admin.reset(), ok(res)) },
-    { method: "POST", path: ADMIN_ROUTES.uploadUrl, handle: (_req, res) => sendJson(res, 200, gateway.issueUploadUrl()) },
+    {
+      method: "POST",
+      path: ADMIN_ROUTES.uploadUrl,
+      handle: (_req, res) => sendJson(res, 200, gateway.issueUploadUrl()),
+    },
     // The raw body becomes a file; with no Content-Type, `?name=` gives one from its extension.
     {
       method: "POST",
       path: ADMIN_ROUTES.seed,
       handle: async (req, res) => {
         const name = queryParam(req, "name");
-        const contentType = parseContentType(req.headers["content-type"]) ?? (typeof name === "string" ? contentTypeForPath(name) : null);
+        const contentType =
+          parseContentType(req.headers["content-type"]) ?? (typeof name === "string" ? contentTypeForPath(name) : null);
         let received = 0;
-        const body: BytePump = (write) => readBody(req, idleMs, (chunk) => (write(chunk), (received += chunk.byteLength)));
+        const body: BytePump = (write) =>
+          readBody(req, idleMs, (chunk) => (write(chunk), (received += chunk.byteLength)));
         const file = await gateway.seed(body, contentType).finally(() => (requestNotes(res).bytesIn = received));
         requestNotes(res).storageId = file.storageId;
         sendJson(res, 200, { storageId: file.storageId });
@@ -106,7 +130,8 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
       handle: (req, res) => {
         const filter = journalFilterOf(req);
         // The admin requests (a remote handle's own calls among them) are listed only when asked for.
-        const wanted = (e: JournalEntry) => matchesFilter(e, filter) && (filter.route === "admin" || e.type !== "http" || e.route !== "admin");
+        const wanted = (e: JournalEntry) =>
+          matchesFilter(e, filter) && (filter.route === "admin" || e.type !== "http" || e.route !== "admin");
         sendJson(res, 200, { entries: admin.journal.entries.filter(wanted) });
       },
     },
@@ -115,17 +140,32 @@ export function adminRoutes(admin: AdminHost, gateway: Gateway, idleMs: number):
     {
       method: "GET",
       path: ADMIN_ROUTES.functionCalls,
-      handle: (req, res) => sendJson(res, 200, { calls: admin.journal.functionCalls(queryParam(req, "path") ?? undefined) }),
+      handle: (req, res) =>
+        sendJson(res, 200, { calls: admin.journal.functionCalls(queryParam(req, "path") ?? undefined) }),
     },
     // The connected app's tables and newest documents (read-only); `{ connected: false }` without one.
-    { method: "GET", path: ADMIN_ROUTES.database, handle: async (_req, res) => sendJson(res, 200, await readDatabaseView(admin, gateway)) },
-    { method: "GET", path: ADMIN_ROUTES.faults, handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.faults.pending()) }) },
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.database,
+      handle: async (_req, res) => sendJson(res, 200, await readDatabaseView(admin, gateway)),
+    },
+    {
+      method: "GET",
+      path: ADMIN_ROUTES.faults,
+      handle: (_req, res) => sendJson(res, 200, { pending: onTheWire(admin.faults.pending()) }),
+    },
     {
       method: "POST",
       path: ADMIN_ROUTES.faults,
       handle: async (req, res) => {
         const spec = await readJson(req, "POST /_emulator/faults");
-        if (typeof spec === "object" && spec !== null && "error" in spec && spec.error !== undefined && typeof spec.error !== "string") {
+        if (
+          typeof spec === "object" &&
+          spec !== null &&
+          "error" in spec &&
+          spec.error !== undefined &&
+          typeof spec.error !== "string"
+        ) {
           throw errors.faultErrorNotString();
         }
         sendJson(res, 200, { pending: onTheWire(admin.faults.next(spec as FaultSpec).pending()) });

@@ -24,7 +24,8 @@ interface ByteRangeSpec {
 export type RangeHeader = { kind: "none" } | { kind: "notOne" } | { kind: "one"; spec: ByteRangeSpec };
 
 /** What to send for a file of a known size. */
-export type RangeRequest = { kind: "none" } | { kind: "single"; start: number; end: number } | { kind: "unsatisfiable" };
+export type RangeRequest =
+  { kind: "none" } | { kind: "single"; start: number; end: number } | { kind: "unsatisfiable" };
 
 const U64_MAX = 2n ** 64n - 1n;
 // HeaderValue::to_str: tab and visible ASCII only.

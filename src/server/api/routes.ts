@@ -10,7 +10,10 @@ import { handleServe } from "./serve.js";
 import { handleUpload } from "./upload.js";
 
 /** Answers everything under /api/: CORS, upload and serve. `path` is the request's, without its query. */
-export function createApiHandler({ gateway, uploadIdleTimeoutMs }: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => void | Promise<void> {
+export function createApiHandler({
+  gateway,
+  uploadIdleTimeoutMs,
+}: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => void | Promise<void> {
   return (req, res, path) => {
     const method = req.method ?? "GET";
     if (method === "OPTIONS") {

@@ -17,7 +17,12 @@ const CACHE_CONTROL = "private, max-age=2592000";
 // are sent piece by piece (FileReader.send), so memory stays flat.
 const STREAM_THRESHOLD = MAX_SCRATCH_BYTES;
 
-export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawId: string): void | Promise<void> {
+export function handleServe(
+  gateway: Gateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawId: string,
+): void | Promise<void> {
   const run = (cutAfter?: number) => {
     try {
       serve(gateway, req, res, rawId, cutAfter);
@@ -27,7 +32,9 @@ export function handleServe(gateway: Gateway, req: IncomingMessage, res: ServerR
   };
   const fault = gateway.takeHttpFault("serve");
   if (fault === undefined) return run();
-  return fault.then(({ error, abortAfterBytes }) => (error === undefined ? run(abortAfterBytes) : sendError(res, error)));
+  return fault.then(({ error, abortAfterBytes }) =>
+    error === undefined ? run(abortAfterBytes) : sendError(res, error),
+  );
 }
 
 /** `cutAfter`: an injected fault cuts the connection after that many body bytes. */
@@ -58,7 +65,9 @@ function serve(gateway: Gateway, req: IncomingMessage, res: ServerResponse, rawI
   if (cutAfter !== undefined) {
     // An injected fault: the headers and the first bytes go out, then the connection is cut.
     const bytes =
-      req.method === "HEAD" ? new Uint8Array(0) : gateway.read(file)?.subarray(start, start + Math.min(cutAfter, length));
+      req.method === "HEAD"
+        ? new Uint8Array(0)
+        : gateway.read(file)?.subarray(start, start + Math.min(cutAfter, length));
     if (bytes === undefined) throw errors.fileNotFound(file.uuid);
     Object.assign(requestNotes(res), { bytesOut: bytes.byteLength, errorCode: "InjectedFault", aborted: true });
     res.write(bytes, () => res.destroy());

@@ -12,7 +12,12 @@ import { readBody } from "../body.js";
 import { firstHeader, parseContentType, queryParam, requestNotes, sendError, sendJson } from "../http-util.js";
 
 /** `idleMs`: an upload whose body sends nothing this long is aborted (0: never). */
-export function handleUpload(gateway: Gateway, idleMs: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function handleUpload(
+  gateway: Gateway,
+  idleMs: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   return upload(gateway, idleMs, req, res).catch((error: unknown) => {
     // A rejected upload may still be sending its body: discard the rest and
     // close the connection once the answer is out.

@@ -41,7 +41,11 @@ export function bearerToken(header: string): string | TokenRefusal {
  * The identity a token stands for, or why the backend would refuse it before checking its
  * signature: not a JWT, no `iss` or `sub`, or past its `exp`.
  */
-export function identityOfToken(token: string, providers?: readonly AuthProvider[], nowMs = Date.now()): CallerIdentity | TokenRefusal {
+export function identityOfToken(
+  token: string,
+  providers?: readonly AuthProvider[],
+  nowMs = Date.now(),
+): CallerIdentity | TokenRefusal {
   const parts = token.split(".");
   if (parts.length !== 3) return tokenRefusals.notJwt;
   let claims: unknown;
@@ -53,8 +57,17 @@ export function identityOfToken(token: string, providers?: readonly AuthProvider
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return tokenRefusals.notJwt;
   const { sub, iss, exp } = claims as Record<string, unknown>;
   if (typeof iss !== "string") return tokenRefusals.noIssuer;
-  if (providers !== undefined && !providers.some((p) => matchesToken(p, audiencesOf((claims as { aud?: unknown }).aud), iss))) {
-    return tokenRefusals.noProvider(providers.map((p) => (p.kind === "OIDC" ? `OIDC(domain=${p.issuer}, app_id=${p.applicationID})` : `CustomJWT(issuer=${p.issuer}, app_id=${p.applicationID ?? "none"})`)));
+  if (
+    providers !== undefined &&
+    !providers.some((p) => matchesToken(p, audiencesOf((claims as { aud?: unknown }).aud), iss))
+  ) {
+    return tokenRefusals.noProvider(
+      providers.map((p) =>
+        p.kind === "OIDC"
+          ? `OIDC(domain=${p.issuer}, app_id=${p.applicationID})`
+          : `CustomJWT(issuer=${p.issuer}, app_id=${p.applicationID ?? "none"})`,
+      ),
+    );
   }
   if (typeof sub !== "string") return tokenRefusals.notOidc;
   if (typeof exp === "number" && exp * 1000 <= nowMs) return tokenRefusals.expired;
@@ -64,7 +77,8 @@ export function identityOfToken(token: string, providers?: readonly AuthProvider
     if (DROPPED.has(claim) || value === undefined || value === null) continue;
     const attribute = ATTRIBUTE_OF_CLAIM[claim];
     // updated_at is a number of seconds in the token, an RFC 3339 string on the identity.
-    if (attribute === "updatedAt" && typeof value === "number") identity[attribute] = new Date(value * 1000).toISOString().replace(".000Z", "+00:00");
+    if (attribute === "updatedAt" && typeof value === "number")
+      identity[attribute] = new Date(value * 1000).toISOString().replace(".000Z", "+00:00");
     else identity[attribute ?? claim] = value;
   }
   const address = (claims as { address?: { formatted?: unknown } }).address?.formatted;
@@ -90,6 +104,7 @@ function matchesToken(provider: AuthProvider, audiences: string[], issuer: strin
 
 /** When a token's identity ends (its `exp`, in ms), for a token identityOfToken accepted; undefined when it has none. */
 export function expiryOf(token: string): number | undefined {
-  const exp = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown }).exp;
+  const exp = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown })
+    .exp;
   return typeof exp === "number" ? exp * 1000 : undefined;
 }

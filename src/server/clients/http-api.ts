@@ -24,11 +24,21 @@ const KIND_OF_PATH: Readonly<Record<string, FunctionKind>> = {
 
 /** True for the paths this API answers (POST only, like the backend's router). */
 export function isClientApiPath(path: string): boolean {
-  return path in KIND_OF_PATH || path === CLIENT_API_ROUTES.queryTs || path === CLIENT_API_ROUTES.anyFunction || path.startsWith(CLIENT_RUN_PREFIX);
+  return (
+    path in KIND_OF_PATH ||
+    path === CLIENT_API_ROUTES.queryTs ||
+    path === CLIENT_API_ROUTES.anyFunction ||
+    path.startsWith(CLIENT_RUN_PREFIX)
+  );
 }
 
 /** Answers one request to a client API path. */
-export async function handleClientApi(hub: ClientHub, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleClientApi(
+  hub: ClientHub,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   try {
     if (req.method !== "POST") {
       res.statusCode = 405;
@@ -48,7 +58,8 @@ export async function handleClientApi(hub: ClientHub, req: IncomingMessage, res:
     const run = path.startsWith(CLIENT_RUN_PREFIX) ? runPathOf(path) : null;
     const kind = run === null && path !== CLIENT_API_ROUTES.anyFunction ? KIND_OF_PATH[path]! : "any";
     const functionPath = run ?? stringField(body, "path");
-    if (!("args" in body)) throw errors.badJsonBody("Failed to deserialize the JSON body into the target type: missing field `args`");
+    if (!("args" in body))
+      throw errors.badJsonBody("Failed to deserialize the JSON body into the target type: missing field `args`");
     const args = argsObjectOf(body.args);
     const outcome = await hub.call({ kind, path: functionPath, args, identity }, "http");
     // Fidelity: /api/run defaults to clean JSON; the others to the client's default, encoded JSON for npm clients.
@@ -86,7 +97,10 @@ function identityOfRequest(hub: ClientHub, req: IncomingMessage): CallerIdentity
 
 /** "/api/run/messages/list" -> "messages:list". Fidelity: public_api.rs public_function_post_with_path. */
 function runPathOf(path: string): string {
-  const parts = path.slice(CLIENT_RUN_PREFIX.length).split("/").map((p) => decodeURIComponent(p));
+  const parts = path
+    .slice(CLIENT_RUN_PREFIX.length)
+    .split("/")
+    .map((p) => decodeURIComponent(p));
   if (parts.length < 2 || parts.some((p) => p === "")) throw errors.missingIdentifier();
   const name = parts.pop()!;
   return `${parts.join("/")}:${name}`;
@@ -94,8 +108,12 @@ function runPathOf(path: string): string {
 
 function stringField(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (value === undefined) throw errors.badJsonBody(`Failed to deserialize the JSON body into the target type: missing field \`${field}\``);
-  if (typeof value !== "string") throw errors.badJsonBody(`Failed to deserialize the JSON body into the target type: ${field}: invalid type, expected a string`);
+  if (value === undefined)
+    throw errors.badJsonBody(`Failed to deserialize the JSON body into the target type: missing field \`${field}\``);
+  if (typeof value !== "string")
+    throw errors.badJsonBody(
+      `Failed to deserialize the JSON body into the target type: ${field}: invalid type, expected a string`,
+    );
   return value;
 }
 
@@ -125,7 +143,9 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<
     throw errors.badJsonBody(`Failed to parse the request body as JSON: ${(error as Error).message}`);
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw errors.badJsonBody("Failed to deserialize the JSON body into the target type: invalid type, expected a JSON object");
+    throw errors.badJsonBody(
+      "Failed to deserialize the JSON body into the target type: invalid type, expected a JSON object",
+    );
   }
   return body as Record<string, unknown>;
 }

@@ -116,7 +116,13 @@ export class ClientHub {
    * A query for a subscription at timestamp `ts`: sessions asking the same query as the same
    * caller at the same timestamp share one run. `journal` records it as a client's call.
    */
-  subscribedQuery(path: string, args: FunctionCall["args"], identity: CallerIdentity | null, ts: bigint, journal: boolean): Promise<FunctionOutcome> {
+  subscribedQuery(
+    path: string,
+    args: FunctionCall["args"],
+    identity: CallerIdentity | null,
+    ts: bigint,
+    journal: boolean,
+  ): Promise<FunctionOutcome> {
     let atTs = this.#cache.get(ts);
     if (atTs === undefined) {
       atTs = new Map();
@@ -192,11 +198,26 @@ export class ClientHub {
       return await runner.run(call);
     } catch (error) {
       // The runner answers a function's own failures; anything else (a module that fails to load) the same way.
-      return { ok: false, failure: { message: clientMessages.uncaught(error instanceof Error ? error.name : "", error instanceof Error ? error.message : String(error)), frames: [] } };
+      return {
+        ok: false,
+        failure: {
+          message: clientMessages.uncaught(
+            error instanceof Error ? error.name : "",
+            error instanceof Error ? error.message : String(error),
+          ),
+          frames: [],
+        },
+      };
     }
   }
 
-  #record(call: FunctionCall, client: ClientProtocol, outcome: FunctionOutcome, started: number, at: number): FunctionOutcome {
+  #record(
+    call: FunctionCall,
+    client: ClientProtocol,
+    outcome: FunctionOutcome,
+    started: number,
+    at: number,
+  ): FunctionOutcome {
     // The journal keeps up to 10k calls: large arguments are noted by size, not kept.
     const argsBytes = JSON.stringify(call.args).length;
     this.#journal.recordFunctionCall({

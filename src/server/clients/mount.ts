@@ -14,13 +14,17 @@ import type { UpgradeHandler } from "../listen.js";
 import { handleClientApi, isClientApiPath } from "./http-api.js";
 import { createSyncUpgrade } from "./sync-server.js";
 
-const guardConfig = (host: ServerHost): (() => BrowserGuardConfig) => () => ({ ...(host.browserAccess ?? NO_EXTRA_ACCESS), url: host.gateway.origin() });
+const guardConfig =
+  (host: ServerHost): (() => BrowserGuardConfig) =>
+  () => ({ ...(host.browserAccess ?? NO_EXTRA_ACCESS), url: host.gateway.origin() });
 
 /**
  * Answers a client API request and returns true, or returns false when the path is not one or
  * no functions are connected (preflights stay the storage routes': Convex's CORS for all of /api).
  */
-export function createClientApiHandler(host: ServerHost): (req: IncomingMessage, res: ServerResponse, path: string) => boolean {
+export function createClientApiHandler(
+  host: ServerHost,
+): (req: IncomingMessage, res: ServerResponse, path: string) => boolean {
   const { clients } = host;
   const config = guardConfig(host);
   return (req, res, path) => {
@@ -50,7 +54,9 @@ export function createClientsUpgrade(host: ServerHost): UpgradeHandler | undefin
     if (verdict.ok) return sync(req, socket, head);
     socket.on("error", () => socket.destroy());
     const body = JSON.stringify({ code: verdict.error.code, message: verdict.error.message });
-    socket.end(`HTTP/1.1 ${verdict.error.status} ${verdict.error.status === 421 ? "Misdirected Request" : "Forbidden"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${verdict.error.status} ${verdict.error.status === 421 ? "Misdirected Request" : "Forbidden"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
   return Object.assign(upgrade, { closeAll: () => sync.closeAll() });
 }

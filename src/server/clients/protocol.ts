@@ -23,8 +23,7 @@ export interface StateVersion {
 }
 
 type QuerySetModification =
-  | { type: "Add"; queryId: number; udfPath: string; args: JsonValue[] }
-  | { type: "Remove"; queryId: number };
+  { type: "Add"; queryId: number; udfPath: string; args: JsonValue[] } | { type: "Remove"; queryId: number };
 
 export type ClientMessage =
   | { type: "Connect"; sessionId: string; connectionCount: number; maxObservedTimestamp?: string }
@@ -35,7 +34,14 @@ export type ClientMessage =
 
 export type StateModification =
   | { type: "QueryUpdated"; queryId: number; value: JsonValue; logLines: string[]; journal: null }
-  | { type: "QueryFailed"; queryId: number; errorMessage: string; logLines: string[]; journal: null; errorData?: JsonValue }
+  | {
+      type: "QueryFailed";
+      queryId: number;
+      errorMessage: string;
+      logLines: string[];
+      journal: null;
+      errorData?: JsonValue;
+    }
   | { type: "QueryRemoved"; queryId: number };
 
 /** A field check failed: the message a client gets in its FatalError. */
@@ -43,7 +49,8 @@ class Invalid extends Error {}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const u32 = (v: unknown, field: string): number => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Invalid(`invalid type for \`${field}\`: expected u32`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new Invalid(`invalid type for \`${field}\`: expected u32`);
   return v;
 };
 const str = (v: unknown, field: string): string => {
@@ -57,7 +64,13 @@ const argsOf = (v: unknown): JsonValue[] => {
 
 function modificationOf(m: unknown): QuerySetModification {
   if (!isObject(m)) throw new Invalid("invalid type for a query set modification: expected an object");
-  if (m.type === "Add") return { type: "Add", queryId: u32(m.queryId, "queryId"), udfPath: str(m.udfPath, "udfPath"), args: argsOf(m.args) };
+  if (m.type === "Add")
+    return {
+      type: "Add",
+      queryId: u32(m.queryId, "queryId"),
+      udfPath: str(m.udfPath, "udfPath"),
+      args: argsOf(m.args),
+    };
   if (m.type === "Remove") return { type: "Remove", queryId: u32(m.queryId, "queryId") };
   throw new Invalid(`unknown variant \`${String(m.type)}\`, expected \`Add\` or \`Remove\``);
 }
@@ -84,7 +97,12 @@ export function parseClientMessage(text: string): ClientMessage | { invalid: str
         };
       case "ModifyQuerySet": {
         if (!Array.isArray(raw.modifications)) throw new Invalid("invalid type for `modifications`: expected an array");
-        return { type: "ModifyQuerySet", baseVersion: u32(raw.baseVersion, "baseVersion"), newVersion: u32(raw.newVersion, "newVersion"), modifications: raw.modifications.map(modificationOf) };
+        return {
+          type: "ModifyQuerySet",
+          baseVersion: u32(raw.baseVersion, "baseVersion"),
+          newVersion: u32(raw.newVersion, "newVersion"),
+          modifications: raw.modifications.map(modificationOf),
+        };
       }
       case "Mutation":
       case "Action":
@@ -97,8 +115,14 @@ export function parseClientMessage(text: string): ClientMessage | { invalid: str
         };
       case "Authenticate": {
         const tokenType = raw.tokenType;
-        if (tokenType !== "User" && tokenType !== "Admin" && tokenType !== "None") throw new Invalid(`unknown variant \`${String(tokenType)}\`, expected one of \`Admin\`, \`User\`, \`None\``);
-        return { type: "Authenticate", baseVersion: u32(raw.baseVersion, "baseVersion"), tokenType, ...(tokenType === "None" ? {} : { value: str(raw.value, "value") }) };
+        if (tokenType !== "User" && tokenType !== "Admin" && tokenType !== "None")
+          throw new Invalid(`unknown variant \`${String(tokenType)}\`, expected one of \`Admin\`, \`User\`, \`None\``);
+        return {
+          type: "Authenticate",
+          baseVersion: u32(raw.baseVersion, "baseVersion"),
+          tokenType,
+          ...(tokenType === "None" ? {} : { value: str(raw.value, "value") }),
+        };
       }
       case "Event":
         return { type: "Event", eventType: str(raw.eventType, "eventType"), event: (raw.event ?? null) as JsonValue };

@@ -9,7 +9,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type FunctionKind = "query" | "mutation" | "action";
 
 /** Who calls: the claims of the caller's JWT, mapped as the backend maps them (auth.ts). */
-export type CallerIdentity = Readonly<Record<string, unknown>> & { readonly subject: string; readonly issuer: string; readonly tokenIdentifier: string };
+export type CallerIdentity = Readonly<Record<string, unknown>> & {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly tokenIdentifier: string;
+};
 
 /** Why a function failed, before the server adds the request id (errors/clients.ts formats it). */
 export interface FunctionFailure {
@@ -22,8 +26,7 @@ export interface FunctionFailure {
 }
 
 export type FunctionOutcome =
-  | { readonly ok: true; readonly value: JsonValue }
-  | { readonly ok: false; readonly failure: FunctionFailure };
+  { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly failure: FunctionFailure };
 
 export interface FunctionCall {
   /** "any": whichever kind the function is (the HTTP API's /api/run). */

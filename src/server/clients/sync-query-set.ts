@@ -63,7 +63,11 @@ export class QuerySet {
     const unchanged = this.#received === start.querySet && identityVersion === start.identity;
     if (unchanged && !this.#owed(start)) return;
     this.#needTransition = false;
-    const end: StateVersion = { querySet: this.#received, identity: identityVersion, ts: this.#hub.ts > start.ts ? this.#hub.ts : start.ts };
+    const end: StateVersion = {
+      querySet: this.#received,
+      identity: identityVersion,
+      ts: this.#hub.ts > start.ts ? this.#hub.ts : start.ts,
+    };
     this.#sendTransition(start, end, []);
   }
 

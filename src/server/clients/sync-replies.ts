@@ -22,13 +22,27 @@ function failureFields(outcome: Extract<FunctionOutcome, { ok: false }>): { resu
 
 export function modificationOf(queryId: number, outcome: FunctionOutcome): StateModification {
   if (outcome.ok) return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: null };
-  const failed: StateModification = { type: "QueryFailed", queryId, errorMessage: requestFailure(outcome), logLines: [], journal: null };
+  const failed: StateModification = {
+    type: "QueryFailed",
+    queryId,
+    errorMessage: requestFailure(outcome),
+    logLines: [],
+    journal: null,
+  };
   return outcome.failure.data === undefined ? failed : { ...failed, errorData: outcome.failure.data };
 }
 
 /** A MutationResponse: a success carries the timestamp its writes are visible at. */
 export function mutationResponse(requestId: number, outcome: FunctionOutcome, ts: bigint): Record<string, unknown> {
-  if (outcome.ok) return { type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] };
+  if (outcome.ok)
+    return {
+      type: "MutationResponse",
+      requestId,
+      success: true,
+      result: outcome.value,
+      ts: encodeTs(ts),
+      logLines: [],
+    };
   return { type: "MutationResponse", requestId, success: false, ...failureFields(outcome), ts: null, logLines: [] };
 }
 

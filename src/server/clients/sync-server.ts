@@ -27,7 +27,12 @@ export function createSyncUpgrade(hub: ClientHub): UpgradeHandler {
     }
     const limits = hub.syncLimits;
     if (server?.maxPayload !== limits.maxMessageBytes) {
-      const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+      const wss = new WebSocketServer({
+        noServer: true,
+        maxPayload: limits.maxMessageBytes,
+        perMessageDeflate: false,
+        clientTracking: false,
+      });
       server = { maxPayload: limits.maxMessageBytes, wss };
     }
     server.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -68,12 +73,15 @@ function serve(hub: ClientHub, ws: WebSocket, limits: SyncLimits, chunked: boole
     },
   });
   hub.addSession(session);
-  const ping = setInterval(() => {
-    if (Date.now() - lastSent >= limits.pingIntervalMs && ws.readyState === WebSocket.OPEN) {
-      ws.send(JSON.stringify({ type: "Ping" }));
-      lastSent = Date.now();
-    }
-  }, Math.max(10, Math.floor(limits.pingIntervalMs / 3)));
+  const ping = setInterval(
+    () => {
+      if (Date.now() - lastSent >= limits.pingIntervalMs && ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: "Ping" }));
+        lastSent = Date.now();
+      }
+    },
+    Math.max(10, Math.floor(limits.pingIntervalMs / 3)),
+  );
   ping.unref();
   ws.on("message", (data, isBinary) => {
     // Fidelity: crates/local_backend/src/subs/mod.rs receive_messages: only text frames carry messages.
@@ -111,7 +119,7 @@ function supportsTransitionChunks(path: string): boolean {
 function transitionFrames(json: string): string[] {
   if (json.length <= MAX_MESSAGE_SIZE) return [json];
   const chunks: string[] = [];
-  for (let start = 0; start < json.length; ) {
+  for (let start = 0; start < json.length;) {
     let end = Math.min(start + MAX_MESSAGE_SIZE, json.length);
     const code = json.charCodeAt(end - 1);
     if (end < json.length && code >= 0xd800 && code <= 0xdbff) end -= 1;
@@ -120,5 +128,7 @@ function transitionFrames(json: string): string[] {
   }
   // The backend names a transition by its length in bytes.
   const transitionId = String(Buffer.byteLength(json));
-  return chunks.map((chunk, partNumber) => JSON.stringify({ type: "TransitionChunk", chunk, partNumber, totalParts: chunks.length, transitionId }));
+  return chunks.map((chunk, partNumber) =>
+    JSON.stringify({ type: "TransitionChunk", chunk, partNumber, totalParts: chunks.length, transitionId }),
+  );
 }

@@ -56,12 +56,15 @@ export class SyncSession implements RefreshableSession {
         this.#sessionId = message.sessionId;
         const observed = message.maxObservedTimestamp === undefined ? null : decodeTs(message.maxObservedTimestamp);
         // Fidelity: worker.rs Connect: a client that saw a later timestamp than the backend knows is refused.
-        if (observed !== null && observed > this.#hub.ts) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
+        if (observed !== null && observed > this.#hub.ts)
+          return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
         return;
       }
       case "ModifyQuerySet":
-        if (message.baseVersion !== this.#querySet.received) return this.#fatal(clientMessages.baseVersionMismatch(message.baseVersion, this.#querySet.received));
-        if (message.newVersion <= message.baseVersion) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
+        if (message.baseVersion !== this.#querySet.received)
+          return this.#fatal(clientMessages.baseVersionMismatch(message.baseVersion, this.#querySet.received));
+        if (message.newVersion <= message.baseVersion)
+          return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
         this.#querySet.modify(message);
         return this.refresh();
       case "Authenticate":
@@ -98,10 +101,14 @@ export class SyncSession implements RefreshableSession {
   }
 
   #authenticate(message: Extract<ClientMessage, { type: "Authenticate" }>): void {
-    if (message.baseVersion !== this.#receivedIdentity) return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
+    if (message.baseVersion !== this.#receivedIdentity)
+      return this.#end(CLOSE_ERROR, clientMessages.internalServerError);
     let identity: CallerIdentity | null = null;
     if (message.tokenType !== "None") {
-      const decoded = message.tokenType === "Admin" ? clientMessages.tokenRefusals.adminKey : identityOfToken(message.value ?? "", this.#hub.authProviders);
+      const decoded =
+        message.tokenType === "Admin"
+          ? clientMessages.tokenRefusals.adminKey
+          : identityOfToken(message.value ?? "", this.#hub.authProviders);
       if (!("tokenIdentifier" in decoded)) {
         // Fidelity: crates/local_backend/src/subs/mod.rs: an auth update that fails sends AuthError
         // with the last sent identity version, then closes without a close code.
@@ -134,23 +141,30 @@ export class SyncSession implements RefreshableSession {
     const identity = this.#identity;
     const sessionId = this.#sessionId;
     // Fidelity: worker.rs: a client's mutations run one after another, answered in order.
-    this.#mutations = this.#mutations.then(async () => {
-      const retried = sessionId === undefined ? undefined : this.#hub.completedMutation(sessionId, requestId);
-      const outcome: FunctionOutcome = retried !== undefined ? { ok: true, value: retried.value } : await this.#hub.call({ kind: "mutation", path, args, identity }, "ws");
-      // A success carries the timestamp its writes are visible at; the transition that follows is at or after it.
-      const ts = retried?.ts ?? this.#hub.ts;
-      if (outcome.ok && retried === undefined && sessionId !== undefined) this.#hub.rememberMutation(sessionId, requestId, { value: outcome.value, ts });
-      this.#pendingMutations -= 1;
-      if (this.#closed) return;
-      this.#socket.send(mutationResponse(requestId, outcome, ts));
-      this.#querySet.answered(outcome.ok, ts);
-      this.refresh();
-    }).catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
+    this.#mutations = this.#mutations
+      .then(async () => {
+        const retried = sessionId === undefined ? undefined : this.#hub.completedMutation(sessionId, requestId);
+        const outcome: FunctionOutcome =
+          retried !== undefined
+            ? { ok: true, value: retried.value }
+            : await this.#hub.call({ kind: "mutation", path, args, identity }, "ws");
+        // A success carries the timestamp its writes are visible at; the transition that follows is at or after it.
+        const ts = retried?.ts ?? this.#hub.ts;
+        if (outcome.ok && retried === undefined && sessionId !== undefined)
+          this.#hub.rememberMutation(sessionId, requestId, { value: outcome.value, ts });
+        this.#pendingMutations -= 1;
+        if (this.#closed) return;
+        this.#socket.send(mutationResponse(requestId, outcome, ts));
+        this.#querySet.answered(outcome.ok, ts);
+        this.refresh();
+      })
+      .catch(() => this.#end(CLOSE_ERROR, clientMessages.internalServerError));
   }
 
   #action(requestId: number, path: string, args: JsonValue): void {
     if (!this.#identityValid()) return;
-    if (this.#actionsInFlight >= MAX_PENDING_OPERATIONS) return this.#end(CLOSE_AGAIN, "TooManyInflightActionsForSingleClient");
+    if (this.#actionsInFlight >= MAX_PENDING_OPERATIONS)
+      return this.#end(CLOSE_AGAIN, "TooManyInflightActionsForSingleClient");
     this.#actionsInFlight += 1;
     const identity = this.#identity;
     void this.#hub.call({ kind: "action", path, args, identity }, "ws").then((outcome) => {

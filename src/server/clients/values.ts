@@ -13,7 +13,8 @@ export function cleanJson(value: JsonValue): JsonValue {
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const only = value[keys[0]!];
-    if (keys[0] === "$integer" && typeof only === "string") return Buffer.from(only, "base64").readBigInt64LE().toString();
+    if (keys[0] === "$integer" && typeof only === "string")
+      return Buffer.from(only, "base64").readBigInt64LE().toString();
     if (keys[0] === "$bytes" && typeof only === "string") return only;
     if (keys[0] === "$float" && typeof only === "string") return floatName(Buffer.from(only, "base64").readDoubleLE());
   }

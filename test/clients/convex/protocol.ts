@@ -11,7 +11,10 @@ export const echo = query({
 export const count = query({
   args: { name: v.string() },
   handler: async (ctx, { name }) => {
-    const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
+    const row = await ctx.db
+      .query("counters")
+      .filter((q) => q.eq(q.field("name"), name))
+      .first();
     return row?.value ?? 0n;
   },
 });
@@ -19,7 +22,10 @@ export const count = query({
 export const increment = mutation({
   args: { name: v.string() },
   handler: async (ctx, { name }) => {
-    const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
+    const row = await ctx.db
+      .query("counters")
+      .filter((q) => q.eq(q.field("name"), name))
+      .first();
     if (row === null) {
       await ctx.db.insert("counters", { name, value: 1n });
       return 1n;
@@ -105,7 +111,10 @@ export const storedFiles = query({
 export const big = query({
   args: { name: v.string(), bytes: v.number() },
   handler: async (ctx, { name, bytes }) => {
-    const row = await ctx.db.query("counters").filter((q) => q.eq(q.field("name"), name)).first();
+    const row = await ctx.db
+      .query("counters")
+      .filter((q) => q.eq(q.field("name"), name))
+      .first();
     return `${row?.value ?? 0n}:${"x".repeat(bytes)}`;
   },
 });

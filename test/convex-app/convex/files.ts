@@ -51,7 +51,10 @@ export const deleteInActionThenThrow = action({
 export const storeViaMutationThenThrow = action({
   args: {},
   handler: async (ctx) => {
-    const id: string = await ctx.runMutation(makeFunctionReference<"mutation">("files:storeThenMaybeThrow"), { text: "from action", fail: false });
+    const id: string = await ctx.runMutation(makeFunctionReference<"mutation">("files:storeThenMaybeThrow"), {
+      text: "from action",
+      fail: false,
+    });
     throw new Error(`after runMutation ${id}`);
   },
 });
@@ -61,7 +64,10 @@ export const storeViaFailingMutation = action({
   handler: async (ctx) => {
     const store = makeFunctionReference<"mutation">("files:storeThenMaybeThrow");
     // The mutation's store is rolled back; the action goes on.
-    const error = await ctx.runMutation(store, { text: "rolled back", fail: true }).then(() => null, (e: unknown) => String(e));
+    const error = await ctx.runMutation(store, { text: "rolled back", fail: true }).then(
+      () => null,
+      (e: unknown) => String(e),
+    );
     return error;
   },
 });
@@ -88,7 +94,10 @@ export const storeThenDelete = mutation({
 export const scheduleStore = mutation({
   args: { fail: v.boolean() },
   handler: async (ctx, { fail }) => {
-    await ctx.scheduler.runAfter(0, makeFunctionReference<"mutation">("files:storeThenMaybeThrow"), { text: "scheduled", fail });
+    await ctx.scheduler.runAfter(0, makeFunctionReference<"mutation">("files:storeThenMaybeThrow"), {
+      text: "scheduled",
+      fail,
+    });
     return await ctx.storage.store(new Blob(["scheduler"]));
   },
 });

@@ -7,8 +7,15 @@ import { expect, test } from "convex-storage-emulator/playwright";
 
 const PNG = fileURLToPath(new URL("../../../fixtures/image.png", import.meta.url));
 
-test("3-step upload: the picked PNG is stored and shown from getUrl", async ({ page, convexUrl, siteUrl, storageEmulator }) => {
-  await page.goto(`${process.env.CHAT_WEB_URL}/?convex=${encodeURIComponent(convexUrl)}&site=${encodeURIComponent(siteUrl)}`);
+test("3-step upload: the picked PNG is stored and shown from getUrl", async ({
+  page,
+  convexUrl,
+  siteUrl,
+  storageEmulator,
+}) => {
+  await page.goto(
+    `${process.env.CHAT_WEB_URL}/?convex=${encodeURIComponent(convexUrl)}&site=${encodeURIComponent(siteUrl)}`,
+  );
   await page.locator("#url-app input[type=file]").setInputFiles(PNG);
   await page.locator('#url-app input[type=submit][value="Send Image"]').click();
   await expect(page.locator("#url-app li img")).toHaveJSProperty("naturalWidth", 16);
