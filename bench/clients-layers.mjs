@@ -10,39 +10,20 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { ConvexClient } from "convex/browser";
-import { makeFunctionReference, mutationGeneric } from "convex/server";
-import { v } from "convex/values";
 import { convexTest } from "convex-test";
 import { WebSocket, WebSocketServer } from "ws";
 import { echoFloor, fakeSync } from "./lib/client-floors.mjs";
 import { quantile } from "./lib/stats.mjs";
+import { DIST } from "./lib/dist.mjs";
+import { bump, modules } from "./lib/counter-app.mjs";
 
 const { values } = parseArgs({ options: { samples: { type: "string" }, batches: { type: "string" } } });
 const samples = Number(values.samples ?? 2000);
 const batches = Number(values.batches ?? 10);
-const DIST = process.env.BENCH_DIST
-  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
-  : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
 const { SyncSession } = await import(new URL("server/clients/sync-session.js", DIST));
 
-const bench = {
-  bump: mutationGeneric({
-    args: { name: v.string() },
-    handler: async (ctx, { name }) => {
-      const row = await ctx.db
-        .query("counters")
-        .filter((q) => q.eq(q.field("name"), name))
-        .first();
-      if (row === null) return (await ctx.db.insert("counters", { name, value: 1 }), 1);
-      await ctx.db.patch(row._id, { value: row.value + 1 });
-      return row.value + 1;
-    },
-  }),
-};
-const modules = { "./_generated/api.js": async () => ({}), "./bench.js": async () => bench };
-const bump = makeFunctionReference("bench:bump");
 const emulator = createStorageEmulator();
 const t = convexTest(undefined, modules);
 await connectConvexTest(t, emulator, { modules });

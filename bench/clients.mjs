@@ -16,12 +16,12 @@
 // t.mutation (the goal: the WebSocket round trip within 1.5x of t.mutation at p50).
 import { parseArgs } from "node:util";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { makeFunctionReference, mutationGeneric, queryGeneric } from "convex/server";
-import { v } from "convex/values";
 import { convexTest } from "convex-test";
 import { WebSocket } from "ws";
 import { echoFloor, fakeHttp, fakeSync } from "./lib/client-floors.mjs";
 import { quantile } from "./lib/stats.mjs";
+import { DIST } from "./lib/dist.mjs";
+import { bump, get, modules } from "./lib/counter-app.mjs";
 
 // From run.mjs (runJsonChild): one JSON argument, one JSON line out; else flags and a readable report.
 const JSON_MODE = process.argv[2]?.startsWith("{") === true;
@@ -39,40 +39,8 @@ const samples = Number(values.samples ?? 300);
 const fanout = Number(values.fanout ?? 100);
 const rounds = Number(values.rounds ?? 20);
 const batches = Number(values.batches ?? 5);
-const DIST = process.env.BENCH_DIST
-  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
-  : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
-
-// The app: one counter document, a mutation that bumps it and a query that reads it.
-const bench = {
-  bump: mutationGeneric({
-    args: { name: v.string() },
-    handler: async (ctx, { name }) => {
-      const row = await ctx.db
-        .query("counters")
-        .filter((q) => q.eq(q.field("name"), name))
-        .first();
-      if (row === null) return (await ctx.db.insert("counters", { name, value: 1 }), 1);
-      await ctx.db.patch(row._id, { value: row.value + 1 });
-      return row.value + 1;
-    },
-  }),
-  get: queryGeneric({
-    args: { name: v.string() },
-    handler: async (ctx, { name }) =>
-      (
-        await ctx.db
-          .query("counters")
-          .filter((q) => q.eq(q.field("name"), name))
-          .first()
-      )?.value ?? 0,
-  }),
-};
-const modules = { "./_generated/api.js": async () => ({}), "./bench.js": async () => bench };
-const bump = makeFunctionReference("bench:bump");
-const get = makeFunctionReference("bench:get");
 
 const emulator = createStorageEmulator();
 const t = convexTest(undefined, modules);

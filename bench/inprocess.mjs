@@ -13,12 +13,10 @@
 //   node inprocess.mjs '{"impl":"emulator","size":1024,"ms":1000}'
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { DIST } from "./lib/dist.mjs";
 
 const { impl, size, ms, warmupMs = 200 } = JSON.parse(process.argv[2]);
 // BENCH_DIST: another build's dist/ (a directory path), for an A/B of two builds.
-const DIST = process.env.BENCH_DIST
-  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
-  : new URL("../dist/", import.meta.url);
 const blob = new Blob([randomBytes(size)], { type: "application/octet-stream" });
 // Keep what is stored bounded: at most 3 GiB or 2M ops per case.
 const maxOps = Math.min(2_000_000, Math.floor((3 * 1024 ** 3) / size));

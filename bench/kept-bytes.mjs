@@ -7,11 +7,9 @@
 // `arrayBuffers` counts the stored bytes wherever they are kept (a Blob's or a buffer's).
 import { randomBytes } from "node:crypto";
 import { convexTest } from "convex-test";
+import { DIST } from "./lib/dist.mjs";
 
 const { impl, files = 64, size = 1 << 20 } = JSON.parse(process.argv[2] ?? "{}");
-const DIST = process.env.BENCH_DIST
-  ? new URL(`file://${process.env.BENCH_DIST.replace(/\/?$/, "/")}`)
-  : new URL("../dist/", import.meta.url);
 const { createStorageEmulator } = await import(new URL("index.js", DIST));
 const { connectConvexTest } = await import(new URL("convex-test.js", DIST));
 const modules = { "./_generated/api.js": async () => ({}) };
