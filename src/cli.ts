@@ -1,9 +1,9 @@
 // The `convex-storage-emulator` command: the fake storage server on a port.
-// Options are read in cli/args.ts, user modules loaded in cli/module-loader.ts.
+// Options are read in cli/args.ts, user modules loaded in loader/module-loader.ts.
 import { adminUrl, fileUrl, uploadUrl } from "./paths.js";
 import { parseCli, type CliOptions } from "./cli/args.js";
 import { helpText, NAME } from "./cli/help.js";
-import { loadRouter, loadRunFunctions } from "./cli/module-loader.js";
+import { loadRouter, loadRunFunctions } from "./loader/module-loader.js";
 import { seedDirectory, type SeededFile } from "./cli/seed-directory.js";
 import { startConvexApp, type ConvexApp } from "./convex-app.js";
 import { createStorageEmulator } from "./emulator.js";

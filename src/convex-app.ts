@@ -2,7 +2,7 @@
 // DIR's functions in a convex-test instance the emulator creates and connects,
 // DIR/http.ts on the site origin, and reset() emptying the app's tables too.
 import type { GenericSchema, SchemaDefinition } from "convex/server";
-import { loadConvexDirectory } from "./cli/convex-dir.js";
+import { loadConvexDirectory } from "./loader/convex-dir.js";
 import { connectConvexTest, type ConvexTestConnection } from "./convex-test.js";
 import { createStorageEmulator, type StorageEmulator } from "./emulator.js";
 import { errors } from "./errors.js";

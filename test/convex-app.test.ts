@@ -6,7 +6,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { convexTest } from "convex-test";
 import { makeFunctionReference, type DefaultFunctionArgs, type FunctionReference } from "convex/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { entryPoints, loadConvexDirectory } from "../src/cli/convex-dir.js";
+import { entryPoints, loadConvexDirectory } from "../src/loader/convex-dir.js";
 import { startConvexApp } from "../src/convex-app.js";
 import { connectConvexTest } from "../src/convex-test.js";
 import { createStorageEmulator } from "../src/index.js";
