@@ -50,6 +50,11 @@ const loadStart = os.loadavg();
 const log = (line) => process.stdout.write(`${line}\n`);
 const elapsed = () => `${((performance.now() - wallStart) / 1000).toFixed(0)}s`;
 
+/** A row that reports a ratio (the median of the runs') without a target: floors, ceilings, extra paths. */
+function reportedRatio(section, name, ratios, note, detail) {
+  return { section, name, ratios, value: median(ratios), unit: "x", target: "reported", pass: null, note, detail };
+}
+
 // --- rows -------------------------------------------------------------------------------
 
 /** @type {{ section: string, name: string, ratios?: number[], value?: number, unit?: string, target: string, pass: boolean | null, detail: string, note?: string }[]} */
@@ -245,18 +250,7 @@ async function inProcessSection() {
   // The floor of the store's design (bytes(), text() and snapshot() are synchronous, so a stored
   // Blob is read into a copy): a Map that keeps a copy, and how close the emulator comes to it.
   for (const size of INPROC_SIZES) {
-    const reported = (name, ratios, detail) =>
-      rows.push({
-        section: "1. in-process",
-        name,
-        ratios,
-        value: median(ratios),
-        unit: "x",
-        target: "reported",
-        pass: null,
-        note: "floor",
-        detail,
-      });
+    const reported = (name, ratios, detail) => rows.push(reportedRatio("1. in-process", name, ratios, "floor", detail));
     reported(
       `floor ${fmtSize(size)}: Map keeping a copy / Map limit`,
       per("copy", "limit", size),
@@ -283,17 +277,15 @@ async function inProcessSection() {
     // CPU per op it can at best be alone / (alone + the emulator alone), from each run's own cases.
     if (pending) break;
     const ceilings = cpu["convex-test"][size].map((alone, i) => alone / (alone + cpu.emulator[size][i]));
-    rows.push({
-      section: "1. in-process",
-      name: `ceiling ${fmtSize(size)}: convex-test alone / (alone + emulator alone), CPU per op`,
-      ratios: ceilings,
-      value: median(ceilings),
-      unit: "x",
-      target: "reported",
-      pass: null,
-      note: "floor",
-      detail: `${fmtNum(median(cpu["convex-test"][size]))} and ${fmtNum(median(cpu.emulator[size]))} µs CPU/op`,
-    });
+    rows.push(
+      reportedRatio(
+        "1. in-process",
+        `ceiling ${fmtSize(size)}: convex-test alone / (alone + emulator alone), CPU per op`,
+        ceilings,
+        "floor",
+        `${fmtNum(median(cpu["convex-test"][size]))} and ${fmtNum(median(cpu.emulator[size]))} µs CPU/op`,
+      ),
+    );
   }
   for (const size of INPROC_SIZES) {
     const name = `t.run store+get+getUrl ${fmtSize(size)}: convex-test + emulator connected / convex-test alone`;
@@ -809,18 +801,9 @@ async function clientsSection() {
     ["http", "ConvexHttpClient.mutation over HTTP"],
   ]) {
     for (const q of path === "ws" ? ["p99"] : ["p50", "p99"]) {
-      const ratios = ratio(path, q);
-      rows.push({
-        section: "6. clients",
-        name: `${label} / t.mutation in process (${q})`,
-        ratios,
-        value: median(ratios),
-        unit: "x",
-        target: "reported",
-        pass: null,
-        note: "reported",
-        detail: ms(path, q),
-      });
+      rows.push(
+        reportedRatio("6. clients", `${label} / t.mutation in process (${q})`, ratio(path, q), "reported", ms(path, q)),
+      );
     }
   }
   // Floors: the same round trips with the emulator's work taken out (bench/lib/client-floors.mjs).
@@ -830,18 +813,15 @@ async function clientsSection() {
     ["syncFloorSubscribed", "floor: the same, subscribed"],
     ["httpFloor", "floor: ConvexHttpClient vs canned node:http"],
   ]) {
-    const ratios = ratio(path, "p50");
-    rows.push({
-      section: "6. clients",
-      name: `${label} / t.mutation in process (p50)`,
-      ratios,
-      value: median(ratios),
-      unit: "x",
-      target: "reported",
-      pass: null,
-      note: "floor",
-      detail: ms(path, "p50"),
-    });
+    rows.push(
+      reportedRatio(
+        "6. clients",
+        `${label} / t.mutation in process (p50)`,
+        ratio(path, "p50"),
+        "floor",
+        ms(path, "p50"),
+      ),
+    );
   }
   const cpu = (path) => median(results.map((r) => r[path].cpuUs / r.inProcess.cpuUs));
   rows.push({
